@@ -1,0 +1,1 @@
+"""The detection library: rule model, compiler, matchers, validators, NER, context."""
