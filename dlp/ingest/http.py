@@ -1,0 +1,258 @@
+"""HTTP access to the Compliance API: auth, rate limits, retries, redirects, clear errors.
+
+Nothing here knows about streams or items; it turns requests into JSON or
+bytes, or into an exception whose message tells a person what to do. No
+message ever contains the API key or a signed download URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
+
+from dlp.config import ApiConfig
+from dlp.ingest.ratelimit import EndpointClass, RateLimiter
+from dlp.redact import mask_api_key, redact
+
+log = logging.getLogger(__name__)
+
+SUPPORT_HINT = (
+    "Compliance API keys are issued to a ChatGPT Enterprise workspace owner; OpenAI grants the "
+    "compliance scopes on a key on request (support@openai.com, quoting the key's last 4 characters)."
+)
+
+
+class ApiError(RuntimeError):
+    """A request failed in a way retrying will not fix."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AuthError(ApiError):
+    """401: the key is missing, unknown or revoked."""
+
+
+class ScopeError(ApiError):
+    """403: the key is valid but lacks a scope."""
+
+
+class NotFoundError(ApiError):
+    """404: an unknown workspace, object or file."""
+
+
+class GoneError(ApiError):
+    """410: an expired file, or the deprecated conversations endpoint."""
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+def _error_text(response: httpx.Response) -> str:
+    """The server's own words, from either error shape (`error.message` or FastAPI `detail`)."""
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return response.text[:200]
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])
+        detail = body.get("detail")
+        if isinstance(detail, list):
+            return "; ".join(
+                f"{'.'.join(str(p) for p in d.get('loc', []))}: {d.get('msg', '')}" for d in detail if isinstance(d, dict)
+            )
+        if detail:
+            return str(detail)
+    return str(body)[:200]
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+class ComplianceClient:
+    """One workspace, one key, one set of rate limits shared by all tasks using this client."""
+
+    def __init__(
+        self,
+        config: ApiConfig,
+        api_key: str,
+        *,
+        workspace_id: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not api_key:
+            raise AuthError(
+                f"No API key: set the environment variable {config.key_env} or api.key_file. {SUPPORT_HINT}"
+            )
+        self.config = config
+        self.workspace_id = workspace_id or config.workspace_id
+        if not self.workspace_id:
+            raise ApiError("No workspace id: set api.workspace_id in the config or pass --workspace-id.")
+        self._key = api_key
+        self._sleep = sleep
+        self._random = random.Random()
+        self.limiter = RateLimiter(
+            {
+                EndpointClass.LIST: config.list_per_minute,
+                EndpointClass.ITEM: config.item_per_minute,
+                EndpointClass.LOGS: config.logs_per_minute,
+            },
+            clock=clock,
+            sleep=sleep,
+        )
+        timeout = httpx.Timeout(config.timeout_seconds)
+        self._api = httpx.AsyncClient(
+            base_url=config.url.rstrip("/"),
+            headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
+            timeout=timeout,
+            follow_redirects=False,
+            verify=config.verify_tls,
+            transport=transport,
+        )
+        # Signed download URLs are capabilities of their own: the API key must never travel there.
+        self._blob = httpx.AsyncClient(timeout=timeout, follow_redirects=True, verify=config.verify_tls, transport=transport)
+        self.requests: Counter[EndpointClass] = Counter()
+        self.retries = 0
+
+    @property
+    def masked_key(self) -> str:
+        return mask_api_key(self._key)
+
+    @property
+    def workspace_path(self) -> str:
+        return f"/compliance/workspaces/{self.workspace_id}"
+
+    async def aclose(self) -> None:
+        await self._api.aclose()
+        await self._blob.aclose()
+
+    async def __aenter__(self) -> "ComplianceClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def get_json(self, path: str, params: dict[str, Any] | None, endpoint: EndpointClass) -> Any:
+        response = await self._request(path, params, endpoint)
+        try:
+            return response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ApiError(f"GET {path}: the response is not JSON ({exc})", response.status_code) from exc
+
+    async def download(self, path: str, params: dict[str, Any] | None, endpoint: EndpointClass) -> bytes:
+        """GET an endpoint that answers 307 to a signed URL, then fetch the bytes without our credentials."""
+        response = await self._request(path, params, endpoint, expect_redirect=True)
+        if response.status_code == 200:  # some servers serve the bytes directly
+            return response.content
+        location = response.headers.get("location")
+        if not location:
+            raise ApiError(f"GET {path}: redirect without a Location header", response.status_code)
+        target = str(self._api.base_url.join(location)) if location.startswith("/") else location
+        return await self._with_retries(path, lambda: self._fetch_blob(path, target))
+
+    async def _fetch_blob(self, path: str, url: str) -> bytes:
+        try:
+            response = await self._blob.get(url)
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            raise _Retryable(f"download for {path} failed: {type(exc).__name__}") from None
+        if response.status_code >= 500 or response.status_code == 429:
+            raise _Retryable(f"download for {path}: HTTP {response.status_code}", _retry_after(response))
+        if response.status_code in (403, 404, 410):
+            # An expired signature: the caller asks the API again for a fresh redirect.
+            raise GoneError(f"download for {path}: the signed URL answered {response.status_code}", response.status_code)
+        if response.status_code != 200:
+            raise ApiError(f"download for {path}: HTTP {response.status_code}", response.status_code)
+        return response.content
+
+    async def _request(
+        self, path: str, params: dict[str, Any] | None, endpoint: EndpointClass, expect_redirect: bool = False
+    ) -> httpx.Response:
+        async def attempt() -> httpx.Response:
+            await self.limiter.acquire(endpoint)
+            self.requests[endpoint] += 1
+            try:
+                response = await self._api.get(path, params=params)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                raise _Retryable(f"GET {path}: {type(exc).__name__}") from None
+            return self._check(path, response, expect_redirect)
+
+        return await self._with_retries(path, attempt)
+
+    async def _with_retries(self, path: str, attempt: Callable[[], Awaitable[Any]]) -> Any:
+        def wait(state: Any) -> float:
+            exc = state.outcome.exception()
+            if isinstance(exc, _Retryable) and exc.retry_after is not None:
+                return exc.retry_after
+            base = min(self.config.backoff_cap_seconds, 0.5 * 2 ** (state.attempt_number - 1))
+            return base / 2 + self._random.uniform(0, base / 2)
+
+        def before_sleep(state: Any) -> None:
+            self.retries += 1
+            exc = state.outcome.exception()
+            log.warning("retrying (%d): %s", state.attempt_number, redact(str(exc), (self._key,)))
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
+            stop=stop_after_attempt(self.config.max_retries + 1),
+            wait=wait,
+            sleep=self._sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        try:
+            return await retrying(attempt)
+        except _Retryable as exc:
+            raise ApiError(f"GET {path}: gave up after {self.config.max_retries} retries: {exc}") from None
+
+    def _check(self, path: str, response: httpx.Response, expect_redirect: bool) -> httpx.Response:
+        status = response.status_code
+        if status == 200 or (expect_redirect and status in (301, 302, 303, 307, 308)):
+            return response
+        text = redact(_error_text(response), (self._key,))
+        if status == 429:
+            raise _Retryable(f"GET {path}: rate limited", _retry_after(response))
+        if status >= 500:
+            raise _Retryable(f"GET {path}: HTTP {status}: {text}")
+        if status == 401:
+            raise AuthError(
+                f"The API rejected the key {self.masked_key} (HTTP 401: {text}). Check that "
+                f"${self.config.key_env} (or api.key_file) holds a Compliance API key for this workspace. "
+                f"{SUPPORT_HINT}",
+                status,
+            )
+        if status == 403:
+            raise ScopeError(
+                f"The key {self.masked_key} lacks a scope for GET {path} (HTTP 403: {text}). It needs the "
+                f"read scope of the compliance export (chatgpt.enterprise.compliance_export.read): ask OpenAI "
+                f"support to grant it on this key. {SUPPORT_HINT}",
+                status,
+            )
+        if status == 404:
+            raise NotFoundError(f"GET {path}: not found (HTTP 404: {text})", status)
+        if status == 410:
+            raise GoneError(f"GET {path}: gone (HTTP 410: {text})", status)
+        raise ApiError(f"GET {path}: HTTP {status}: {text}", status)

@@ -1,0 +1,133 @@
+"""The stateful endpoints: users, GPTs with every config version, and their knowledge files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from dlp.ingest.http import ApiError, ComplianceClient
+from dlp.ingest.logs import _list, parse_time
+from dlp.ingest.ratelimit import EndpointClass
+from dlp.records import FileRef, Item, ItemKind
+
+
+async def iter_list(
+    client: ComplianceClient, path: str, params: dict[str, Any] | None = None, limit: int | None = None
+) -> AsyncIterator[dict[str, Any]]:
+    """Page a `{data, last_id, has_more}` list with `after=last_id`; never stop on a short page."""
+    query = dict(params or {})
+    if limit:
+        query["limit"] = limit
+    while True:
+        page = await client.get_json(path, query, EndpointClass.LIST)
+        if not isinstance(page, dict):
+            raise ApiError(f"GET {path}: expected a list object")
+        data = page.get("data") or []
+        for obj in data:
+            if isinstance(obj, dict):
+                yield obj
+        if not page.get("has_more"):
+            return
+        last_id = page.get("last_id") or (data[-1].get("id") if data and isinstance(data[-1], dict) else None)
+        if not last_id or last_id == query.get("after"):
+            raise ApiError(f"GET {path}: has_more is true but last_id does not advance")
+        query["after"] = last_id
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    email: str | None
+    name: str | None
+    role: str | None
+    status: str | None
+
+
+async def list_users(client: ComplianceClient) -> list[User]:
+    users = []
+    async for raw in iter_list(client, f"{client.workspace_path}/users", limit=200):
+        if raw.get("id"):
+            users.append(User(raw["id"], raw.get("email"), raw.get("name"), raw.get("role"), raw.get("status")))
+    return users
+
+
+@dataclass(frozen=True)
+class Gpt:
+    id: str
+    name: str | None
+    owner_id: str | None
+    owner_email: str | None
+    visibility: str | None
+
+
+def _gpt(raw: dict[str, Any]) -> Gpt:
+    latest = _list(raw.get("latest_config"))
+    name = latest[0].get("name") if latest and isinstance(latest[0], dict) else raw.get("name")
+    sharing = raw.get("sharing") if isinstance(raw.get("sharing"), dict) else {}
+    return Gpt(raw["id"], name, raw.get("owner_id"), raw.get("owner_email"), sharing.get("visibility"))
+
+
+async def list_gpts(client: ComplianceClient) -> AsyncIterator[Gpt]:
+    async for raw in iter_list(client, f"{client.workspace_path}/gpts", {"file_format": "id"}, limit=20):
+        if raw.get("id"):
+            yield _gpt(raw)
+
+
+def config_parts(config: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The free-text fields of a GPT config, each with where it sits."""
+    parts: list[tuple[str, str]] = []
+    for key in ("name", "description", "instructions"):
+        value = config.get(key)
+        if isinstance(value, str) and value.strip():
+            parts.append((key, value))
+    for index, starter in enumerate(config.get("conversation_starters") or []):
+        if isinstance(starter, str) and starter.strip():
+            parts.append((f"conversation_starters[{index}]", starter))
+    for index, tool in enumerate(_list(config.get("tools"))):
+        if not isinstance(tool, dict):
+            continue
+        domain = tool.get("action_domain") or ""
+        openapi = tool.get("action_openapi_raw")
+        if isinstance(openapi, str) and openapi.strip():
+            parts.append((f"tools[{index}] {domain} openapi".replace("  ", " "), openapi))
+        elif isinstance(openapi, (dict, list)):
+            parts.append((f"tools[{index}] {domain} openapi", json.dumps(openapi, ensure_ascii=False)))
+    return tuple(parts)
+
+
+async def gpt_config_items(client: ComplianceClient, gpt: Gpt) -> AsyncIterator[Item]:
+    """One item per config version (text fields), and one per knowledge file it lists."""
+    path = f"{client.workspace_path}/gpts/{gpt.id}/configs"
+    async for config in iter_list(client, path, {"file_format": "id"}, limit=20):
+        config_id = config.get("id")
+        if not config_id:
+            continue
+        author = config.get("version_author") if isinstance(config.get("version_author"), dict) else {}
+        created = parse_time(config.get("created_at"))
+        common = dict(
+            workspace_id=client.workspace_id or "", source="gpts", gpt_id=gpt.id,
+            user_id=author.get("id") or gpt.owner_id, user_email=author.get("email") or gpt.owner_email,
+        )  # fmt: skip
+        parts = config_parts(config)
+        if parts:
+            yield Item(item_id=f"gptcfg:{config_id}", kind=ItemKind.GPT_CONFIG, created_at=created, parts=parts, **common)
+        for f in _list(config.get("files")):
+            if isinstance(f, dict) and f.get("id"):
+                yield Item(
+                    item_id=f"file:{f['id']}", kind=ItemKind.KNOWLEDGE_FILE, file_id=f["id"], file_name=f.get("name"),
+                    created_at=parse_time(f.get("created_at")) or created,
+                    file_ref=FileRef(file_id=f["id"], name=f.get("name"), owner_kind="gpt"), **common,
+                )  # fmt: skip
+
+
+def file_content_path(client: ComplianceClient, ref: FileRef) -> tuple[str, dict[str, Any] | None]:
+    """The file-content endpoint for a file reference."""
+    ws = client.workspace_path
+    if ref.owner_kind == "gpt":
+        return f"{ws}/gpt_files/{ref.file_id}", None
+    if ref.owner_kind == "project":
+        return f"{ws}/project_files/{ref.file_id}", None
+    params = {"conversation_id": ref.conversation_id} if ref.conversation_id else None
+    return f"{ws}/users/{ref.user_id}/files/{ref.file_id}", params

@@ -1,0 +1,281 @@
+"""The DuckDB findings store: idempotent writes, one transaction per unit of progress.
+
+A unit of progress (one log file, one GPT config, one knowledge file) is
+committed together with the cursor that covers it, so a scan killed at any
+moment restarts from the last committed unit and rewrites nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from dlp.records import Finding, Item
+
+_FINDING_COLUMNS = (
+    "finding_id", "scan_id", "found_at", "rule_id", "entity", "severity", "score", "likelihood", "detector",
+    "item_id", "item_kind", "workspace_id", "user_id", "user_email", "gpt_id", "project_id", "conversation_id",
+    "message_id", "file_id", "file_name", "location", "start_offset", "end_offset", "snippet", "fingerprint",
+    "decoded", "tags", "item_created_at",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    file_id: str
+    outcome: str
+    reason: str = ""
+    name: str | None = None
+    owner_kind: str | None = None
+    user_id: str | None = None
+    gpt_id: str | None = None
+    sha256: str | None = None
+    size_bytes: int | None = None
+    file_type: str | None = None
+    chars: int = 0
+    segments: int = 0
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    item: Item
+    chars: int
+    findings: int
+
+
+@dataclass(frozen=True)
+class LogFileRecord:
+    log_file_id: str
+    event_type: str
+    end_time: str | None
+    sha256: str | None
+    events: int
+    status: str
+    reason: str = ""
+
+
+@dataclass
+class Batch:
+    """Everything one unit of progress writes, committed atomically with its cursor."""
+
+    items: list[ItemRecord] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    files: list[FileRecord] = field(default_factory=list)
+    event_ids: list[tuple[str, str, str | None]] = field(default_factory=list)  # (event_id, type, log file)
+    log_files: list[LogFileRecord] = field(default_factory=list)
+    errors: list[tuple[str, str | None, str]] = field(default_factory=list)  # (stage, object id, message)
+    cursor: tuple[str, dict[str, Any]] | None = None  # (stream, value)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _owner_only(path: Path) -> None:
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        if candidate.exists():
+            os.chmod(candidate, 0o600)
+
+
+class Store:
+    """One writer connection to the findings database."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if read_only:
+            if not self.path.exists():
+                raise FileNotFoundError(f"{self.path}: no findings database here (run `dlp scan` or `dlp demo` first)")
+            self.con = duckdb.connect(str(self.path), read_only=True)
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        old_umask = os.umask(0o077)  # the database holds evidence metadata: owner only, from birth
+        try:
+            self.con = duckdb.connect(str(self.path))
+            self.con.execute(resources.files("dlp.store").joinpath("schema.sql").read_text())
+        finally:
+            os.umask(old_umask)
+        _owner_only(self.path)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- scans -------------------------------------------------------------------------------
+    def start_scan(self, scan_id: str, *, api_url: str, workspace_id: str, mode: str) -> None:
+        self.con.execute(
+            "INSERT INTO scans (scan_id, started_at, status, api_url, workspace_id, mode) VALUES (?, ?, 'running', ?, ?, ?)",
+            [scan_id, _now(), api_url, workspace_id, mode],
+        )
+
+    def finish_scan(self, scan_id: str, status: str, message: str = "") -> None:
+        self.con.execute(
+            "UPDATE scans SET finished_at = ?, status = ?, message = ? WHERE scan_id = ?",
+            [_now(), status, message, scan_id],
+        )
+
+    # -- reads used to skip work -------------------------------------------------------------
+    def get_cursor(self, stream: str) -> dict[str, Any] | None:
+        row = self.con.execute("SELECT value FROM cursors WHERE stream = ?", [stream]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def _existing(self, table: str, column: str, ids: Iterable[str]) -> set[str]:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return set()
+        rows = self.con.execute(f"SELECT {column} FROM {table} WHERE {column} IN (SELECT UNNEST(?))", [ids]).fetchall()
+        return {r[0] for r in rows}
+
+    def known_items(self, item_ids: Iterable[str]) -> set[str]:
+        return self._existing("items", "item_id", item_ids)
+
+    def known_files(self, file_ids: Iterable[str]) -> set[str]:
+        """Files with a final outcome; a failed fetch is not final and is tried again next scan."""
+        ids = list(dict.fromkeys(file_ids))
+        if not ids:
+            return set()
+        rows = self.con.execute(
+            "SELECT file_id FROM files WHERE outcome <> 'fetch_failed' AND file_id IN (SELECT UNNEST(?))", [ids]
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def known_file_hashes(self, hashes: Iterable[str]) -> set[str]:
+        return self._existing("files", "sha256", hashes)
+
+    def seen_events(self, event_ids: Iterable[str]) -> set[str]:
+        return self._existing("events", "event_id", event_ids)
+
+    def processed_log_files(self, log_file_ids: Iterable[str]) -> set[str]:
+        ids = list(dict.fromkeys(log_file_ids))
+        if not ids:
+            return set()
+        rows = self.con.execute(
+            "SELECT log_file_id FROM log_files WHERE status = 'processed' AND log_file_id IN (SELECT UNNEST(?))", [ids]
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    # -- the one write path ------------------------------------------------------------------
+    def commit(self, scan_id: str, batch: Batch) -> int:
+        """Write a batch and its cursor in one transaction. Returns how many findings are new."""
+        now = _now()
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            new_ids = {f.finding_id for f in batch.findings} - self._existing(
+                "findings", "finding_id", (f.finding_id for f in batch.findings)
+            )
+            rows = [self._finding_row(f, now) for f in batch.findings if f.finding_id in new_ids]
+            # one id may repeat inside a batch (overlapping windows): keep the first
+            unique_rows = list({row[0]: row for row in reversed(rows)}.values())
+            if unique_rows:
+                placeholders = ", ".join("?" for _ in _FINDING_COLUMNS)
+                con.executemany(
+                    f"INSERT OR IGNORE INTO findings ({', '.join(_FINDING_COLUMNS)}) VALUES ({placeholders})",
+                    unique_rows,
+                )
+            if batch.items:
+                con.executemany(
+                    "INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [self._item_row(r, scan_id, now) for r in batch.items],
+                )
+            if batch.files:
+                con.executemany(
+                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (f.file_id, f.name, f.owner_kind, f.user_id, f.gpt_id, f.sha256, f.size_bytes, f.file_type,
+                         f.outcome, f.reason, f.chars, f.segments, scan_id, now)
+                        for f in batch.files
+                    ],
+                )  # fmt: skip
+            if batch.event_ids:
+                con.executemany(
+                    "INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?)",
+                    [(eid, etype, lf, scan_id) for eid, etype, lf in batch.event_ids],
+                )
+            if batch.log_files:
+                con.executemany(
+                    "INSERT OR REPLACE INTO log_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (l.log_file_id, l.event_type, l.end_time, l.sha256, l.events, l.status, l.reason, scan_id, now)
+                        for l in batch.log_files
+                    ],
+                )
+            if batch.errors:
+                con.executemany(
+                    "INSERT INTO scan_errors VALUES (?, ?, ?, ?, ?)",
+                    [(scan_id, now, stage, obj, msg) for stage, obj, msg in batch.errors],
+                )
+            if batch.cursor is not None:
+                stream, value = batch.cursor
+                con.execute(
+                    "INSERT OR REPLACE INTO cursors VALUES (?, ?, ?, ?)",
+                    [stream, json.dumps(value, sort_keys=True), scan_id, now],
+                )
+            con.execute(
+                """UPDATE scans SET items_scanned = items_scanned + ?, files_scanned = files_scanned + ?,
+                   findings_new = findings_new + ?, errors = errors + ? WHERE scan_id = ?""",
+                [
+                    len(batch.items),
+                    sum(1 for f in batch.files if f.outcome == "scanned"),
+                    len(unique_rows),
+                    len(batch.errors),
+                    scan_id,
+                ],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return len(unique_rows)
+
+    def upsert_users(self, rows: Sequence[tuple[str, str | None, str | None, str | None, str | None, bool]]) -> None:
+        if rows:
+            self.con.executemany("INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?, ?)", list(rows))
+
+    def upsert_gpts(self, rows: Sequence[tuple[str, str | None, str | None, str | None, str | None, bool]]) -> None:
+        if rows:
+            self.con.executemany("INSERT OR REPLACE INTO gpts VALUES (?, ?, ?, ?, ?, ?)", list(rows))
+
+    @staticmethod
+    def _finding_row(f: Finding, now: datetime) -> tuple[Any, ...]:
+        return (
+            f.finding_id, f.scan_id, now, f.rule_id, f.entity, f.severity, f.score, f.likelihood, f.detector,
+            f.item_id, f.item_kind, f.workspace_id, f.user_id, f.user_email, f.gpt_id, f.project_id,
+            f.conversation_id, f.message_id, f.file_id, f.file_name, f.location, f.start, f.end, f.snippet,
+            f.fingerprint, f.decoded, list(f.tags), f.item_created_at,
+        )  # fmt: skip
+
+    @staticmethod
+    def _item_row(r: ItemRecord, scan_id: str, now: datetime) -> tuple[Any, ...]:
+        i = r.item
+        return (
+            i.item_id, i.kind.value, i.source, i.workspace_id, i.user_id, i.user_email, i.gpt_id, i.project_id,
+            i.conversation_id, i.message_id, i.file_id, i.file_name, i.role, i.created_at, scan_id, now,
+            r.chars, r.findings,
+        )  # fmt: skip
+
+
+def query(path: str | Path, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run read-only SQL on a findings database; returns (column names, rows)."""
+    with Store(path, read_only=True) as store:
+        cursor = store.con.execute(sql, list(params))
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        return columns, cursor.fetchall()
+
+
+def as_dicts(columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    return [dict(zip(columns, row)) for row in rows]
+
+
