@@ -27,19 +27,23 @@ class Fingerprinter:
     def __call__(self, value: str) -> str:
         return hmac.new(self._key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
-    @classmethod
-    def for_database(cls, db_path: Path) -> "Fingerprinter":
-        """The key comes from $DLP_FINGERPRINT_KEY, else from `<db>.key` (created 0600 on first use)."""
+    @staticmethod
+    def key_for_database(db_path: Path) -> bytes:
+        """The key comes from $DLP_FINGERPRINT_KEY, else from `<db>.key` (created 0600 on first use).
+
+        It lives beside the database, not in it, so that a copy of the database
+        alone does not let anyone test guesses against the fingerprints.
+        """
         from_env = os.environ.get(KEY_ENV)
         if from_env:
-            return cls(from_env.encode("utf-8"))
+            return from_env.encode("utf-8")
         key_path = db_path.with_name(db_path.name + ".key")
         if not key_path.exists():
             key_path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
-        return cls(key_path.read_text().strip().encode("utf-8"))
+        return key_path.read_text().strip().encode("utf-8")
 
 
 def mask_value(value: str) -> str:

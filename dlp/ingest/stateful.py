@@ -60,13 +60,15 @@ class Gpt:
     owner_id: str | None
     owner_email: str | None
     visibility: str | None
+    latest_config_id: str | None = None
 
 
 def _gpt(raw: dict[str, Any]) -> Gpt:
     latest = _list(raw.get("latest_config"))
-    name = latest[0].get("name") if latest and isinstance(latest[0], dict) else raw.get("name")
+    head = latest[0] if latest and isinstance(latest[0], dict) else {}
+    name = head.get("name") or raw.get("name")
     sharing = raw.get("sharing") if isinstance(raw.get("sharing"), dict) else {}
-    return Gpt(raw["id"], name, raw.get("owner_id"), raw.get("owner_email"), sharing.get("visibility"))
+    return Gpt(raw["id"], name, raw.get("owner_id"), raw.get("owner_email"), sharing.get("visibility"), head.get("id"))
 
 
 async def list_gpts(client: ComplianceClient) -> AsyncIterator[Gpt]:
