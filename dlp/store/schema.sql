@@ -131,7 +131,7 @@ CREATE TABLE IF NOT EXISTS gpts (
 
 CREATE TABLE IF NOT EXISTS scan_errors (
     scan_id   VARCHAR NOT NULL,
-    at        TIMESTAMPTZ NOT NULL,
+    logged_at TIMESTAMPTZ NOT NULL,
     stage     VARCHAR NOT NULL,
     object_id VARCHAR,
     message   VARCHAR NOT NULL
