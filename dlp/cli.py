@@ -88,6 +88,29 @@ def print_table(title: str | None, columns: list[str], rows: list[tuple[Any, ...
     console.print(table)
 
 
+def _effective_config(
+    config: Optional[Path], api_url: Optional[str], workspace_id: Optional[str], db: Optional[str] = None
+) -> ScanConfig:
+    cfg = _load(config)
+    api = cfg.api
+    if api_url:
+        api = dataclasses.replace(api, url=api_url)
+    if workspace_id:
+        api = dataclasses.replace(api, workspace_id=workspace_id)
+    cfg = cfg.replace(api=api)
+    if db:
+        cfg = cfg.replace(store=dataclasses.replace(cfg.store, database=db))
+    return cfg
+
+
+def _api_key(cfg: ScanConfig) -> str | None:
+    try:
+        return read_api_key(cfg.api)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return None
+
+
 # -- scan ------------------------------------------------------------------------------------
 
 
@@ -122,17 +145,7 @@ def scan(
     The API key is read from $DLP_API_KEY (or the variable/secret file named in the config), never from the
     command line.
     """
-    from dlp.pipeline import run_scan
-
-    cfg = _load(config)
-    api = cfg.api
-    if api_url:
-        api = dataclasses.replace(api, url=api_url)
-    if workspace_id:
-        api = dataclasses.replace(api, workspace_id=workspace_id)
-    cfg = cfg.replace(api=api)
-    if db:
-        cfg = cfg.replace(store=dataclasses.replace(cfg.store, database=db))
+    cfg = _effective_config(config, api_url, workspace_id, db)
     if workers is not None:
         cfg = cfg.replace(workers=workers)
     if lookback_days is not None:
@@ -140,11 +153,7 @@ def scan(
             errors.print("warning: the Logs Platform keeps 30 days; --lookback-days capped at 30")
             lookback_days = 30
         cfg = cfg.replace(ingest=dataclasses.replace(cfg.ingest, lookback_days=lookback_days))
-    try:
-        key = read_api_key(cfg.api)
-    except ConfigError as exc:
-        _fail(str(exc))
-        return
+    key = _api_key(cfg)
     _setup_logging(verbose, (key,) if key else ())
     _run_and_report(cfg, key or "", "historical" if historical else "forward")
 
@@ -164,6 +173,37 @@ def _run_and_report(cfg: ScanConfig, key: str, mode: str) -> Any:
         _fail("interrupted; committed progress is kept and the next scan resumes from it", 130)
     _print_report(report, cfg.store.database)
     return report
+
+
+@app.command()
+def check(
+    api_url: Optional[str] = typer.Option(None, help="Compliance API base URL."),
+    workspace_id: Optional[str] = typer.Option(None, help="Workspace UUID."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="YAML configuration file."),
+) -> None:
+    """Test the credentials and configuration: key, workspace, scopes, available logs, what a scan covers."""
+    import asyncio
+
+    from dlp.check import run_check
+    from dlp.ingest.http import ApiError, ComplianceClient
+
+    cfg = _effective_config(config, api_url, workspace_id)
+    key = _api_key(cfg) or ""
+    _setup_logging(False, (key,) if key else ())
+
+    async def go() -> Any:
+        async with ComplianceClient(cfg.api, key) as client:
+            return await run_check(cfg, client)
+
+    try:
+        result = asyncio.run(go())
+    except ApiError as exc:
+        _fail(redact(str(exc), (key,)))
+        return
+    for status, what, detail in result.lines:
+        style = {"ok": "green", "FAIL": "bold red"}.get(status, "yellow")
+        console.print(f"[{style}]{status:>4}[/] {what}: {redact(detail, (key,))}", highlight=False)
+    raise typer.Exit(0 if result.ok else 1)
 
 
 # -- demo ------------------------------------------------------------------------------------
@@ -245,6 +285,7 @@ def inspect(
 ) -> None:
     """Print findings for a file, stdin, or JSONL records, as JSON lines (offsets in characters)."""
     from detectors.engine import Engine, EngineSpec
+
     from detectors.errors import RuleError
     from dlp.extract import ExtractConfig, extract
 

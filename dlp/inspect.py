@@ -10,17 +10,24 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import multiprocessing
 import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
-import multiprocessing
 from pathlib import Path
 
 from detectors.engine import Engine, EngineSpec
+
 from dlp.evidence import Fingerprinter, masked_snippet
-from dlp.extract import ExtractConfig, TextPart, extract, extract_isolated, segment_parts
+from dlp.extract import (
+    ExtractConfig,
+    TextPart,
+    extract,
+    extract_isolated,
+    segment_parts,
+)
 from dlp.records import FileOutcome, Match, ScanContext, Segment
 
 

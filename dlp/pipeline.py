@@ -20,26 +20,31 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
+from detectors.engine import Engine, EngineSpec
 
 from dlp.config import MAX_LOOKBACK_DAYS, ScanConfig
 from dlp.evidence import Fingerprinter
-from dlp.ingest.http import ApiError, ComplianceClient, GoneError, NotFoundError
-from detectors.engine import Engine, EngineSpec
 from dlp.extract import ExtractConfig
+from dlp.ingest.http import ApiError, ComplianceClient, GoneError, NotFoundError
 from dlp.ingest.logs import (
     LogCursor,
     LogFile,
     LogFileError,
     download_log_file,
-    items_from_event,
     iso,
+    items_from_event,
     list_log_files,
     parse_jsonl,
 )
-from dlp.ingest.scope import Scope
-from dlp.ingest.stateful import file_content_path, gpt_config_items, list_gpts, list_users
-from dlp.inspect import FileJob, InspectorPool, InspectorSpec, InspectResult, TextJob
 from dlp.ingest.ratelimit import EndpointClass
+from dlp.ingest.scope import Scope
+from dlp.ingest.stateful import (
+    file_content_path,
+    gpt_config_items,
+    list_gpts,
+    list_users,
+)
+from dlp.inspect import FileJob, InspectorPool, InspectorSpec, InspectResult, TextJob
 from dlp.records import FileOutcome, Finding, Item, ScanContext
 from dlp.store.db import Batch, FileRecord, ItemRecord, LogFileRecord, Store
 

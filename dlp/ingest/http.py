@@ -163,6 +163,16 @@ class ComplianceClient:
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ApiError(f"GET {path}: the response is not JSON ({exc})", response.status_code) from exc
 
+    async def delete_status(self, path: str, endpoint: EndpointClass = EndpointClass.ITEM) -> int:
+        """Send a DELETE and return its status without raising: used to probe the delete scope."""
+        await self.limiter.acquire(endpoint)
+        self.requests[endpoint] += 1
+        try:
+            response = await self._api.delete(path)
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            raise ApiError(f"DELETE {path}: {type(exc).__name__}") from None
+        return response.status_code
+
     async def download(self, path: str, params: dict[str, Any] | None, endpoint: EndpointClass) -> bytes:
         """GET an endpoint that answers 307 to a signed URL, then fetch the bytes without our credentials."""
         response = await self._request(path, params, endpoint, expect_redirect=True)
