@@ -25,7 +25,13 @@ from detectors.engine import Engine, EngineSpec
 from dlp.config import MAX_LOOKBACK_DAYS, ScanConfig
 from dlp.evidence import Fingerprinter
 from dlp.extract import ExtractConfig
-from dlp.ingest.http import ApiError, ComplianceClient, GoneError, NotFoundError
+from dlp.ingest.http import (
+    ApiError,
+    ComplianceClient,
+    GoneError,
+    NotFoundError,
+    TooLargeError,
+)
 from dlp.ingest.logs import (
     LogCursor,
     LogFile,
@@ -279,9 +285,13 @@ class Scanner:
         assert ref is not None
         base = dict(name=item.file_name, owner_kind=ref.owner_kind, user_id=item.user_id, gpt_id=item.gpt_id)
         path, params = file_content_path(self.client, ref)
+        max_bytes = int(self.config.extract.max_file_mb * 1024 * 1024)
         try:
             async with self._fetch_slots:
-                data = await self.client.download(path, params, EndpointClass.ITEM)
+                data = await self.client.download(path, params, EndpointClass.ITEM, max_bytes=max_bytes)
+        except TooLargeError as exc:
+            reason = f"larger than extract.max_file_mb ({self.config.extract.max_file_mb} MB): {exc}; not downloaded"
+            return None, FileRecord(ref.file_id, FileOutcome.TOO_LARGE.value, reason, size_bytes=exc.size, **base)
         except GoneError:
             return None, FileRecord(ref.file_id, FileOutcome.EXPIRED.value, "the file expired before it was fetched (410)", **base)
         except NotFoundError:

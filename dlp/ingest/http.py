@@ -55,6 +55,14 @@ class GoneError(ApiError):
     """410: an expired file, or the deprecated conversations endpoint."""
 
 
+class TooLargeError(ApiError):
+    """A download larger than the configured maximum: stopped before it is read whole."""
+
+    def __init__(self, message: str, size: int) -> None:
+        super().__init__(message)
+        self.size = size
+
+
 class _Retryable(Exception):
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
@@ -173,8 +181,14 @@ class ComplianceClient:
             raise ApiError(f"DELETE {path}: {type(exc).__name__}") from None
         return response.status_code
 
-    async def download(self, path: str, params: dict[str, Any] | None, endpoint: EndpointClass) -> bytes:
-        """GET an endpoint that answers 307 to a signed URL, then fetch the bytes without our credentials."""
+    async def download(
+        self, path: str, params: dict[str, Any] | None, endpoint: EndpointClass, *, max_bytes: int | None = None
+    ) -> bytes:
+        """GET an endpoint that answers 307 to a signed URL, then fetch the bytes without our credentials.
+
+        A body past `max_bytes` raises TooLargeError as soon as that is known, so an oversized file
+        is never held in memory.
+        """
         response = await self._request(path, params, endpoint, expect_redirect=True)
         if response.status_code == 200:  # some servers serve the bytes directly
             return response.content
@@ -182,21 +196,34 @@ class ComplianceClient:
         if not location:
             raise ApiError(f"GET {path}: redirect without a Location header", response.status_code)
         target = str(self._api.base_url.join(location)) if location.startswith("/") else location
-        return await self._with_retries(path, lambda: self._fetch_blob(path, target))
+        return await self._with_retries(path, lambda: self._fetch_blob(path, target, max_bytes))
 
-    async def _fetch_blob(self, path: str, url: str) -> bytes:
+    async def _fetch_blob(self, path: str, url: str, max_bytes: int | None) -> bytes:
         try:
-            response = await self._blob.get(url)
+            async with self._blob.stream("GET", url) as response:
+                status = response.status_code
+                if status >= 500 or status == 429:
+                    raise _Retryable(f"download for {path}: HTTP {status}", _retry_after(response))
+                if status in (403, 404, 410):
+                    # An expired signature: the caller asks the API again for a fresh redirect.
+                    raise GoneError(f"download for {path}: the signed URL answered {status}", status)
+                if status != 200:
+                    raise ApiError(f"download for {path}: HTTP {status}", status)
+                declared = response.headers.get("content-length")
+                if max_bytes is not None and declared and declared.isdigit() and int(declared) > max_bytes:
+                    raise TooLargeError(f"{int(declared)} bytes, over the {max_bytes}-byte limit", int(declared))
+                chunks: list[bytes] = []
+                received = 0
+                async for chunk in response.aiter_bytes():
+                    received += len(chunk)
+                    if max_bytes is not None and received > max_bytes:
+                        raise TooLargeError(f"over the {max_bytes}-byte limit", received)
+                    chunks.append(chunk)
+                if declared and declared.isdigit() and received < int(declared):
+                    raise _Retryable(f"download for {path}: truncated ({received} of {declared} bytes)")
+                return b"".join(chunks)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             raise _Retryable(f"download for {path} failed: {type(exc).__name__}") from None
-        if response.status_code >= 500 or response.status_code == 429:
-            raise _Retryable(f"download for {path}: HTTP {response.status_code}", _retry_after(response))
-        if response.status_code in (403, 404, 410):
-            # An expired signature: the caller asks the API again for a fresh redirect.
-            raise GoneError(f"download for {path}: the signed URL answered {response.status_code}", response.status_code)
-        if response.status_code != 200:
-            raise ApiError(f"download for {path}: HTTP {response.status_code}", response.status_code)
-        return response.content
 
     async def _request(
         self, path: str, params: dict[str, Any] | None, endpoint: EndpointClass, expect_redirect: bool = False
