@@ -25,6 +25,11 @@ from detectors.engine import Engine, EngineSpec
 from dlp.config import MAX_LOOKBACK_DAYS, ScanConfig
 from dlp.evidence import Fingerprinter
 from dlp.extract import ExtractConfig
+from dlp.ingest.conversations import (
+    items_from_conversation,
+    iter_conversation_pages,
+    latest_activity,
+)
 from dlp.ingest.http import (
     ApiError,
     ComplianceClient,
@@ -114,7 +119,9 @@ class Scanner:
         try:
             if self.config.ingest.users:
                 await self._load_users()
-            # Chat uploads expire 48 h after upload: the log streams, which reference them, go first.
+            # Chat uploads expire 48 h after upload: the conversation streams, which reference them, go first.
+            if self.config.ingest.conversations_fallback:
+                await self._scan_conversations()
             for event_type in self.config.ingest.event_types:
                 await self._scan_log_stream(event_type)
             if self.config.ingest.gpts:
@@ -232,6 +239,38 @@ class Scanner:
         self._commit(batch)
         self.report.log_files += 1
         return new_cursor
+
+    # -- the deprecated conversations endpoint ----------------------------------------------
+    async def _scan_conversations(self) -> None:
+        stream = "conversations"
+        saved = self.store.get_cursor(stream)
+        lookback = min(self.config.ingest.lookback_days, MAX_LOOKBACK_DAYS)
+        since = (self.now() - timedelta(days=lookback)).timestamp()
+        if saved is not None and self.mode != "historical":
+            since = float(saved["since_timestamp"])
+        newest = since
+        try:
+            async for page in iter_conversation_pages(self.client, since):
+                batch = Batch()
+                items: dict[str, Item] = {}
+                for conversation in page:
+                    if not self.scope.user_in_scope(conversation.get("user_id"), conversation.get("user_email")):
+                        self.scope.count_skip("user_conversations")
+                        continue
+                    for item in items_from_conversation(conversation, self.client.workspace_id or ""):
+                        if self.scope.gpt_in_scope(item.gpt_id, None):
+                            items.setdefault(item.item_id, item)
+                await self._inspect_items(list(items.values()), batch)
+                newest = max(newest, latest_activity(page) or newest)
+                # since_timestamp is inclusive (>=): restarting from the newest time seen re-reads at most
+                # the conversations updated in that second, which the item ids de-duplicate.
+                batch.cursor = (stream, {"since_timestamp": newest})
+                self._commit(batch)
+        except GoneError:
+            self.report.warnings.append(
+                "the /conversations endpoint answered 410 (deprecated by OpenAI); conversation text comes "
+                "from the Compliance Logs Platform instead"
+            )
 
     # -- GPTs --------------------------------------------------------------------------------
     async def _scan_gpts(self) -> None:

@@ -219,6 +219,19 @@ def file_refs_of_message(message: dict[str, Any]) -> Iterator[tuple[str, str | N
                     yield str(f["id"]), f.get("name")
 
 
+def title_item(conversation: dict[str, Any], common: dict[str, Any]) -> Item | None:
+    """A conversation title as an item; titles change, so the id carries a hash of the text."""
+    title = conversation.get("title")
+    conversation_id = conversation.get("id")
+    if not (isinstance(title, str) and title.strip() and conversation_id):
+        return None
+    digest = hashlib.sha256(title.encode("utf-8")).hexdigest()[:16]
+    return Item(
+        item_id=f"title:{conversation_id}:{digest}", kind=ItemKind.CONVERSATION_TITLE,
+        created_at=parse_time(conversation.get("created_at")), text=title, **common,
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class EventItems:
     event_id: str | None
@@ -262,15 +275,9 @@ def items_from_event(event: dict[str, Any], workspace_id: str) -> EventItems:
                     created_at=parse_time(message.get("created_at")) or timestamp, text=text, **common,
                 )  # fmt: skip
             )
-        title = conversation.get("title")
-        if isinstance(title, str) and title.strip() and conversation_id:
-            digest = hashlib.sha256(title.encode("utf-8")).hexdigest()[:16]
-            items.append(
-                Item(
-                    item_id=f"title:{conversation_id}:{digest}", kind=ItemKind.CONVERSATION_TITLE,
-                    created_at=parse_time(conversation.get("created_at")), text=title, **common,
-                )  # fmt: skip
-            )
+        title = title_item(conversation, common)
+        if title is not None:
+            items.append(title)
         for file_id, name in dict(file_refs_of_message(message)).items():
             items.append(
                 Item(
