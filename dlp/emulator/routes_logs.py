@@ -1,0 +1,105 @@
+"""Logs Platform endpoints: list log files and download one (307 to a signed URL)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from dlp.emulator.endpoint import Context, Endpoint
+from dlp.emulator.errors import ApiProblem, ValidationProblem
+from dlp.emulator.events import iso
+from dlp.emulator.logstore import ORGANIZATION_EVENT_TYPES, WORKSPACE_EVENT_TYPES, LogFile
+
+MAX_LIMIT = 100
+
+
+def parse_time(name: str, raw: str) -> datetime:
+    """ISO-8601 with a timezone; a naive time is read as UTC (some clients strip the Z)."""
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise ValidationProblem(name, "Input should be a valid datetime", "datetime_from_date_parsing") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def _event_types(context: Context, organization: bool) -> list[str]:
+    requested = context.request.query_params.getlist("event_type")
+    if not requested:
+        raise ValidationProblem("event_type", "Field required", "missing")
+    known = WORKSPACE_EVENT_TYPES | ORGANIZATION_EVENT_TYPES
+    for event_type in requested:
+        if event_type not in known:
+            raise ValidationProblem("event_type", f"Input should be one of {', '.join(sorted(known))}", "enum")
+        if organization and event_type in WORKSPACE_EVENT_TYPES:
+            raise ApiProblem(400, f"{event_type} is a workspace-scoped event type. Use "
+                                  f"/v1/compliance/workspaces/{{workspace_id}}/logs instead.", "invalid_event_type",
+                             "event_type")
+        if not organization and event_type in ORGANIZATION_EVENT_TYPES:
+            raise ApiProblem(400, f"{event_type} is an organization-scoped event type. Use "
+                                  f"/v1/compliance/organizations/{{organization_id}}/logs instead.",
+                             "invalid_event_type", "event_type")
+    return list(dict.fromkeys(requested))
+
+
+def _describe(context: Context, log_file: LogFile) -> dict:
+    logs = context.state.logs
+    size, _ = logs.size_and_sha256(log_file)
+    return {"id": log_file.id, "event_type": log_file.event_type, "end_time": iso(log_file.end_time),
+            "file_name": log_file.file_name, "file_size": size, "file_sha256": logs.listed_sha256(log_file)}
+
+
+def _list_handler(organization: bool):
+    async def list_logs(context: Context) -> Response:
+        event_types = _event_types(context, organization)
+        raw_after = context.query("after")
+        if raw_after is None:
+            raise ValidationProblem("after", "Field required", "missing")
+        after = parse_time("after", raw_after)
+        raw_before = context.query("before")
+        before = parse_time("before", raw_before) if raw_before is not None else None
+        limit = context.int_param("limit", MAX_LIMIT, MAX_LIMIT)
+        page: list[LogFile] = []
+        has_more = False
+        for event_type in event_types:
+            files, more = context.state.logs.list_files(event_type, after, before, limit, context.now)
+            page.extend(files)
+            has_more = has_more or more
+        page.sort(key=lambda f: f.end_time)
+        if len(page) > limit:
+            page, has_more = page[:limit], True
+        faults = context.state.settings.faults
+        if faults.short_page_rate and len(page) > 1 and context.state.roll() < faults.short_page_rate:
+            page, has_more = page[: context.state.randint(1, len(page) - 1)], True
+        data = [_describe(context, f) for f in page]
+        return JSONResponse({"data": data, "has_more": has_more,
+                             "last_end_time": data[-1]["end_time"] if data else None})
+
+    return list_logs
+
+
+def _download_handler(organization: bool):
+    async def download_log(context: Context) -> Response:
+        file_id = context.request.path_params["log_file_id"]
+        log_file = context.state.logs.get_visible(file_id, context.now)
+        scoped = ORGANIZATION_EVENT_TYPES if organization else WORKSPACE_EVENT_TYPES
+        if log_file is None or log_file.event_type not in scoped:
+            raise ApiProblem(404, f"Log file {file_id} not found.", "not_found")
+        ttl = timedelta(seconds=context.state.settings.redirect_ttl_seconds)
+        url = context.state.signer.url(context.base_url(), "log", log_file.id, log_file.file_name, context.now, ttl)
+        return RedirectResponse(url, status_code=307)
+
+    return download_log
+
+
+def endpoints() -> list[Endpoint]:
+    out = []
+    for organization in (False, True):
+        prefix = "ORGANIZATION" if organization else "WORKSPACE"
+        out.append(Endpoint("GET", "/logs", "read", "logs", f"LIST_{prefix}_LOG_FILES",
+                            _list_handler(organization), organization))
+        out.append(Endpoint("GET", "/logs/{log_file_id}", "read", "logs", f"DOWNLOAD_{prefix}_LOG_FILE",
+                            _download_handler(organization), organization))
+    return out
