@@ -99,6 +99,7 @@ class Segment:
     text: str
     location: str = ""  # "page 3", "Sheet1!B7", "paragraph 12", "" for a message body
     offset: int = 0
+    context: str = ""  # what the text lacks on its own, e.g. the column header of a spreadsheet cell
 
 
 @dataclass(frozen=True, slots=True)

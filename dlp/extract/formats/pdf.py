@@ -1,0 +1,68 @@
+"""PDF: text per page with pypdf, page by page, plus filled-in form fields."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+from pypdf import PdfReader
+from pypdf import PasswordType
+
+from dlp.extract.context import ExtractContext
+from dlp.extract.errors import Corrupt, Encrypted
+from dlp.extract.model import TextPart
+
+
+def iter_pdf(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
+    reader = _open(data)
+    try:
+        page_count = len(reader.pages)
+    except Exception as exc:
+        raise Corrupt(f"the PDF page tree is unreadable ({type(exc).__name__})") from None
+    limit = ctx.config.max_pages
+    if page_count > limit:
+        ctx.budget.note(f"read the first {limit:,} of {page_count:,} pages (max_pages)", truncated=True)
+    failed: list[int] = []
+    for index in range(min(page_count, limit)):
+        ctx.budget.check_time()
+        try:
+            text = reader.pages[index].extract_text()
+        except Exception:  # one damaged page must not cost the others
+            failed.append(index + 1)
+            continue
+        if text and not text.isspace():
+            yield TextPart(text, ctx.locate(f"page {index + 1}"))
+    if failed and len(failed) == min(page_count, limit):
+        raise Corrupt(f"no page of the PDF could be read ({page_count:,} pages)")
+    if failed:
+        shown = ", ".join(str(n) for n in failed[:10]) + (" ..." if len(failed) > 10 else "")
+        ctx.budget.note(f"{len(failed)} unreadable page(s): {shown}", truncated=True)
+    yield from _form_fields(reader, ctx)
+
+
+def _open(data: bytes) -> PdfReader:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+    except Exception as exc:
+        raise Corrupt(f"truncated or damaged PDF ({type(exc).__name__})") from None
+    if reader.is_encrypted:
+        # Many PDFs carry only an owner password (printing/copy restrictions) and open with an empty one.
+        try:
+            opened = reader.decrypt("")
+        except Exception as exc:
+            raise Encrypted(f"the PDF is encrypted with a method we cannot open ({type(exc).__name__})") from None
+        if opened == PasswordType.NOT_DECRYPTED:
+            raise Encrypted("the PDF is password-protected")
+    return reader
+
+
+def _form_fields(reader: PdfReader, ctx: ExtractContext) -> Iterator[TextPart]:
+    """Values typed into an AcroForm live outside the page text; the field name is their context."""
+    try:
+        fields = reader.get_form_text_fields() or {}
+    except Exception:
+        ctx.budget.note("the PDF form fields are unreadable")
+        return
+    for name, value in fields.items():
+        if isinstance(value, str) and value.strip():
+            yield TextPart(value, ctx.locate(f"form field {name}"), context=str(name))
