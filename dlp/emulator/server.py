@@ -66,9 +66,16 @@ class EmulatorServer:
     def ground_truth(self) -> list[PlantedValue]:
         return self.state.workspace.ground_truth()
 
+    def bind(self) -> int:
+        """Bind the listening socket now (so the port is known before serving); returns the port."""
+        if self._socket is None:
+            self._socket = self._bind()
+        return self.port
+
     def _bind(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio then sets TCP_NODELAY on accepted connections (no 40 ms Nagle stalls)
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._requested_port))
         sock.listen(128)
@@ -83,7 +90,7 @@ class EmulatorServer:
     def start(self) -> "EmulatorServer":
         if self._thread is not None:
             return self
-        self._socket = self._bind()
+        self.bind()
         self._server = uvicorn.Server(self._config())
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name=f"emulator-{self.port}", daemon=True)
@@ -105,7 +112,7 @@ class EmulatorServer:
 
     def serve_forever(self) -> None:
         """Run in the foreground until interrupted (for `dlp emulator serve`)."""
-        self._socket = self._bind()
+        self.bind()
         self._server = uvicorn.Server(self._config())
         try:
             self._server.run(sockets=[self._socket])
