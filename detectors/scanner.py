@@ -1,0 +1,312 @@
+"""One Hyperscan pass finds candidate regions for every regex pattern of every rule.
+
+Hyperscan cannot extract capture groups and rejects some constructs, so it is
+used as a prefilter and Python `re` confirms each candidate region and extracts
+the exact span and value group. Each pattern gets the fastest plan it supports:
+
+- `window`: bounded width (from Python's regex parser), compiled with
+  HS_FLAG_PREFILTER (which approximates lookarounds and backreferences); a hit
+  ending at e means a match may start in [e - width, e].
+- `som`: unbounded width, compiled exactly with HS_FLAG_SOM_LEFTMOST; a hit
+  gives the leftmost start s, so a match may start in [s, e].
+- `keyword`: the pattern lists literal `keywords`; only the literals go into the
+  database, and the regex runs around them (or over the text when one occurs).
+- `gate`: neither works (unbounded with lookarounds); a single prefilter hit
+  means one regex pass over the whole text.
+- `always`: Hyperscan cannot compile it at all; one regex pass over every text.
+
+Offsets: Hyperscan reports byte offsets of the UTF-8 text; they are mapped back
+to characters (`detectors.offsets`).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping, Sequence
+
+import hyperscan
+
+from detectors.model import PatternSpec
+from detectors.offsets import OffsetMap, encode_for_scan
+from detectors.regexinfo import UNBOUNDED, hyperscan_flags, python_flags, shape_of
+
+MAX_WINDOW_WIDTH = 4096  # wider bounded patterns use start-of-match tracking instead
+LOOKAHEAD_SLACK = 16
+FLOOD_LIMIT = 20_000  # more hits than this for one pattern in one text: one full regex pass is cheaper
+
+
+class Mode(str, enum.Enum):
+    WINDOW = "window"
+    SOM = "som"
+    KEYWORD = "keyword"
+    GATE = "gate"
+    ALWAYS = "always"
+
+
+@dataclass(frozen=True, slots=True)
+class PatternPlan:
+    key: int
+    pattern: PatternSpec
+    mode: Mode
+    width: int  # max match width in characters (>= UNBOUNDED when unbounded)
+    lookahead: int
+    note: str = ""
+
+    @property
+    def margin(self) -> int:
+        return self.lookahead + LOOKAHEAD_SLACK
+
+
+@dataclass(slots=True)
+class Region:
+    """Run the regex from `pos` to `endpos`; accept matches starting at or before `last_start`."""
+
+    pos: int
+    last_start: int
+    endpos: int
+
+
+@dataclass(slots=True)
+class ScanHits:
+    regions: dict[int, list[Region]] = field(default_factory=dict)
+    gates: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class _Probe:
+    kind: str  # pattern | keyword | gate
+    key: int = -1
+    name: str = ""
+    length: int = 0  # byte length of a keyword literal
+
+
+def literal_expression(literal: str) -> str:
+    """A PCRE expression matching `literal` exactly (every ASCII punctuation escaped)."""
+    return "".join("\\" + ch if ch.isascii() and not ch.isalnum() else ch for ch in literal)
+
+
+def _collect(expression_id: int, start: int, end: int, flags: int, sink: list) -> None:
+    sink.append((expression_id, start, end))
+
+
+class PatternScanner:
+    """Compiles all patterns (plus optional named gate regexes) into one Hyperscan database."""
+
+    def __init__(self, patterns: Sequence[PatternSpec], gates: Mapping[str, str] | None = None) -> None:
+        self.patterns = list(patterns)
+        self.plans: list[PatternPlan] = []
+        self._keywords: dict[str, list[int]] = {}
+        for key, pattern in enumerate(self.patterns):
+            self.plans.append(self._initial_plan(key, pattern))
+        self._gates = dict(gates or {})
+        self._always_gates: set[str] = set()
+        self._db: hyperscan.Database | None = None
+        self._probes: list[_Probe] = []
+        self._compile()
+
+    # -- planning -------------------------------------------------------------
+    @staticmethod
+    def _initial_plan(key: int, pattern: PatternSpec) -> PatternPlan:
+        shape = shape_of(pattern.regex, python_flags(pattern.flags))
+        if pattern.keywords:
+            return PatternPlan(key, pattern, Mode.KEYWORD, shape.max_width, shape.lookahead, "keyword prefilter")
+        if shape.lookahead >= UNBOUNDED:
+            return PatternPlan(key, pattern, Mode.GATE, shape.max_width, shape.lookahead,
+                               "unbounded lookahead: one full regex pass when the prefilter hits")
+        if shape.bounded and shape.max_width <= MAX_WINDOW_WIDTH:
+            return PatternPlan(key, pattern, Mode.WINDOW, shape.max_width, shape.lookahead)
+        return PatternPlan(key, pattern, Mode.SOM, shape.max_width, shape.lookahead)
+
+    def _expressions(self) -> list[tuple[bytes, int, _Probe]]:
+        expressions: list[tuple[bytes, int, _Probe]] = []
+        keywords: dict[str, list[int]] = {}
+        for plan in self.plans:
+            base = hyperscan_flags(plan.pattern.flags)
+            regex = plan.pattern.regex.encode("utf-8")
+            if plan.mode is Mode.WINDOW:
+                expressions.append((regex, base | hyperscan.HS_FLAG_PREFILTER, _Probe("pattern", plan.key)))
+            elif plan.mode is Mode.SOM:
+                expressions.append((regex, base | hyperscan.HS_FLAG_SOM_LEFTMOST, _Probe("pattern", plan.key)))
+            elif plan.mode is Mode.GATE:
+                flags = base | hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
+                expressions.append((regex, flags, _Probe("pattern", plan.key)))
+            elif plan.mode is Mode.KEYWORD:
+                for keyword in plan.pattern.keywords:
+                    keywords.setdefault(keyword.lower(), []).append(plan.key)
+        self._keywords = keywords
+        for keyword in keywords:
+            expression = literal_expression(keyword).encode("utf-8")
+            flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_UTF8
+            expressions.append((expression, flags, _Probe("keyword", name=keyword, length=len(keyword.encode()))))
+        for name, regex in self._gates.items():
+            if name in self._always_gates:
+                continue
+            flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_UTF8
+            expressions.append((regex.encode("utf-8"), flags, _Probe("gate", name=name)))
+        return expressions
+
+    def _compile(self) -> None:
+        # Compile everything at once; when that fails, find the culprits by
+        # bisection and demote them (som -> gate -> always), then try again.
+        for _ in range(4):
+            expressions = self._expressions()
+            if not expressions:
+                self._db, self._probes = None, []
+                return
+            db, failed = _compile_or_find_failures(expressions)
+            if db is not None:
+                self._db, self._probes = db, [p for _, _, p in expressions]
+                return
+            for index, reason in failed.items():
+                self._demote(expressions[index][2], reason)
+        raise RuntimeError("could not build a Hyperscan database")  # pragma: no cover - demotion always converges
+
+    def _demote(self, probe: _Probe, reason: str) -> None:
+        if probe.kind == "gate":
+            self._always_gates.add(probe.name)
+            return
+        if probe.kind == "keyword":  # a literal always compiles; keep the regex exact anyway
+            for key in self._keywords.get(probe.name, []):
+                self.plans[key] = _replace(self.plans[key], Mode.ALWAYS, f"keyword not compilable: {reason}")
+            return
+        plan = self.plans[probe.key]
+        if plan.mode is Mode.SOM:
+            self.plans[probe.key] = _replace(plan, Mode.GATE, f"Hyperscan cannot track its start ({reason}); "
+                                                               "one full regex pass when the prefilter hits")
+        else:
+            self.plans[probe.key] = _replace(plan, Mode.ALWAYS, f"Hyperscan cannot compile it ({reason}); "
+                                                                 "one full regex pass on every text")
+
+    # -- scanning -------------------------------------------------------------
+    def scan(self, text: str) -> ScanHits:
+        """Candidate regions per pattern key, and the names of the gates that fired."""
+        hits = ScanHits()
+        length = len(text)
+        for plan in self.plans:
+            if plan.mode is Mode.ALWAYS:
+                hits.regions[plan.key] = [Region(0, length, length)]
+        hits.gates.update(self._always_gates)
+        if self._db is None or not text:
+            return hits
+        data = encode_for_scan(text)
+        raw: list[tuple[int, int, int]] = []
+        self._db.scan(data, match_event_handler=_collect, context=raw)
+        if not raw:
+            return hits
+        offsets = OffsetMap(text)
+        per_pattern: dict[int, list[Region]] = {}
+        counts: dict[int, int] = {}
+        for expression_id, start, end in raw:
+            probe = self._probes[expression_id]
+            if probe.kind == "gate":
+                hits.gates.add(probe.name)
+                continue
+            if probe.kind == "keyword":
+                char_end = offsets.to_char(end)
+                char_start = offsets.to_char(max(0, end - probe.length))
+                for key in self._keywords[probe.name]:
+                    per_pattern.setdefault(key, []).append(self._keyword_region(self.plans[key], char_start, char_end, length))
+                continue
+            plan = self.plans[probe.key]
+            counts[plan.key] = counts.get(plan.key, 0) + 1
+            if plan.mode is Mode.GATE:
+                per_pattern[plan.key] = [Region(0, length, length)]
+                continue
+            char_end = offsets.to_char(end)
+            if plan.mode is Mode.WINDOW:
+                first = max(0, char_end - plan.width)
+            else:
+                first = offsets.to_char(start)
+            per_pattern.setdefault(plan.key, []).append(Region(first, char_end, min(length, char_end + plan.margin)))
+        for key, regions in per_pattern.items():
+            if counts.get(key, 0) > FLOOD_LIMIT:
+                hits.regions[key] = [Region(0, length, length)]
+            else:
+                hits.regions[key] = merge_regions(regions)
+        return hits
+
+    @staticmethod
+    def _keyword_region(plan: PatternPlan, start: int, end: int, length: int) -> Region:
+        window = plan.pattern.keyword_window
+        if window is None:
+            return Region(0, length, length)
+        last_start = min(length, end + window)
+        if plan.width >= UNBOUNDED:
+            return Region(max(0, start - window), last_start, length)
+        return Region(max(0, start - window), last_start, min(length, last_start + plan.width + plan.margin))
+
+    def find(self, key: int, text: str, regions: Sequence[Region]) -> Iterator[re.Match[str]]:
+        """Confirm candidates with Python `re`: the matches a full-text finditer would report there."""
+        plan = self.plans[key]
+        compiled = plan.pattern.compiled
+        length = len(text)
+        for region in regions:
+            for match in compiled.finditer(text, region.pos, region.endpos):
+                if match.start() > region.last_start:
+                    break
+                # a match too close to a cut-off end may be an artifact of the cut
+                if region.endpos < length and match.end() > region.endpos - plan.lookahead - 1:
+                    continue
+                yield match
+
+    def plan_for(self, key: int) -> PatternPlan:
+        return self.plans[key]
+
+
+def merge_regions(regions: list[Region]) -> list[Region]:
+    regions.sort(key=lambda r: r.pos)
+    merged = [regions[0]]
+    for region in regions[1:]:
+        current = merged[-1]
+        if region.pos <= current.endpos:
+            current.last_start = max(current.last_start, region.last_start)
+            current.endpos = max(current.endpos, region.endpos)
+        else:
+            merged.append(region)
+    return merged
+
+
+def _replace(plan: PatternPlan, mode: Mode, note: str) -> PatternPlan:
+    return PatternPlan(plan.key, plan.pattern, mode, plan.width, plan.lookahead, note)
+
+
+def _try_compile(expressions: Sequence[tuple[bytes, int, _Probe]]) -> tuple[hyperscan.Database | None, str]:
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        db.compile(
+            expressions=[e for e, _, _ in expressions],
+            ids=list(range(len(expressions))),
+            elements=len(expressions),
+            flags=[f for _, f, _ in expressions],
+        )
+    except hyperscan.error as exc:
+        return None, str(exc.args[0] if exc.args else exc)
+    return db, ""
+
+
+def _compile_or_find_failures(
+    expressions: Sequence[tuple[bytes, int, _Probe]],
+) -> tuple[hyperscan.Database | None, dict[int, str]]:
+    """The compiled database, or the indexes Hyperscan rejects with its reasons (found by bisection)."""
+    db, reason = _try_compile(expressions)
+    if db is not None:
+        return db, {}
+    failed: dict[int, str] = {}
+
+    def visit(indexes: list[int], known_reason: str | None) -> None:
+        reason = known_reason
+        if reason is None:
+            db, reason = _try_compile([expressions[i] for i in indexes])
+            if db is not None:
+                return
+        if len(indexes) == 1:
+            failed[indexes[0]] = reason
+            return
+        middle = len(indexes) // 2
+        visit(indexes[:middle], None)
+        visit(indexes[middle:], None)
+
+    visit(list(range(len(expressions))), reason)
+    return None, failed

@@ -1,0 +1,50 @@
+"""Check-digit validators: Luhn (payment cards), IBAN mod-97, ABA routing numbers."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from stdnum import iban as stdnum_iban
+from stdnum import luhn as stdnum_luhn
+from stdnum.us import rtn as stdnum_rtn
+
+from detectors.validators.registry import BUILTIN, Check, require_no_extra_args
+
+
+def digits_of(value: str) -> str:
+    return "".join(ch for ch in value if "0" <= ch <= "9")
+
+
+def luhn_valid(value: str) -> bool:
+    """Luhn (mod 10) over the digits of `value`, separators ignored; needs at least 2 digits."""
+    digits = digits_of(value)
+    return len(digits) >= 2 and stdnum_luhn.is_valid(digits)
+
+
+def iban_valid(value: str) -> bool:
+    """Country length/format and the ISO 7064 mod-97 check, by python-stdnum."""
+    return bool(stdnum_iban.is_valid(value))
+
+
+def aba_valid(value: str) -> bool:
+    """ABA routing transit number (9 digits, 3-7-1 weighted checksum)."""
+    digits = digits_of(value)
+    return len(digits) == 9 and bool(stdnum_rtn.is_valid(digits))
+
+
+@BUILTIN.register("luhn", boost=0.4, description="Luhn mod-10 check digit (payment cards)")
+def _luhn(args: Mapping[str, Any]) -> Check:
+    require_no_extra_args(args, set(), "luhn")
+    return luhn_valid
+
+
+@BUILTIN.register("iban", boost=0.4, description="IBAN country format and mod-97 check (python-stdnum)")
+def _iban(args: Mapping[str, Any]) -> Check:
+    require_no_extra_args(args, set(), "iban")
+    return iban_valid
+
+
+@BUILTIN.register("aba", boost=0.4, description="ABA routing transit number checksum")
+def _aba(args: Mapping[str, Any]) -> Check:
+    require_no_extra_args(args, set(), "aba")
+    return aba_valid
