@@ -45,7 +45,7 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "md": ("text", "iter_plain"),
     "code": ("text", "iter_plain"),
     "xml": ("text", "iter_plain"),
-    "eml": ("email", "iter_eml"),
+    "eml": ("eml", "iter_eml"),
     "msg": ("msg", "iter_msg"),
     "zip": ("archive", "iter_zip"),
     **{image: ("image", "iter_image") for image in IMAGE_TYPES},

@@ -1,0 +1,60 @@
+"""PPTX: slide text (groups included), table cells, and speaker notes, slide by slide."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+from dlp.extract.context import ExtractContext
+from dlp.extract.errors import Corrupt
+from dlp.extract.model import TextPart
+from dlp.extract.zipguard import open_zip
+
+
+def iter_pptx(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
+    open_zip(data, ctx, "PPTX").close()  # judge the expansion before python-pptx reads every part
+    try:
+        presentation = Presentation(io.BytesIO(data))
+        slides = list(presentation.slides)
+    except Exception as exc:
+        raise Corrupt(f"the presentation is unreadable ({type(exc).__name__})") from None
+    limit = ctx.config.max_pages
+    if len(slides) > limit:
+        ctx.budget.note(f"read the first {limit:,} of {len(slides):,} slides (max_pages)", truncated=True)
+    prefix = ctx.prefix
+    for number, slide in enumerate(slides[:limit], start=1):
+        ctx.budget.check_time()
+        texts: list[str] = []
+        cells: list[TextPart] = []
+        tables = 0
+        for shape in _shapes(slide.shapes):
+            if shape.has_text_frame:
+                texts.append(shape.text_frame.text)
+            if getattr(shape, "has_table", False):
+                tables += 1
+                for r, row in enumerate(shape.table.rows, start=1):
+                    for c, cell in enumerate(row.cells, start=1):
+                        if cell.text and not cell.text.isspace():
+                            cells.append(TextPart(cell.text, f"{prefix}slide {number} table {tables} row {r} col {c}"))
+        text = "\n".join(t for t in texts if t and not t.isspace())
+        if text:
+            yield TextPart(text, f"{prefix}slide {number}")
+        yield from cells
+        if slide.has_notes_slide:
+            frame = slide.notes_slide.notes_text_frame
+            notes = frame.text if frame is not None else ""
+            if notes and not notes.isspace():
+                yield TextPart(notes, f"{prefix}notes {number}")
+
+
+def _shapes(shapes: Any) -> Iterator[Any]:
+    """Every shape in reading order, looking inside groups."""
+    for shape in shapes:
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            yield from _shapes(shape.shapes)
+        else:
+            yield shape
