@@ -191,6 +191,7 @@ def _conversations(seed: int, config: GeneratorConfig, anchor: datetime, users: 
     expired = set(carrying[: config.expired_uploads])
     per_carrier = _spread(config.attachments, len(carrying))
     carrier_slot = {index: n for n, index in enumerate(carrying)}
+    upload_counter = 0
     stubs = []
     for index in range(count):
         rng = randomness.stream(seed, "conversation", index)
@@ -221,7 +222,9 @@ def _conversations(seed: int, config: GeneratorConfig, anchor: datetime, users: 
         conversation_id = randomness.conversation_id(rng)
         attachment_ids = []
         for n in range(n_files):
-            fmt = UPLOAD_FORMATS[(index + n) % len(UPLOAD_FORMATS)]
+            # Uploads cycle through the formats, so even a small workspace has one of each.
+            fmt = UPLOAD_FORMATS[upload_counter % len(UPLOAD_FORMATS)]
+            upload_counter += 1
             stored = StoredFile(
                 id=randomness.file_id(rng), name=_file_name(rng, fmt, prose.TOPICS[topic].name), format=fmt,
                 owner_kind="user", owner_id=user.id, created_at=created, content_seed=f"{seed}|upload|{index}|{n}",
@@ -247,8 +250,9 @@ def _carrier_count(config: GeneratorConfig, uploads: int) -> int:
 def _spread(total: int, slots: int) -> list[int]:
     if slots == 0:
         return []
+    # Extra files go to the last carriers: the first ones hold the expired uploads, one file each.
     base, extra = divmod(total, slots)
-    return [base + (1 if i < extra else 0) for i in range(slots)]
+    return [base + (1 if i >= slots - extra else 0) for i in range(slots)]
 
 
 def _app_calls(seed: int, config: GeneratorConfig, anchor: datetime, users: list[User],

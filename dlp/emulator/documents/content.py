@@ -89,8 +89,8 @@ def _json_records(rows: tuple[tuple[Snippet, ...], ...]) -> Snippet:
     for row in rows[1:]:
         fields = []
         for key, cell in zip(header, row):
-            encoded = json.dumps(cell.text)
-            # planted values are plain ASCII without escapes, so offsets shift by the opening quote
+            encoded = json.dumps(cell.text, ensure_ascii=False)
+            # planted values hold no quotes, backslashes or control characters: offsets shift by the opening quote
             fields.append(join([plain(f"    {json.dumps(key)}: "), Snippet(encoded, cell.shifted(1))], sep=""))
         records.append(join([plain("  {"), join(fields, sep=",\n"), plain("  }")], sep="\n"))
     parts.append(join(records, sep=",\n"))

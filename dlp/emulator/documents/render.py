@@ -46,7 +46,12 @@ def _pdf(content: FileContent, seed: str) -> bytes:
         pdf.add_page()
         for index, paragraph in enumerate(paragraphs):
             heading = number == 0 and index == 0
-            pdf.set_font("Helvetica", style="B" if heading else "", size=15 if heading else 11)
+            size = 15 if heading else 11
+            pdf.set_font("Helvetica", style="B" if heading else "", size=size)
+            # A key is one unbreakable word: shrink the font so it stays on one line (fpdf2 would split it).
+            longest = max((pdf.get_string_width(word) for word in paragraph.text.split()), default=0)
+            if longest > pdf.epw:
+                pdf.set_font_size(size * pdf.epw / longest * 0.95)
             # multi_cell keeps each paragraph together; the pages were sized so nothing overflows
             pdf.multi_cell(0, 6, paragraph.text, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(3)
