@@ -256,8 +256,8 @@ class Engine:
                 start, end = match.span(pattern.group)
                 if start < 0 or end <= start:
                     continue
-                candidates.append(Candidate(rule, start, end, text[start:end], "regex", base, f"pattern {pattern.name!r}",
-                                            pattern.require_context, pattern.shrink))
+                candidates.append(Candidate.of(rule, start, end, text[start:end], "regex", base,
+                                               f"pattern {pattern.name!r}", pattern))
         state.gates = hits.gates
         if not self._dictionaries.empty:
             for owner, spans in self._dictionaries.find(text, set(state.applicable)).items():
@@ -265,7 +265,7 @@ class Engine:
                 spec = rule.dictionary
                 base = spec.score if spec is not None and spec.score is not None else rule.score
                 for start, end in spans:
-                    candidates.append(Candidate(rule, start, end, text[start:end], "dictionary", base, "dictionary"))
+                    candidates.append(Candidate.of(rule, start, end, text[start:end], "dictionary", base, "dictionary"))
         self._candidates_scored(state, candidates, tracer)
 
     def _run_ner(self, states: list[_TextState], reported: frozenset[int], tracer: _Tracer | None) -> None:
@@ -297,7 +297,7 @@ class Engine:
                     base = rule.ner.score if rule.ner.score is not None else rule.score  # type: ignore[union-attr]
                     s, e = offset + start, offset + end
                     per_state.setdefault(index, []).append(
-                        Candidate(rule, s, e, state.text[s:e], "ner", base, f"ner:{label}"))
+                        Candidate.of(rule, s, e, state.text[s:e], "ner", base, f"ner:{label}"))
         for index, candidates in per_state.items():
             self._candidates_scored(states[index], _dedupe(candidates), tracer)
 
@@ -355,7 +355,7 @@ class Engine:
                     end = max(p.end for p in parts)
                     base = max(rule.score, min(p.score for p in parts))
                     names = " + ".join(f"{p.candidate.rule.id}[{p.start}:{p.end}]" for p in parts)
-                    candidates.append(Candidate(rule, start, end, state.text[start:end], "compound", base, names))
+                    candidates.append(Candidate.of(rule, start, end, state.text[start:end], "compound", base, names))
         if candidates:
             self._candidates_scored(state, candidates, tracer)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from detectors.likelihood import Likelihood, clamp_score, likelihood_for
-from detectors.model import ContextSpec, ExclusionSpec, Rule
+from detectors.model import ContextSpec, ExclusionSpec, PatternSpec, Rule, ValidatorSpec
 from detectors.parser import normalize_value
 from detectors.trace import TraceStep
 
@@ -27,7 +27,15 @@ class Candidate:
     base_score: float
     source: str  # what found it: the pattern name, "dictionary", "ner:PERSON"
     require_context: bool = False
-    shrink: bool = False
+    pattern: PatternSpec | None = None  # the regex that found it (shrinking re-checks it)
+    validators: tuple[ValidatorSpec, ...] = ()  # the pattern's, then the rule's
+
+    @classmethod
+    def of(cls, rule: Rule, start: int, end: int, value: str, detector: str, base_score: float, source: str,
+           pattern: PatternSpec | None = None) -> "Candidate":
+        validators = (pattern.validators if pattern is not None else ()) + rule.validators
+        require = pattern.require_context if pattern is not None else False
+        return cls(rule, start, end, value, detector, base_score, source, require, pattern, validators)
 
 
 @dataclass(slots=True)
@@ -64,10 +72,10 @@ def evaluate(candidate: Candidate, text: str, steps: list[TraceStep] | None = No
             note("exclusion", f"value matches exclusion {exclusion.label} ({exclusion.match}) at {exclusion.where}")
             return Verdict(None, f"excluded by {exclusion.label}", clamp_score(score))
 
-    if rule.validators:
-        failed = first_failing_validator(rule, value)
-        if failed is not None and candidate.shrink:
-            shorter = shrink_to_valid(rule, value)
+    if candidate.validators:
+        failed = first_failing_validator(candidate.validators, value)
+        if failed is not None and candidate.pattern is not None and candidate.pattern.shrink:
+            shorter = shrink_to_valid(candidate, text)
             if shorter is not None:
                 note("shrink", f"validator {failed} failed on {value!r}; shorter {shorter!r} passes")
                 value = shorter
@@ -76,7 +84,7 @@ def evaluate(candidate: Candidate, text: str, steps: list[TraceStep] | None = No
         if failed is not None:
             note("validator", f"{failed}: failed")
             return Verdict(None, f"validator {failed} failed", clamp_score(score))
-        for validator in rule.validators:
+        for validator in candidate.validators:
             score += validator.boost
             note("validator", f"{validator.name}: passed", validator.boost)
 
@@ -115,8 +123,8 @@ def is_excluded(exclusion: ExclusionSpec, value: str) -> bool:
     return False
 
 
-def first_failing_validator(rule: Rule, value: str) -> str | None:
-    for validator in rule.validators:
+def first_failing_validator(validators: tuple[ValidatorSpec, ...], value: str) -> str | None:
+    for validator in validators:
         try:
             ok = validator.check(value)
         except Exception:  # a validator must never crash a scan on odd input
@@ -126,15 +134,23 @@ def first_failing_validator(rule: Rule, value: str) -> str | None:
     return None
 
 
-def shrink_to_valid(rule: Rule, value: str) -> str | None:
-    """The longest prefix ending before a space that passes every validator, if any."""
+def shrink_to_valid(candidate: Candidate, text: str) -> str | None:
+    """The longest prefix ending before a space that is still a whole match of the pattern and
+    passes every validator (a greedy pattern may have swallowed a following word)."""
+    pattern = candidate.pattern
+    assert pattern is not None
+    value, start = candidate.value, candidate.start
     cut = len(value)
     while True:
         cut = value.rfind(" ", 0, cut)
         if cut <= 0:
             return None
         shorter = value[:cut].rstrip()
-        if shorter and first_failing_validator(rule, shorter) is None:
+        end = start + len(shorter)
+        match = pattern.compiled.fullmatch(text, start, end)
+        if match is None or match.span(pattern.group) != (start, end):
+            continue
+        if first_failing_validator(candidate.validators, shorter) is None:
             return shorter
 
 

@@ -70,6 +70,8 @@ class PatternSpec:
     keyword_window: int | None = None  # characters around a keyword; None = anywhere in the text
     require_context: bool = False  # only counts with positive context nearby
     shrink: bool = False  # on validator failure, retry shorter prefixes ending before a space
+    validators: tuple["ValidatorSpec", ...] = ()  # apply to this pattern's candidates only
+    overlapping: bool = False  # also try matches starting inside an earlier match
     where: Where = Where("", 0)
 
 

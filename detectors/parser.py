@@ -42,7 +42,10 @@ RULE_KEYS = (
     "applies_to", "min_likelihood", "patterns", "dictionary", "ner", "validators", "context",
     "require_context", "exclusions", "compound", "decoded", "tests",
 )
-PATTERN_KEYS = ("name", "regex", "group", "score", "flags", "keywords", "keyword_window", "require_context", "shrink")
+PATTERN_KEYS = (
+    "name", "regex", "group", "score", "flags", "keywords", "keyword_window", "require_context", "shrink", "validators",
+    "overlapping",
+)
 DICTIONARY_KEYS = ("terms", "file", "files", "case_sensitive", "whole_word", "score")
 NER_KEYS = ("labels", "score")
 CONTEXT_KEYS = ("words", "regex", "boost", "before", "after", "window", "whole_word", "case_sensitive")
@@ -335,6 +338,8 @@ class RuleParser:
             keyword_window=window,
             require_context=self._bool(m, "require_context", False),
             shrink=self._bool(m, "shrink", False),
+            validators=tuple(self._validators(m)),
+            overlapping=self._bool(m, "overlapping", False),
             where=self._where(line),
         )
 
@@ -432,6 +437,7 @@ class RuleParser:
             else:
                 self.problems.error(line, "a validator is a name, `{name: ..., <args>}` or `{<name>: {<args>}}`")
                 continue
+            args["__base_dir__"] = str(self.base_dir)
             try:
                 check, default_boost = self.registry.build(name, args)
             except ValueError as exc:

@@ -238,12 +238,12 @@ class PatternScanner:
         return Region(max(0, start - window), last_start, min(length, last_start + plan.width + plan.margin))
 
     def find(self, key: int, text: str, regions: Sequence[Region]) -> Iterator[re.Match[str]]:
-        """Confirm candidates with Python `re`: the matches a full-text finditer would report there."""
+        """Confirm candidates with Python `re`: the matches a full-text search would report there."""
         plan = self.plans[key]
         compiled = plan.pattern.compiled
         length = len(text)
         for region in regions:
-            for match in compiled.finditer(text, region.pos, region.endpos):
+            for match in iter_matches(compiled, text, region.pos, region.endpos, plan.pattern.overlapping):
                 if match.start() > region.last_start:
                     break
                 # a match too close to a cut-off end may be an artifact of the cut
@@ -253,6 +253,20 @@ class PatternScanner:
 
     def plan_for(self, key: int) -> PatternPlan:
         return self.plans[key]
+
+
+def iter_matches(compiled: re.Pattern[str], text: str, pos: int, endpos: int,
+                 overlapping: bool) -> Iterator[re.Match[str]]:
+    """`finditer`, or with `overlapping` every leftmost match from each next start position."""
+    if not overlapping:
+        yield from compiled.finditer(text, pos, endpos)
+        return
+    while pos <= endpos:
+        match = compiled.search(text, pos, endpos)
+        if match is None:
+            return
+        yield match
+        pos = match.start() + 1
 
 
 def merge_regions(regions: list[Region]) -> list[Region]:

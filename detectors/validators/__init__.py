@@ -17,5 +17,6 @@ from detectors.validators import custom as _custom  # noqa: E402,F401
 from detectors.validators import phone as _phone  # noqa: E402,F401
 from detectors.validators import stdnum_ids as _stdnum_ids  # noqa: E402,F401
 from detectors.validators import text_shape as _text_shape  # noqa: E402,F401
+from detectors.validators import wordlist as _wordlist  # noqa: E402,F401
 
 __all__ = ["BUILTIN", "Check", "ValidatorKind", "ValidatorRegistry"]

@@ -27,10 +27,10 @@ def email_domain_valid(value: str) -> bool:
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w.'’-]*", re.UNICODE)
 
 
-def person_name_plausible(value: str) -> bool:
-    """Filters statistical-NER noise: 1..5 words, each starting with a capital letter, no digits or markup."""
+def person_name_plausible(value: str, min_words: int = 1) -> bool:
+    """Filters statistical-NER noise: min_words..5 words, each starting with a capital letter, no digits or markup."""
     words = value.split()
-    if not 1 <= len(words) <= 5:
+    if not max(1, min_words) <= len(words) <= 5:
         return False
     if any(ch.isdigit() or ch in "@/\\#<>{}[]=_|:;" for ch in value):
         return False
@@ -47,7 +47,14 @@ def _email_domain(args: Mapping[str, Any]) -> Check:
     return email_domain_valid
 
 
-@BUILTIN.register("person_name", boost=0.0, description="plausible personal name (filters NER noise)")
+@BUILTIN.register(
+    "person_name", boost=0.0, description="plausible personal name (filters NER noise); arg: min_words",
+    short_arg="min_words",
+)
 def _person_name(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, set(), "person_name")
-    return person_name_plausible
+    require_no_extra_args(args, {"min_words"}, "person_name")
+    try:
+        min_words = int(args.get("min_words", 1))
+    except (TypeError, ValueError):
+        raise ValueError("person_name: `min_words` must be a whole number") from None
+    return lambda value: person_name_plausible(value, min_words)

@@ -74,6 +74,6 @@ BUILTIN = ValidatorRegistry()
 
 
 def require_no_extra_args(args: Mapping[str, Any], allowed: set[str], validator: str) -> None:
-    extra = sorted(str(k) for k in args if k not in allowed and k != "__suffix__")
+    extra = sorted(str(k) for k in args if k not in allowed and not str(k).startswith("__"))
     if extra:
         raise ValueError(f"validator {validator!r} takes no argument {', '.join(extra)}")
