@@ -37,6 +37,7 @@ Target = Callable[[bytes, "str | None", ExtractConfig], Extraction]
 
 BATCH_PARTS = 2000
 BATCH_CHARS = 1_000_000
+BATCH_SECONDS = 0.25  # parts are sent at least this often, so a kill loses at most this much work
 START_TIMEOUT_SECONDS = 120.0  # a spawned interpreter importing its modules on a loaded machine
 
 
@@ -154,6 +155,11 @@ class IsolatedExtractor:
                 _, outcome, reason, file_type, chars, truncated = message
                 return ExtractResult(outcome, reason, file_type, parts, chars, truncated), worker
 
+    def worker_pids(self) -> list[int]:
+        """Process ids of the idle, live workers (for monitoring and tests)."""
+        with self._slots.mutex:
+            return [w.process.pid for w in self._slots.queue if w is not None and w.alive() and w.process.pid]
+
     def close(self) -> None:
         with self._lock:
             if self._closed:
@@ -203,12 +209,14 @@ def _serve(conn: Connection, target: Target) -> None:
         conn.send(("type", run.file_type))
         batch: list[TextPart] = []
         batch_chars = 0
+        last_sent = float("-inf")  # the first part goes out at once
         for part in run:
             batch.append(part)
             batch_chars += len(part.text)
-            if len(batch) >= BATCH_PARTS or batch_chars >= BATCH_CHARS:
+            now = time.monotonic()
+            if len(batch) >= BATCH_PARTS or batch_chars >= BATCH_CHARS or now - last_sent >= BATCH_SECONDS:
                 conn.send(("parts", batch))
-                batch, batch_chars = [], 0
+                batch, batch_chars, last_sent = [], 0, now
         if batch:
             conn.send(("parts", batch))
         conn.send(("done", run.outcome, run.reason, run.file_type, run.chars, run.truncated))

@@ -78,5 +78,10 @@ def detect_encoding(data: bytes) -> tuple[str, int]:
 
 def decode_text(data: bytes) -> str:
     """Decode text of unknown encoding; undecodable bytes become U+FFFD, never an error."""
+    if not bom_encoding(data):
+        try:
+            return data.decode("utf-8")  # the common case, decoded once
+        except UnicodeDecodeError:
+            pass
     encoding, skip = detect_encoding(data)
     return data[skip:].decode(encoding, errors="replace")

@@ -84,3 +84,14 @@ def test_a_zip_member_listing_does_not_need_the_member_bytes() -> None:
         assert archive.namelist() == ["word/document.xml"]
     # no [Content_Types].xml: an archive that merely has a word/ folder is a ZIP, not a DOCX
     assert sniff_type(build_zip({"word/document.xml": b"<x/>"})) == "zip"
+
+
+def test_a_password_protected_office_file_is_encrypted_whatever_its_name() -> None:
+    import msoffcrypto.format.ooxml
+
+    plain = io.BytesIO(build_docx(["Board minutes: acquisition of ACME"]))
+    locked = io.BytesIO()
+    msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt("s3cret", locked)
+    assert sniff_type(locked.getvalue(), "minutes.docx") == "encrypted_office"
+    result = extract(locked.getvalue(), "minutes.docx")
+    assert result.outcome is FileOutcome.ENCRYPTED and result.parts == []

@@ -1,0 +1,294 @@
+"""Extraction benchmark: our extract() against the bare library on the same files, per format.
+
+    python bench/extract_bench.py            # the default sizes (about two minutes on 2 cores)
+    python bench/extract_bench.py --quick    # smaller files, for a smoke run
+
+It generates every file with the real libraries (seeded, nothing downloaded),
+times `extract()` and the underlying library called directly (reading the
+same text: pages, paragraphs and tables, cells, slides), prints a table with
+the overhead ratio, then the per-file cost of `extract_isolated` and the
+peak memory of a large PDF and XLSX extracted in a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import email
+import email.policy
+import io
+import random
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from email.message import EmailMessage
+from html.parser import HTMLParser
+from pathlib import Path
+
+import docx
+import openpyxl
+import pptx
+from fpdf import FPDF
+from pptx.util import Inches
+from pypdf import PdfReader
+from striprtf.striprtf import rtf_to_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dlp.extract import ExtractConfig, IsolatedExtractor, extract  # noqa: E402
+
+RANDOM = random.Random(20261122)
+WORDS = "account balance customer invoice payroll record salary ticket transfer update report quarterly".split()
+
+
+def sentence(n: int = 12) -> str:
+    return " ".join(RANDOM.choice(WORDS) for _ in range(n)) + f" SSN {RANDOM.randint(100, 899)}-45-{RANDOM.randint(1000, 9999)}."
+
+
+# ---- file generators --------------------------------------------------------------------------------
+
+
+def make_pdf(pages: int) -> bytes:
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=10)
+    for _ in range(pages):
+        pdf.add_page()
+        pdf.multi_cell(0, 6, "\n".join(sentence() for _ in range(12)))
+    return bytes(pdf.output())
+
+
+def make_docx(paragraphs: int) -> bytes:
+    document = docx.Document()
+    for _ in range(paragraphs):
+        document.add_paragraph(sentence())
+    table = document.add_table(rows=50, cols=4)
+    for row in table.rows:
+        for cell in row.cells:
+            cell.text = RANDOM.choice(WORDS)
+    document.sections[0].header.paragraphs[0].text = "CONFIDENTIAL"
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def make_xlsx(rows: int) -> bytes:
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Payroll")
+    sheet.append(["id", "name", "ssn", "salary"])
+    for n in range(rows):
+        sheet.append([n, RANDOM.choice(WORDS).title(), f"{RANDOM.randint(100, 899)}-45-{n % 10000:04d}", RANDOM.randint(30, 200) * 1000])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def make_pptx(slides: int) -> bytes:
+    presentation = pptx.Presentation()
+    for _ in range(slides):
+        slide = presentation.slides.add_slide(presentation.slide_layouts[5])
+        slide.shapes.title.text = sentence(4)
+        box = slide.shapes.add_textbox(Inches(1), Inches(2), Inches(6), Inches(2))
+        box.text_frame.text = "\n".join(sentence() for _ in range(4))
+        slide.notes_slide.notes_text_frame.text = sentence()
+    out = io.BytesIO()
+    presentation.save(out)
+    return out.getvalue()
+
+
+def make_csv(rows: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "name", "ssn", "note"])
+    for n in range(rows):
+        writer.writerow([n, RANDOM.choice(WORDS), f"123-45-{n % 10000:04d}", sentence(5)])
+    return out.getvalue().encode()
+
+
+def make_text(lines: int) -> bytes:
+    return "\n".join(sentence() for _ in range(lines)).encode()
+
+
+def make_html(paragraphs: int) -> bytes:
+    body = "".join(f"<p>{sentence()}</p>" for _ in range(paragraphs))
+    return f"<!DOCTYPE html><html><head><title>t</title></head><body>{body}</body></html>".encode()
+
+
+def make_rtf(paragraphs: int) -> bytes:
+    body = "".join(rf"\pard {sentence()}\par " for _ in range(paragraphs))
+    return ("{\\rtf1\\ansi{\\fonttbl\\f0\\fswiss Helvetica;}\\f0 " + body + "}").encode()
+
+
+def make_eml(attachment: bytes) -> bytes:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@example.com", "b@example.com", "payroll"
+    message.set_content("\n".join(sentence() for _ in range(200)))
+    message.add_attachment(attachment, maintype="text", subtype="csv", filename="payroll.csv")
+    return message.as_bytes()
+
+
+def make_zip(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+# ---- the bare libraries, reading the same text ------------------------------------------------------
+
+
+def bare_pdf(data: bytes) -> int:
+    return sum(len(page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def bare_docx(data: bytes) -> int:
+    document = docx.Document(io.BytesIO(data))
+    chars = sum(len(p.text) for p in document.paragraphs)
+    chars += sum(len(cell.text) for table in document.tables for row in table.rows for cell in row.cells)
+    return chars + sum(len(p.text) for s in document.sections for p in s.header.paragraphs + s.footer.paragraphs)
+
+
+def bare_xlsx(data: bytes) -> int:
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    chars = sum(len(str(v)) for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    workbook.close()
+    return chars
+
+
+def bare_pptx(data: bytes) -> int:
+    chars = 0
+    for slide in pptx.Presentation(io.BytesIO(data)).slides:
+        chars += sum(len(shape.text_frame.text) for shape in slide.shapes if shape.has_text_frame)
+        if slide.has_notes_slide:
+            chars += len(slide.notes_slide.notes_text_frame.text)
+    return chars
+
+
+def bare_csv(data: bytes) -> int:
+    return sum(len(cell) for row in csv.reader(io.StringIO(data.decode())) for cell in row)
+
+
+def bare_text(data: bytes) -> int:
+    return len(data.decode("utf-8"))
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.chars = 0
+
+    def handle_data(self, data: str) -> None:
+        self.chars += len(data)
+
+
+def bare_html(data: bytes) -> int:
+    parser = _Collector()
+    parser.feed(data.decode())
+    return parser.chars
+
+
+def bare_rtf(data: bytes) -> int:
+    return len(rtf_to_text(data.decode("latin-1")))
+
+
+def bare_eml(data: bytes) -> int:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    chars = 0
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            content = part.get_content()
+            chars += bare_csv(content.encode()) if part.get_filename() else len(content)
+    return chars
+
+
+def bare_zip(data: bytes) -> int:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(len(archive.read(name).decode()) for name in archive.namelist())
+
+
+# ---- timing -----------------------------------------------------------------------------------------
+
+
+def best_of(repeats: int, function: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def peak_memory_mb(kind: str, data: bytes) -> tuple[float, float, str]:
+    """Extract `data` in a fresh interpreter: (RSS MB once the file is loaded, peak RSS MB, outcome)."""
+    code = (
+        "import resource, sys; sys.path.insert(0, sys.argv[1]);"
+        "from dlp.extract import iter_parts, ExtractConfig; import dlp.extract.formats.pdf, dlp.extract.formats.xlsx;"
+        "data = sys.stdin.buffer.read();"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024;"
+        f"run = iter_parts(data, 'big.{kind}', ExtractConfig(timeout_seconds=600));"
+        "n = sum(1 for _ in run);"
+        "print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, run.outcome.value, n)"
+    )
+    root = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run([sys.executable, "-c", code, root], input=data, capture_output=True, check=True)
+    out = done.stdout.decode().split()
+    return float(out[0]), float(out[1]), f"{out[2]}, {int(out[3]):,} parts"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller files and fewer repeats")
+    args = parser.parse_args()
+    scale = 0.1 if args.quick else 1.0
+    repeats = 2 if args.quick else 3
+
+    def n(count: int) -> int:
+        return max(1, int(count * scale))
+
+    csv_data = make_csv(n(20_000))
+    files: list[tuple[str, str, bytes, Callable[[bytes], int]]] = [
+        ("pdf", "report.pdf", make_pdf(n(200)), bare_pdf),
+        ("docx", "memo.docx", make_docx(n(3000)), bare_docx),
+        ("xlsx", "payroll.xlsx", make_xlsx(n(20_000)), bare_xlsx),
+        ("pptx", "deck.pptx", make_pptx(n(100)), bare_pptx),
+        ("csv", "people.csv", csv_data, bare_csv),
+        ("txt", "notes.txt", make_text(n(100_000)), bare_text),
+        ("html", "page.html", make_html(n(20_000)), bare_html),
+        ("rtf", "letter.rtf", make_rtf(n(5000)), bare_rtf),
+        ("eml", "mail.eml", make_eml(csv_data), bare_eml),
+        ("zip", "texts.zip", make_zip({f"f{i}.txt": make_text(n(2000)) for i in range(20)}), bare_zip),
+    ]
+    config = ExtractConfig(timeout_seconds=600)
+    print(f"{'format':<6} {'size':>9} {'parts':>8} {'chars':>11} {'library s':>10} {'extract s':>10} {'overhead':>9}")
+    ratios = []
+    for kind, name, data, bare in files:
+        result = extract(data, name, config)
+        assert result.outcome.value == "scanned", (kind, result.reason)
+        library = best_of(repeats, lambda: bare(data))
+        ours = best_of(repeats, lambda: extract(data, name, config))
+        ratios.append(ours / library)
+        print(
+            f"{kind:<6} {len(data) / 1e6:>7.2f}MB {len(result.parts):>8,} {result.chars:>11,} "
+            f"{library:>10.3f} {ours:>10.3f} {ours / library:>8.2f}x"
+        )
+    print(f"geometric mean overhead: {statistics.geometric_mean(ratios):.2f}x (extract() time / bare library time)")
+
+    small = make_text(20)
+    with IsolatedExtractor() as isolated:
+        isolated.extract(small, "warm.txt", config)
+        in_process = best_of(50, lambda: extract(small, "n.txt", config))
+        child = best_of(50, lambda: isolated.extract(small, "n.txt", config))
+    print(f"extract_isolated on a small file: {child * 1000:.2f} ms vs {in_process * 1000:.2f} ms in process "
+          f"(+{(child - in_process) * 1000:.2f} ms per file for the child process)")  # fmt: skip
+
+    for kind, data, label in (("pdf", make_pdf(n(2000)), f"{n(2000):,}-page"), ("xlsx", make_xlsx(n(100_000)), f"{n(100_000):,}-row")):
+        base, peak, outcome = peak_memory_mb(kind, data)
+        print(f"peak memory, {label} {kind} of {len(data) / 1e6:.1f} MB: {peak:.0f} MB RSS, {peak - base:+.0f} MB "
+              f"while extracting ({outcome})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
