@@ -87,8 +87,41 @@ def literal_expression(literal: str) -> str:
     return "".join("\\" + ch if ch.isascii() and not ch.isalnum() else ch for ch in literal)
 
 
-def _collect(expression_id: int, start: int, end: int, flags: int, sink: list) -> None:
-    sink.append((expression_id, start, end))
+def _collect(expression_id: int, start: int, end: int, flags: int, sink: dict) -> None:
+    found = sink.get(expression_id)
+    if found is None:
+        sink[expression_id] = [(start, end)]
+    else:
+        found.append((start, end))
+
+
+def _keyword_start(text: str, end: int, keyword: str) -> int:
+    # keyword lengths in characters and bytes differ only for non-ASCII keywords
+    return max(0, end - len(keyword))
+
+
+def _regions_from_hits(plan: PatternPlan, found: list[tuple[int, int]], length: int) -> list[Region]:
+    """Merge the windows of one pattern's hits (Hyperscan reports them in end order)."""
+    margin = plan.margin
+    window = plan.mode is Mode.WINDOW
+    width = plan.width
+    regions: list[Region] = []
+    current: Region | None = None
+    for start, end in found:
+        first = (end - width if end > width else 0) if window else start
+        if current is not None and first <= current.endpos:
+            if end > current.last_start:
+                current.last_start = end
+            if end + margin > current.endpos:
+                current.endpos = end + margin if end + margin < length else length
+            if first < current.pos:
+                current.pos = first
+            continue
+        current = Region(first, end, end + margin if end + margin < length else length)
+        regions.append(current)
+    if not window and len(regions) > 1:  # start-of-match hits need not come in start order
+        return merge_regions(regions)
+    return regions
 
 
 class PatternScanner:
@@ -190,40 +223,33 @@ class PatternScanner:
         hits.gates.update(self._always_gates)
         if self._db is None or not text:
             return hits
-        data = encode_for_scan(text)
-        raw: list[tuple[int, int, int]] = []
-        self._db.scan(data, match_event_handler=_collect, context=raw)
-        if not raw:
+        by_expression: dict[int, list[tuple[int, int]]] = {}
+        self._db.scan(encode_for_scan(text), match_event_handler=_collect, context=by_expression)
+        if not by_expression:
             return hits
-        offsets = OffsetMap(text)
-        per_pattern: dict[int, list[Region]] = {}
-        counts: dict[int, int] = {}
-        for expression_id, start, end in raw:
+        offsets = None if text.isascii() else OffsetMap(text)
+        for expression_id, found in by_expression.items():
             probe = self._probes[expression_id]
             if probe.kind == "gate":
                 hits.gates.add(probe.name)
                 continue
+            if offsets is not None:
+                found = [(offsets.to_char(start), offsets.to_char(end)) for start, end in found]
             if probe.kind == "keyword":
-                char_end = offsets.to_char(end)
-                char_start = offsets.to_char(max(0, end - probe.length))
                 for key in self._keywords[probe.name]:
-                    per_pattern.setdefault(key, []).append(self._keyword_region(self.plans[key], char_start, char_end, length))
+                    plan = self.plans[key]
+                    regions = [self._keyword_region(plan, max(0, end - probe.length) if offsets is None
+                                                    else _keyword_start(text, end, probe.name), end, length)
+                               for _, end in found]
+                    hits.regions.setdefault(key, []).extend(regions)
                 continue
             plan = self.plans[probe.key]
-            counts[plan.key] = counts.get(plan.key, 0) + 1
-            if plan.mode is Mode.GATE:
-                per_pattern[plan.key] = [Region(0, length, length)]
-                continue
-            char_end = offsets.to_char(end)
-            if plan.mode is Mode.WINDOW:
-                first = max(0, char_end - plan.width)
+            if plan.mode is Mode.GATE or len(found) > FLOOD_LIMIT:
+                hits.regions[plan.key] = [Region(0, length, length)]
             else:
-                first = offsets.to_char(start)
-            per_pattern.setdefault(plan.key, []).append(Region(first, char_end, min(length, char_end + plan.margin)))
-        for key, regions in per_pattern.items():
-            if counts.get(key, 0) > FLOOD_LIMIT:
-                hits.regions[key] = [Region(0, length, length)]
-            else:
+                hits.regions[plan.key] = _regions_from_hits(plan, found, length)
+        for key, regions in hits.regions.items():
+            if len(regions) > 1 and self.plans[key].mode is Mode.KEYWORD:
                 hits.regions[key] = merge_regions(regions)
         return hits
 
