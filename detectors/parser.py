@@ -104,6 +104,9 @@ class RuleParser:
         if isinstance(value, (dict, list)):
             self.problems.error(m.line_of(key), f"{key!r} must be a string")
             return default
+        if isinstance(value, bool):  # YAML 1.1 reads ON, OFF, yes, no as booleans
+            self.problems.error(m.line_of(key), f"{key!r} was read as {str(value).lower()}; quote the value")
+            return default
         return str(value)
 
     def _bool(self, m: LineDict, key: str, default: bool) -> bool:
@@ -219,7 +222,7 @@ class RuleParser:
         dictionary = self._dictionary(m["dictionary"], m.line_of("dictionary")) if "dictionary" in m else None
         ner = self._ner(m["ner"], m.line_of("ner"), entity or "") if "ner" in m else None
         compound = self._compound(m["compound"], m.line_of("compound")) if "compound" in m else None
-        if not (patterns or dictionary or ner or compound):
+        if not any(key in m for key in ("patterns", "dictionary", "ner", "compound")):
             self.problems.error(m.line, "a rule needs at least one matcher: patterns, dictionary, ner or compound")
         if compound and (patterns or dictionary or ner):
             self.problems.error(m.line_of("compound"), "a compound rule cannot also have patterns, dictionary or ner")
