@@ -44,7 +44,7 @@ class RunFinder:
     def __init__(self, config: DecodingConfig) -> None:
         self.config = config
         n = config.min_length
-        self._b64 = re.compile(rf"(?<![A-Za-z0-9+/_=\-])[A-Za-z0-9+/_\-]{{{n},}}={{0,2}}(?![A-Za-z0-9+/_=\-])")
+        self._b64 = re.compile(rf"(?<![A-Za-z0-9+/_\-])[A-Za-z0-9+/_\-]{{{n},}}={{0,2}}(?![A-Za-z0-9+/_=\-])")
         self._url = re.compile(r"[^\s%\"'<>]*(?:%[0-9A-Fa-f]{2}[^\s%\"'<>]*)+")
 
     def runs(self, text: str, gates: set[str]) -> list[EncodedRun]:

@@ -1,0 +1,298 @@
+"""Every matcher and scoring step of the engine, on small inline rules."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Callable
+
+from detectors.engine import Engine
+from detectors.likelihood import Likelihood
+from detectors.policy import DecodingConfig, Policy
+from detectors.scanner import Mode
+from dlp.records import ScanContext
+
+EngineFor = Callable[..., Engine]
+
+
+def spans(engine: Engine, text: str, context: ScanContext | None = None) -> list[tuple[str, str]]:
+    return [(m.rule_id, m.value) for m in engine.analyze(text, context)]
+
+
+def test_regex_value_group_and_character_offsets(engine_for: EngineFor) -> None:
+    engine = engine_for("""
+        rules:
+          - id: TICKET
+            entity: TICKET
+            patterns:
+              - regex: 'ticket #(?P<value>[A-Z]{3}-\\d{4})'
+        """)
+    text = "Grüße — ticket #ABC-1234 and ticket #XYZ-9999."
+    matches = engine.analyze(text)
+    assert [(m.value, text[m.start:m.end]) for m in matches] == [("ABC-1234", "ABC-1234"), ("XYZ-9999", "XYZ-9999")]
+    assert all(m.detector == "regex" for m in matches)
+
+
+def test_every_scanner_mode_finds_what_re_finds(engine_for: EngineFor) -> None:
+    engine = engine_for("""
+        rules:
+          - id: WINDOW
+            entity: E
+            patterns: ['(?<![0-9])[0-9]{3}-[0-9]{4}(?![0-9])']
+          - id: SOM
+            entity: E
+            patterns: ['tok_[a-z]{5,}']
+          - id: GATE
+            entity: E
+            patterns: ['(?<!x)y+z']
+          - id: ALWAYS
+            entity: E
+            patterns: ['a\\N{LATIN SMALL LETTER B}+c']
+          - id: KEYWORD
+            entity: E
+            patterns:
+              - regex: '[0-9]{6}'
+                keywords: [pin]
+                keyword_window: 20
+        """)
+    modes = {engine.scanner.patterns[p.key].regex: p.mode for p in engine.scanner.plans}
+    assert set(modes.values()) == {Mode.WINDOW, Mode.SOM, Mode.GATE, Mode.ALWAYS, Mode.KEYWORD}
+    text = "call 555-1234, tok_abcdefgh, yyyz, abbbc, PIN is 123456 but much later, far away from any keyword, 654321"
+    found = spans(engine, text)
+    assert ("WINDOW", "555-1234") in found and ("SOM", "tok_abcdefgh") in found
+    assert ("GATE", "yyyz") in found and ("ALWAYS", "abbbc") in found
+    assert ("KEYWORD", "123456") in found and ("KEYWORD", "654321") not in found
+
+
+def test_keywords_without_window_gate_the_whole_text(engine_for: EngineFor) -> None:
+    engine = engine_for("""
+        rules:
+          - id: K
+            entity: E
+            patterns:
+              - regex: '\\b[0-9]{4}\\b'
+                keywords: [badge]
+        """)
+    assert spans(engine, "1234 and 5678") == []
+    assert spans(engine, "1234 ... far later, the BADGE list: 5678") == [("K", "1234"), ("K", "5678")]
+
+
+def test_dictionary_terms_from_inline_list_and_file(engine_for: EngineFor, write_rules: Callable[..., Path]) -> None:
+    words = [f"project-{i:05d}" for i in range(30_000)] + ["Falcon"]
+    write_rules("# code names\n" + "\n".join(words) + "\n", "codenames.txt")
+    engine = engine_for("""
+        rules:
+          - id: CODENAME
+            entity: CODENAME
+            dictionary:
+              terms: [Blue Heron]
+              files: [codenames.txt]
+          - id: EXACT
+            entity: E
+            dictionary:
+              terms: [ACME]
+              case_sensitive: true
+          - id: PARTIAL
+            entity: E
+            dictionary:
+              terms: [conf]
+              whole_word: false
+        """)
+    text = "Blue heron and FALCON and project-29999 but not Falconry; ACME not acme; unconfirmed"
+    found = spans(engine, text)
+    assert ("CODENAME", "Blue heron") in found and ("CODENAME", "FALCON") in found
+    assert ("CODENAME", "project-29999") in found
+    assert ("CODENAME", "Falcon") not in found
+    assert ("EXACT", "ACME") in found and ("EXACT", "acme") not in found
+    assert ("PARTIAL", "conf") in found
+    assert all(m.detector == "dictionary" for m in engine.analyze(text))
+
+
+def test_validators_drop_or_raise(engine_for: EngineFor) -> None:
+    engine = engine_for("""
+        rules:
+          - id: CARD
+            entity: CREDIT_CARD
+            score: 0.3
+            patterns: ['\\b[0-9]{16}\\b']
+            validators: [luhn]
+        """)
+    [match] = engine.analyze("4539148803436467 and 4539148803436468")
+    assert match.value == "4539148803436467" and match.score == 0.7 and match.likelihood == "LIKELY"
+
+
+def test_context_raises_lowers_and_is_required(engine_for: EngineFor) -> None:
+    engine = engine_for("""
+        rules:
+          - id: NUM
+            entity: E
+            score: 0.5
+            patterns:
+              - regex: '\\b[0-9]{5}\\b'
+              - regex: '\\b[0-9]{7}\\b'
+                require_context: true
+            context:
+              - words: [employee id, staff number]
+                boost: 0.3
+                before: 30
+                after: 10
+              - regex: 'sample|dummy'
+                boost: -0.4
+        """)
+    pad = " " + "." * 70 + " "
+    text = pad.join(["employee_id: 12345", "unrelated 23456", "dummy 34567", "staff number 7654321", "lone 1234567"])
+    scores = {m.value: m.score for m in engine.analyze(text)}
+    assert scores == {"12345": 0.8, "23456": 0.5, "34567": 0.1, "7654321": 0.8}
+
+
+def test_context_words_are_whole_words_in_a_character_window(engine_for: EngineFor) -> None:
+    engine = engine_for("""
+        rules:
+          - id: NUM
+            entity: E
+            score: 0.5
+            patterns: ['\\b[0-9]{5}\\b']
+            context:
+              - words: [id]
+                before: 10
+                after: 0
+        """)
+    scores = {m.value: m.score for m in engine.analyze(
+        "id 11111; idea 22222; id ......... 33333; the 44444 id")}
+    assert scores == {"11111": 0.85, "22222": 0.5, "33333": 0.5, "44444": 0.5}
+
+
+def test_exclusions_values_regex_file_full_and_partial(engine_for: EngineFor, write_rules: Callable[..., Path]) -> None:
+    write_rules("allowed@example.com\n", "allow.txt")
+    engine = engine_for("""
+        rules:
+          - id: MAIL
+            entity: EMAIL_ADDRESS
+            patterns: ['[a-z.]+@[a-z]+\\.[a-z]+']
+            exclusions:
+              - values: [Boss@Corp.com]
+              - file: allow.txt
+              - regex: 'noreply'
+                match: partial
+              - regex: 'test@[a-z.]+'
+          - id: CARD
+            entity: CREDIT_CARD
+            patterns: ['[0-9]{4} [0-9]{4}']
+            exclusions:
+              - values: ["12341234"]
+                compact: true
+        """)
+    text = ("boss@corp.com allowed@example.com my.noreply@corp.com test@corp.com real@corp.com "
+            "1234 1234 5678 5678")
+    assert spans(engine, text) == [("MAIL", "real@corp.com"), ("CARD", "5678 5678")]
+
+
+def test_overlapping_matches_of_one_rule_keep_the_best(engine_for: EngineFor) -> None:
+    engine = engine_for("""
+        rules:
+          - id: R
+            entity: E
+            patterns:
+              - regex: 'abc'
+                score: 0.4
+              - regex: 'abcdef'
+                score: 0.9
+          - id: OTHER
+            entity: E
+            patterns: ['cde']
+        """)
+    assert spans(engine, "xabcdefx") == [("R", "abcdef"), ("OTHER", "cde")]
+
+
+def test_min_likelihood_per_rule_and_per_scan(engine_for: EngineFor) -> None:
+    text = "weak strong"
+    yaml = """
+        rules:
+          - {id: WEAK, entity: E, score: 0.45, patterns: ['weak']}
+          - {id: STRONG, entity: E, score: 0.65, min_likelihood: VERY_LIKELY, patterns: ['strong']}
+          - {id: PLAIN, entity: E, score: 0.65, patterns: ['strong']}
+        """
+    assert [m.rule_id for m in engine_for(yaml).analyze(text)] == ["WEAK", "PLAIN"]
+    strict = engine_for(yaml, Policy(min_likelihood=Likelihood.LIKELY))
+    assert [m.rule_id for m in strict.analyze(text)] == ["PLAIN"]
+
+
+def test_applies_to_filters_by_kind_role_and_file_type(engine_for: EngineFor) -> None:
+    engine = engine_for("""
+        rules:
+          - id: USER_ONLY
+            entity: E
+            patterns: ['secret']
+            applies_to: {kinds: [message], roles: [user]}
+          - id: PDF_ONLY
+            entity: E
+            patterns: ['secret']
+            applies_to: {file_types: [pdf]}
+        """)
+    text = "secret"
+    assert {m.rule_id for m in engine.analyze(text)} == {"USER_ONLY", "PDF_ONLY"}
+    assert {m.rule_id for m in engine.analyze(text, ScanContext("message", "assistant"))} == {"PDF_ONLY"}
+    assert {m.rule_id for m in engine.analyze(text, ScanContext("attachment", None, "docx"))} == set()
+    assert {m.rule_id for m in engine.analyze(text, ScanContext("attachment", None, ".PDF"))} == {"PDF_ONLY"}
+    assert {m.rule_id for m in engine.analyze(text, ScanContext("message", "user"))} == {"USER_ONLY", "PDF_ONLY"}
+
+
+def test_compound_rule_reports_the_combined_span(engine_for: EngineFor) -> None:
+    engine = engine_for("""
+        rules:
+          - id: NAME
+            entity: PERSON
+            enabled: false
+            dictionary: {terms: [Ada Lovelace]}
+          - id: ACCOUNT
+            entity: ACCOUNT
+            patterns: ['ACC-[0-9]{4}']
+          - id: CUSTOMER_RECORD
+            entity: CUSTOMER_RECORD
+            severity: critical
+            compound:
+              anchor: ACCOUNT
+              near: [NAME]
+              window: 20
+        """)
+    text = "Ada Lovelace holds ACC-1234. Later, far from any name, ACC-9999 is listed."
+    found = engine.analyze(text)
+    compound = [m for m in found if m.rule_id == "CUSTOMER_RECORD"]
+    assert [(m.start, m.end, m.detector, m.severity) for m in compound] == [(0, 27, "compound", "critical")]
+    assert "NAME" not in {m.rule_id for m in found}  # a disabled component helps but is not reported
+    assert {m.value for m in found if m.rule_id == "ACCOUNT"} == {"ACC-1234", "ACC-9999"}
+
+
+def test_decoded_runs_are_scanned_and_tagged(engine_for: EngineFor) -> None:
+    yaml = """
+        rules:
+          - {id: SSN, entity: US_SSN, patterns: ['[0-9]{3}-[0-9]{2}-[0-9]{4}']}
+          - {id: PLAIN_ONLY, entity: E, decoded: false, patterns: ['needle']}
+        """
+    inner = base64.b64encode(b"note: ssn 536-22-8714 and needle").decode()
+    outer = base64.b64encode(inner.encode()).decode()
+    hexed = "ssn 536-22-8715 here".encode().hex()
+    text = f"payload={inner} nested={outer} hex={hexed} url=ssn%3A%20536-22-8716%20ok"
+    engine = engine_for(yaml, Policy(min_likelihood=Likelihood.VERY_UNLIKELY))
+    found = [m for m in engine.analyze(text) if m.decoded]
+    by_value = {(m.value, m.tags[-2]) for m in found}
+    assert ("536-22-8714", "decoded:base64") in by_value
+    assert ("536-22-8715", "decoded:hex") in by_value
+    assert ("536-22-8716", "decoded:url") in by_value
+    nested = [m for m in found if m.start == text.index(outer)]
+    assert nested and nested[0].value == "536-22-8714"
+    assert all(m.rule_id == "SSN" for m in found)
+    start = text.index(inner)
+    assert any(m.start == start and m.end == start + len(inner) for m in found)
+    shallow = engine_for(yaml, Policy(min_likelihood=Likelihood.VERY_UNLIKELY,
+                                      decoding=DecodingConfig(max_depth=1)))
+    assert not [m for m in shallow.analyze(f"nested={outer}") if m.decoded]
+    off = engine_for(yaml, Policy(min_likelihood=Likelihood.VERY_UNLIKELY, decoding=DecodingConfig(enabled=False)))
+    assert not [m for m in off.analyze(text) if m.decoded]
+
+
+def test_analyze_batch_equals_analyze_per_text(default_engine: Engine) -> None:
+    texts = ["Maria Garcia paid with 4539 1488 0343 6467.", "", "no findings here",
+             "SSN 536-22-8714 for Thomas Becker"]
+    contexts = [None, None, ScanContext("message", "user"), ScanContext("attachment", None, "pdf")]
+    assert default_engine.analyze_batch(texts, contexts) == [default_engine.analyze(t, c) for t, c in zip(texts, contexts)]
