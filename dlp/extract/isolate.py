@@ -35,6 +35,8 @@ from dlp.records import FileOutcome
 # A function the child runs per file: (data, filename, config) -> an iterable Extraction.
 Target = Callable[[bytes, "str | None", ExtractConfig], Extraction]
 
+log = logging.getLogger(__name__)
+
 BATCH_PARTS = 2000
 BATCH_CHARS = 1_000_000
 BATCH_SECONDS = 0.25  # parts are sent at least this often, so a kill loses at most this much work
@@ -110,23 +112,31 @@ class IsolatedExtractor:
             # Daemonic processes may not have children: time is still kept between parts.
             return extract(data, filename, config)
         worker = self._slots.get()
+        healthy: _Worker | None = None
         try:
-            if worker is None or not worker.alive():
-                worker = _Worker(self._context, self._target)
-            result, worker = self._run(worker, data, filename, config)
+            request = (data, filename, config)
+            try:
+                if worker is None or not worker.alive():
+                    worker = _Worker(self._context, self._target)
+                try:
+                    worker.conn.send(request)
+                except (OSError, ValueError):  # it died between two files: start another once
+                    worker.kill()
+                    worker = _Worker(self._context, self._target)
+                    worker.conn.send(request)
+            except (OSError, RuntimeError) as exc:
+                log.warning("no extractor process could be started (%s); extracting in process", type(exc).__name__)
+                worker = None
+                return extract(data, filename, config)
+            result, healthy = self._collect(worker, config)
             return result
         finally:
-            self._slots.put(worker)
+            if worker is not None and healthy is None:
+                worker.kill()  # killed already, or interrupted mid-file: its pipe may hold a stale answer
+            self._slots.put(healthy)
 
-    def _run(
-        self, worker: _Worker, data: bytes, filename: str | None, config: ExtractConfig
-    ) -> tuple[ExtractResult, _Worker | None]:
-        try:
-            worker.conn.send((data, filename, config))
-        except (OSError, ValueError):  # it died between two files: start another once
-            worker.kill()
-            worker = _Worker(self._context, self._target)
-            worker.conn.send((data, filename, config))
+    def _collect(self, worker: _Worker, config: ExtractConfig) -> tuple[ExtractResult, _Worker | None]:
+        """Read the child's answer to one request, killing it past the hard deadline."""
         deadline = time.monotonic() + config.timeout_seconds + kill_grace_seconds(config.timeout_seconds)
         file_type = "unknown"
         parts: list[TextPart] = []
