@@ -188,3 +188,17 @@ def build_zip(members: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLA
         for name, content in members.items():
             archive.writestr(name, content)
     return out.getvalue()
+
+
+def add_pdf_extras(data: bytes, *, comment: str | None = None, attachments: dict[str, bytes] | None = None) -> bytes:
+    """Add a sticky-note comment on page 1 and attached files, as a PDF editor does."""
+    from pypdf.annotations import Text
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    if comment is not None:
+        writer.add_annotation(page_number=0, annotation=Text(text=comment, rect=(50, 550, 200, 650)))
+    for name, content in (attachments or {}).items():
+        writer.add_attachment(name, content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -7,7 +7,7 @@ import zipfile
 from dlp.extract import ExtractConfig, extract
 from dlp.records import FileOutcome
 
-from .builders import add_footnotes, build_docx, rewrite_zip
+from .builders import add_footnotes, build_docx, build_xlsx, rewrite_zip
 
 
 def test_paragraphs_and_tables_are_located_like_the_analyst_sees_them() -> None:
@@ -90,3 +90,13 @@ def test_a_docx_zip_bomb_is_refused_before_it_is_read() -> None:
     ratio = extract(bomb, "bomb.docx")
     assert ratio.outcome is FileOutcome.TOO_LARGE
     assert "max_compression_ratio" in ratio.reason
+
+
+def test_an_embedded_spreadsheet_is_read_as_a_member_of_the_document() -> None:
+    sheet = build_xlsx({"Pay": [["SSN"], ["078-05-1120"]]})
+    data = rewrite_zip(build_docx(["See the table"]), extra={"word/embeddings/Microsoft_Excel_Worksheet.xlsx": sheet})
+    result = extract(data, "memo.docx")
+    assert [(p.location, p.text, p.context) for p in result.parts][1:] == [
+        ("memo.docx/word/embeddings/Microsoft_Excel_Worksheet.xlsx: Pay!A1", "SSN", ""),
+        ("memo.docx/word/embeddings/Microsoft_Excel_Worksheet.xlsx: Pay!A2", "078-05-1120", "SSN"),
+    ]

@@ -11,7 +11,8 @@ from dlp.extract import ExtractConfig, IsolatedExtractor, extract, extract_isola
 from dlp.records import FileOutcome
 
 from . import targets
-from .builders import build_docx, build_pdf, build_xlsx
+from .builders import build_docx, build_pdf, build_pptx, build_xlsx, build_zip
+from .cfb import build_msg
 
 
 @pytest.fixture(scope="module")
@@ -20,15 +21,20 @@ def isolated() -> Iterator[IsolatedExtractor]:
         yield extractor
 
 
-def test_results_equal_in_process_extraction(isolated: IsolatedExtractor) -> None:
+def test_results_equal_in_process_extraction_under_the_default_memory_cap(isolated: IsolatedExtractor) -> None:
     files = {
         "r.pdf": build_pdf(["SSN 123-45-6789", "page two"]),
         "d.docx": build_docx(["hello"], tables=[[["a", "b"]]]),
         "x.xlsx": build_xlsx({"S": [["h"], [1]]}),
         "bad.pdf": b"%PDF-1.4 garbage",
+        "s.pptx": build_pptx([{"title": "t", "notes": "n"}]),
+        "m.msg": build_msg("subject", "body", attachments=[("a.txt", b"attached")]),
+        "a.zip": build_zip({"in.docx": build_docx(["zipped"]), "in.rtf": rb"{\rtf1 rtf text}"}),
     }
     for name, data in files.items():
-        assert isolated.extract(data, name, ExtractConfig()) == extract(data, name, ExtractConfig())
+        result = isolated.extract(data, name, ExtractConfig())
+        assert result == extract(data, name, ExtractConfig())
+        assert result.scanned == (name != "bad.pdf"), (name, result.reason)
 
 
 def test_the_worker_is_reused_between_files(isolated: IsolatedExtractor) -> None:

@@ -7,7 +7,7 @@ import dataclasses
 from dlp.extract import ExtractConfig, extract
 from dlp.records import FileOutcome
 
-from .builders import FakeClock, build_pdf, encrypt_pdf
+from .builders import FakeClock, add_pdf_extras, build_docx, build_pdf, encrypt_pdf
 
 PAGES = ["Quarterly report, draft", "Employee SSN 123-45-6789 on file", "Card 4111 1111 1111 1111 charged"]
 
@@ -73,3 +73,18 @@ def test_a_slow_pdf_stops_at_the_time_limit_keeping_the_pages_read() -> None:
     assert result.parts[0].location == "page 1"
     assert result.truncated
     assert "timeout_seconds" in result.reason
+
+
+def test_comments_and_attached_files_are_read_beside_the_pages() -> None:
+    data = add_pdf_extras(
+        build_pdf(["Contract"]),
+        comment="Reviewer: card 4111 1111 1111 1111",
+        attachments={"terms.docx": build_docx(["Annex with 078-05-1120"]), "tool.exe": b"MZ" + bytes(64)},
+    )
+    result = extract(data, "contract.pdf")
+    assert [(p.location, p.text) for p in result.parts] == [
+        ("page 1", "Contract"),
+        ("page 1 comment 1", "Reviewer: card 4111 1111 1111 1111"),
+        ("contract.pdf/terms.docx: paragraph 1", "Annex with 078-05-1120"),
+    ]
+    assert "contract.pdf/tool.exe: unsupported" in result.reason

@@ -21,6 +21,7 @@ from docx.oxml.parser import parse_xml
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt
 from dlp.extract.model import TextPart
+from dlp.extract.formats.embedded import iter_embedded
 from dlp.extract.zipguard import open_zip
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -38,7 +39,15 @@ HEADER_KINDS = {"default": "", "first": "first-page ", "even": "even-page "}
 
 
 def iter_docx(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
-    open_zip(data, ctx, "DOCX").close()  # judge the expansion before python-docx reads every part
+    container = open_zip(data, ctx, "DOCX")  # judge the expansion before the library reads any part
+    try:
+        yield from _docx_parts(data, ctx)
+        yield from iter_embedded(container, ctx)
+    finally:
+        container.close()
+
+
+def _docx_parts(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
     try:
         package = PackageReader.from_file(io.BytesIO(data))
     except Exception as exc:

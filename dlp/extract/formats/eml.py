@@ -38,9 +38,11 @@ def message_parts(message: Message, ctx: ExtractContext) -> Iterator[TextPart]:
     yield from attachment_parts(attachments, ctx)
 
 
-def attachment_parts(attachments: list[tuple[str, bytes]], ctx: ExtractContext) -> Iterator[TextPart]:
-    """Attachments are members of the message, like entries of an archive, under the same limits."""
-    if not attachments or container_too_deep(ctx, "attachments"):
+def attachment_parts(
+    attachments: list[tuple[str, bytes]], ctx: ExtractContext, what: str = "attachments"
+) -> Iterator[TextPart]:
+    """Attachments are members of their file, like entries of an archive, under the same limits."""
+    if not attachments or container_too_deep(ctx, what):
         return
     used: set[str] = set()
     for name, content in attachments:

@@ -1,14 +1,17 @@
-"""PDF: text per page with pypdf, page by page, plus filled-in form fields."""
+"""PDF: text per page with pypdf, page by page, plus what sits beside the page text:
+comments (annotations), filled-in form fields and attached files."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from typing import Any
 
 from pypdf import PdfReader
 from pypdf import PasswordType
 
 from dlp.extract.context import ExtractContext
+from dlp.extract.formats.eml import attachment_parts
 from dlp.extract.errors import Corrupt, Encrypted
 from dlp.extract.model import TextPart
 
@@ -26,18 +29,21 @@ def iter_pdf(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
     for index in range(min(page_count, limit)):
         ctx.budget.check_time()
         try:
-            text = reader.pages[index].extract_text()
+            page = reader.pages[index]
+            text = page.extract_text()
         except Exception:  # one damaged page must not cost the others
             failed.append(index + 1)
             continue
         if text and not text.isspace():
             yield TextPart(text, ctx.locate(f"page {index + 1}"))
+        yield from _comments(page, index + 1, ctx)
     if failed and len(failed) == min(page_count, limit):
         raise Corrupt(f"no page of the PDF could be read ({page_count:,} pages)")
     if failed:
         shown = ", ".join(str(n) for n in failed[:10]) + (" ..." if len(failed) > 10 else "")
         ctx.budget.note(f"{len(failed)} unreadable page(s): {shown}", truncated=True)
     yield from _form_fields(reader, ctx)
+    yield from _attachments(reader, ctx)
 
 
 def _open(data: bytes) -> PdfReader:
@@ -66,3 +72,29 @@ def _form_fields(reader: PdfReader, ctx: ExtractContext) -> Iterator[TextPart]:
     for name, value in fields.items():
         if isinstance(value, str) and value.strip():
             yield TextPart(value, ctx.locate(f"form field {name}"), context=str(name))
+
+
+def _comments(page: Any, number: int, ctx: ExtractContext) -> Iterator[TextPart]:
+    """Sticky notes and other annotations carry their own text (/Contents), outside the page's."""
+    try:
+        annotations = page.get("/Annots") or []
+        texts = []
+        for reference in annotations:
+            contents = reference.get_object().get("/Contents")
+            if isinstance(contents, str) and contents.strip():
+                texts.append(str(contents))
+    except Exception:
+        ctx.budget.note(f"{ctx.prefix}the comments of page {number} are unreadable", truncated=True)
+        return
+    for position, text in enumerate(texts, start=1):
+        yield TextPart(text, ctx.locate(f"page {number} comment {position}"))
+
+
+def _attachments(reader: PdfReader, ctx: ExtractContext) -> Iterator[TextPart]:
+    """Files attached to the PDF are members of it, read like the entries of an archive."""
+    try:
+        attached = [(name, content) for name, contents in reader.attachments.items() for content in contents]
+    except Exception:
+        ctx.budget.note(f"{ctx.prefix}the attached files are unreadable", truncated=True)
+        return
+    yield from attachment_parts([(str(name), bytes(content)) for name, content in attached], ctx, "attached files")

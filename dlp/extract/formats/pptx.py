@@ -12,11 +12,20 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt
 from dlp.extract.model import TextPart
+from dlp.extract.formats.embedded import iter_embedded
 from dlp.extract.zipguard import open_zip
 
 
 def iter_pptx(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
-    open_zip(data, ctx, "PPTX").close()  # judge the expansion before python-pptx reads every part
+    container = open_zip(data, ctx, "PPTX")  # judge the expansion before the library reads any part
+    try:
+        yield from _pptx_parts(data, ctx)
+        yield from iter_embedded(container, ctx)
+    finally:
+        container.close()
+
+
+def _pptx_parts(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
     try:
         presentation = Presentation(io.BytesIO(data))
         slides = list(presentation.slides)

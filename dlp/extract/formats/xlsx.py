@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt, ExtractionStopped
 from dlp.extract.model import TextPart
+from dlp.extract.formats.embedded import iter_embedded
 from dlp.extract.zipguard import open_zip
 
 MAX_CONTEXT_CHARS = 200
@@ -27,7 +28,15 @@ _PLAIN_SHEET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 
 def iter_xlsx(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
-    open_zip(data, ctx, "XLSX").close()  # judge the expansion before openpyxl opens any part
+    container = open_zip(data, ctx, "XLSX")  # judge the expansion before the library reads any part
+    try:
+        yield from _xlsx_parts(data, ctx)
+        yield from iter_embedded(container, ctx)
+    finally:
+        container.close()
+
+
+def _xlsx_parts(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:
