@@ -55,18 +55,24 @@ class RequestLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        status = 500
+        recorded = False
+
+        def record(status: int) -> None:
+            nonlocal recorded
+            recorded = True
+            query = redact_query(scope.get("query_string", b"").decode("latin-1"))
+            entry = RequestRecord(scope["method"], scope["path"], query, status, self.state.clock.now())
+            self.state.record_request(entry)
+            log.debug("%s %s%s -> %s", entry.method, entry.path, f"?{query}" if query else "", status)
 
         async def capture(message: Message) -> None:
-            nonlocal status
+            # Record before the response leaves: a client that got its answer sees the request logged.
             if message["type"] == "http.response.start":
-                status = message["status"]
+                record(message["status"])
             await send(message)
 
         try:
             await self.app(scope, receive, capture)
         finally:
-            query = redact_query(scope.get("query_string", b"").decode("latin-1"))
-            record = RequestRecord(scope["method"], scope["path"], query, status, self.state.clock.now())
-            self.state.record_request(record)
-            log.debug("%s %s%s -> %s", record.method, record.path, f"?{query}" if query else "", status)
+            if not recorded:
+                record(500)

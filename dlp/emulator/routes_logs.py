@@ -71,8 +71,10 @@ def _list_handler(organization: bool):
         if len(page) > limit:
             page, has_more = page[:limit], True
         faults = context.state.settings.faults
-        if faults.short_page_rate and len(page) > 1 and context.state.roll() < faults.short_page_rate:
-            page, has_more = page[: context.state.randint(1, len(page) - 1)], True
+        # A short page keeps at least two files: `after` is inclusive, so the first one may be the boundary
+        # file again, and a client following last_end_time must still make progress.
+        if faults.short_page_rate and len(page) > 2 and context.state.roll() < faults.short_page_rate:
+            page, has_more = page[: context.state.randint(2, len(page) - 1)], True
         data = [_describe(context, f) for f in page]
         return JSONResponse({"data": data, "has_more": has_more,
                              "last_end_time": data[-1]["end_time"] if data else None})

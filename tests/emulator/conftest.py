@@ -41,7 +41,7 @@ class Api:
     def all_logs(self, event_type: str, after: datetime, limit: int = 100) -> list[dict]:
         files: dict[str, dict] = {}
         cursor = after.isoformat()
-        while True:
+        for _ in range(10_000):  # bounded: a server that never ends its listing fails the test, not hangs it
             page = self.get("/logs", event_type=event_type, after=cursor, limit=limit).json()
             for entry in page["data"]:
                 files[entry["id"]] = entry
@@ -49,6 +49,7 @@ class Api:
                 cursor = page["last_end_time"]
             if not page["has_more"]:
                 return sorted(files.values(), key=lambda f: f["end_time"])
+        raise AssertionError("the log listing never reported has_more = false")
 
 
 @pytest.fixture(scope="module")
