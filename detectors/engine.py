@@ -275,8 +275,10 @@ class Engine:
             ner_rules = [i for i in self._ner_rules if i in state.applicable]
             if not ner_rules:
                 continue
-            if any(i in reported for i in ner_rules):
-                jobs.append((index, 0, state.text))
+            full = [i for i in ner_rules if i in reported]
+            if full:
+                for start, end in self._gated_ner_windows(state.text, full):
+                    jobs.append((index, start, state.text[start:end]))
                 continue
             for start, end in self._compound_ner_windows(state, set(ner_rules)):
                 jobs.append((index, start, state.text[start:end]))
@@ -301,6 +303,19 @@ class Engine:
         for index, candidates in per_state.items():
             self._candidates_scored(states[index], _dedupe(candidates), tracer)
 
+    def _gated_ner_windows(self, text: str, rule_indexes: list[int]) -> list[tuple[int, int]]:
+        """The whole text, or, when every rule gates its NER, windows around the gate matches."""
+        windows: list[tuple[int, int]] = []
+        for index in rule_indexes:
+            spec = self._internal[index].ner
+            assert spec is not None
+            if spec.gate is None:
+                return [(0, len(text))] if text else []
+            for match in spec.gate.finditer(text):
+                windows.append(_snap(text, max(0, match.start() - spec.gate_window),
+                                     min(len(text), match.end() + spec.gate_window)))
+        return _merge_windows(windows)
+
     def _compound_ner_windows(self, state: _TextState, ner_rules: set[int]) -> list[tuple[int, int]]:
         """Windows where a compound rule's non-NER components already matched."""
         windows: list[tuple[int, int]] = []
@@ -324,14 +339,7 @@ class Engine:
                     start = max(0, scored.start - spec.window)
                     end = min(length, scored.end + spec.window)
                     windows.append(_snap(state.text, start, end))
-        windows.sort()
-        merged: list[tuple[int, int]] = []
-        for start, end in windows:
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-            else:
-                merged.append((start, end))
-        return merged
+        return _merge_windows(windows)
 
     def _match_compounds(self, state: _TextState, tracer: _Tracer | None) -> None:
         candidates: list[Candidate] = []
@@ -468,6 +476,17 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     while end < ceiling and not text[end].isspace():
         end += 1
     return start, end
+
+
+def _merge_windows(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    windows.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in windows:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _dedupe(candidates: list[Candidate]) -> list[Candidate]:

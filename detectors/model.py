@@ -92,6 +92,10 @@ class NerSpec:
 
     labels: tuple[tuple[str, str], ...]
     score: float | None = None
+    # NER runs only in windows of `gate_window` characters around matches of `gate`
+    # (a shape every wanted entity has, such as two capitalised words); None = the whole text
+    gate: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    gate_window: int = 100
     where: Where = Where("", 0)
 
     def entity_for(self, label: str) -> str | None:

@@ -47,7 +47,7 @@ PATTERN_KEYS = (
     "overlapping",
 )
 DICTIONARY_KEYS = ("terms", "file", "files", "case_sensitive", "whole_word", "score")
-NER_KEYS = ("labels", "score")
+NER_KEYS = ("labels", "score", "gate", "gate_window")
 CONTEXT_KEYS = ("words", "regex", "boost", "before", "after", "window", "whole_word", "case_sensitive")
 EXCLUSION_KEYS = ("values", "regex", "file", "files", "match", "case_sensitive", "compact")
 COMPOUND_KEYS = ("anchor", "near", "window")
@@ -393,7 +393,14 @@ class RuleParser:
         if not labels:
             self.problems.error(m.line_of("labels"), "'ner' needs labels: a list of spaCy labels or a label -> entity mapping")
             return None
-        return NerSpec(tuple(labels), self._number(m, "score", None, 0.0, 1.0), self._where(line))
+        gate = None
+        if m.get("gate") is not None:
+            gate = self.compile_regex(str(m["gate"]), 0, m.line_of("gate"))
+            if gate is None:
+                return None
+        window = self._int(m, "gate_window", 100, 0, 100_000)
+        return NerSpec(tuple(labels), self._number(m, "score", None, 0.0, 1.0), gate,
+                       window if window is not None else 100, self._where(line))
 
     def _compound(self, value: Any, line: int) -> CompoundSpec | None:
         m = self._mapping(value, line, "'compound'")

@@ -159,3 +159,24 @@ def test_detection_never_opens_a_network_connection(monkeypatch: pytest.MonkeyPa
     engine = Engine.from_spec(EngineSpec(rule_paths=(str(RULES_DIR), str(presidio))))
     found = engine.analyze("Maria Garcia, jane.doe@northwind-traders.com, SSN 536-22-8714, Dr. Who, zip 94103")
     assert {m.entity for m in found} >= {"PERSON", "EMAIL_ADDRESS", "US_SSN"}
+
+
+def test_an_ner_gate_limits_ner_to_windows_around_its_matches(engine_for: Callable[..., Engine]) -> None:
+    engine = engine_for("""
+        rules:
+          - id: NAMES
+            entity: PERSON
+            score: 0.8
+            ner:
+              labels: [PERSON]
+              gate: '[A-Z][a-z]+ [A-Z][a-z]+'
+              gate_window: 20
+        """, POLICY)
+    runner = engine._ner
+    seen: list[str] = []
+    original = runner.entities
+    runner.entities = lambda texts, labels=None: seen.extend(texts) or original(texts, labels)  # type: ignore[method-assign]
+    filler = "nothing capitalised in this part of the text at all. " * 4
+    found = engine.analyze_batch([filler + "we met Maria Garcia today. " + filler, filler])
+    assert [m.value for m in found[0]] == ["Maria Garcia"] and found[1] == []
+    assert len(seen) == 1 and "Maria Garcia" in seen[0] and len(seen[0]) < 120
