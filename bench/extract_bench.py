@@ -45,7 +45,10 @@ WORDS = "account balance customer invoice payroll record salary ticket transfer 
 
 
 def sentence(n: int = 12) -> str:
-    return " ".join(RANDOM.choice(WORDS) for _ in range(n)) + f" SSN {RANDOM.randint(100, 899)}-45-{RANDOM.randint(1000, 9999)}."
+    return (
+        " ".join(RANDOM.choice(WORDS) for _ in range(n))
+        + f" SSN {RANDOM.randint(100, 899)}-45-{RANDOM.randint(1000, 9999)}."
+    )
 
 
 # ---- file generators --------------------------------------------------------------------------------
@@ -79,7 +82,14 @@ def make_xlsx(rows: int) -> bytes:
     sheet = workbook.create_sheet("Payroll")
     sheet.append(["id", "name", "ssn", "salary"])
     for n in range(rows):
-        sheet.append([n, RANDOM.choice(WORDS).title(), f"{RANDOM.randint(100, 899)}-45-{n % 10000:04d}", RANDOM.randint(30, 200) * 1000])
+        sheet.append(
+            [
+                n,
+                RANDOM.choice(WORDS).title(),
+                f"{RANDOM.randint(100, 899)}-45-{n % 10000:04d}",
+                RANDOM.randint(30, 200) * 1000,
+            ]
+        )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -153,7 +163,13 @@ def bare_docx(data: bytes) -> int:
 
 def bare_xlsx(data: bytes) -> int:
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    chars = sum(len(str(v)) for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    chars = sum(
+        len(str(v))
+        for ws in workbook.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    )
     workbook.close()
     return chars
 
@@ -267,8 +283,8 @@ def main() -> None:
     for kind, name, data, bare in files:
         result = extract(data, name, config)
         assert result.outcome.value == "scanned", (kind, result.reason)
-        library = best_of(repeats, lambda: bare(data))
-        ours = best_of(repeats, lambda: extract(data, name, config))
+        library = best_of(repeats, lambda bare=bare, data=data: bare(data))
+        ours = best_of(repeats, lambda data=data, name=name: extract(data, name, config))
         ratios.append(ours / library)
         print(
             f"{kind:<6} {len(data) / 1e6:>7.2f}MB {len(result.parts):>8,} {result.chars:>11,} "
@@ -284,7 +300,10 @@ def main() -> None:
     print(f"extract_isolated on a small file: {child * 1000:.2f} ms vs {in_process * 1000:.2f} ms in process "
           f"(+{(child - in_process) * 1000:.2f} ms per file for the child process)")  # fmt: skip
 
-    for kind, data, label in (("pdf", make_pdf(n(2000)), f"{n(2000):,}-page"), ("xlsx", make_xlsx(n(100_000)), f"{n(100_000):,}-row")):
+    for kind, data, label in (
+        ("pdf", make_pdf(n(2000)), f"{n(2000):,}-page"),
+        ("xlsx", make_xlsx(n(100_000)), f"{n(100_000):,}-row"),
+    ):
         base, peak, outcome = peak_memory_mb(kind, data)
         print(f"memory, {label} {kind} of {len(data) / 1e6:.1f} MB: {base:.0f} MB RSS with the file loaded, "
               f"{peak:.0f} MB peak while extracting ({outcome})")  # fmt: skip

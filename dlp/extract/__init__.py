@@ -1,8 +1,8 @@
 """File extraction: bytes in, located text parts out, safe against hostile files.
 
-    result = extract(data, "report.pdf")            # in this process
-    result = extract_isolated(data, "report.pdf", config)  # in a killable child process
-    for segment in segment_parts(item_id, result.parts): ...
+result = extract(data, "report.pdf")            # in this process
+result = extract_isolated(data, "report.pdf", config)  # in a killable child process
+for segment in segment_parts(item_id, result.parts): ...
 """
 
 from dlp.extract.config import DEFAULT_TYPES, READABLE_TYPES, ExtractConfig

@@ -89,7 +89,9 @@ class Extraction:
         if stop is None:
             self.outcome = FileOutcome.SCANNED
             plural = "" if self.part_count == 1 else "s"
-            summary = f"{self.part_count:,} text part{plural}, {self.chars:,} characters" if self.chars else "no text found"
+            summary = (
+                f"{self.part_count:,} text part{plural}, {self.chars:,} characters" if self.chars else "no text found"
+            )
             self.reason = f"{summary}; {notes}" if notes else summary
             self.truncated = budget.truncated
         else:

@@ -109,12 +109,14 @@ FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relations
 def add_footnotes(data: bytes, notes: Sequence[str], *, raw_part: bytes | None = None) -> bytes:
     """Add a footnotes part as Word writes it (separators first), or `raw_part` bytes in its place."""
     items = [
-        f'<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>',
-        f'<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>',
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>',
+        '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>',
     ]
     for number, text in enumerate(notes, start=1):
         items.append(f'<w:footnote w:id="{number}"><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:footnote>')
-    part = raw_part if raw_part is not None else f'<w:footnotes xmlns:w="{W_NS}">{"".join(items)}</w:footnotes>'.encode()
+    part = (
+        raw_part if raw_part is not None else f'<w:footnotes xmlns:w="{W_NS}">{"".join(items)}</w:footnotes>'.encode()
+    )
 
     def edit(name: str, content: bytes) -> bytes:
         if name == "[Content_Types].xml":

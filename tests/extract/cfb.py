@@ -81,7 +81,9 @@ def write_cfb(children: Sequence[Node]) -> bytes:
     placement[0] = (mini_start, len(mini_data))
     mini_fat_bytes = struct.pack(f"<{len(mini_fat)}I", *mini_fat) if mini_fat else b""
     mini_fat_start = allocate(sectors(len(mini_fat_bytes), SECTOR))
-    directory = b"".join(_entry(node, kind, index, entries, ids, placement) for index, (node, kind) in enumerate(entries))
+    directory = b"".join(
+        _entry(node, kind, index, entries, ids, placement) for index, (node, kind) in enumerate(entries)
+    )
     directory = directory.ljust(sectors(len(directory), SECTOR) * SECTOR, b"\0")
     empty = bytearray(128)
     struct.pack_into("<III", empty, 68, NOSTREAM, NOSTREAM, NOSTREAM)
@@ -169,7 +171,11 @@ def build_msg(
         method = struct.pack("<IIII", (0x3705 << 16) | PT_LONG, 0x6, 1, 0)  # ATTACH_BY_VALUE
         properties = bytes(8) + method + b"".join(entry for _, entry in parts)
         children.append(
-            Node(f"__attach_version1.0_#{number:08X}", None, [n for n, _ in parts] + [Node("__properties_version1.0", properties)])
+            Node(
+                f"__attach_version1.0_#{number:08X}",
+                None,
+                [n for n, _ in parts] + [Node("__properties_version1.0", properties)],
+            )
         )
     header = struct.pack("<QIIIIQ", 0, 0, len(attachments), 0, len(attachments), 0)
     children.append(Node("__properties_version1.0", header + b"".join(entry for _, entry in streams)))

@@ -66,7 +66,7 @@ def test_a_zip_bomb_is_refused_before_anything_is_inflated() -> None:
 
 def test_a_nested_zip_bomb_stops_at_the_shared_decompression_budget() -> None:
     level = build_zip({"data.txt": b"SSN 123-45-6789 " + b"a" * (3 * 1024 * 1024)})
-    for depth in range(2):
+    for _ in range(2):
         level = build_zip({f"copy{n}.zip": level for n in range(8)})
     config = ExtractConfig(max_decompressed_mb=20, max_compression_ratio=1e9)
     result = extract(level, "nested-bomb.zip", config)

@@ -29,7 +29,11 @@ def test_paragraphs_and_tables_are_located_like_the_analyst_sees_them() -> None:
 
 def test_headers_footers_comments_and_footnotes_are_read() -> None:
     data = build_docx(
-        ["Body"], header="CONFIDENTIAL - ACME", footer="Page footer", comment="send to 555-0100", footnotes=["Source: HR file 77"]
+        ["Body"],
+        header="CONFIDENTIAL - ACME",
+        footer="Page footer",
+        comment="send to 555-0100",
+        footnotes=["Source: HR file 77"],
     )
     located = {p.location: p.text for p in extract(data, "memo.docx").parts}
     assert located["header (section 1)"] == "CONFIDENTIAL - ACME"
@@ -39,8 +43,12 @@ def test_headers_footers_comments_and_footnotes_are_read() -> None:
 
 
 def test_text_the_document_api_hides_is_read_too() -> None:
-    content_control = "<w:sdt><w:sdtContent><w:p><w:r><w:t>in a content control</w:t></w:r></w:p></w:sdtContent></w:sdt>"
-    tracked_deletion = '<w:p><w:del w:id="1" w:author="a"><w:r><w:delText>deleted 987-65-4321</w:delText></w:r></w:del></w:p>'
+    content_control = (
+        "<w:sdt><w:sdtContent><w:p><w:r><w:t>in a content control</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+    )
+    tracked_deletion = (
+        '<w:p><w:del w:id="1" w:author="a"><w:r><w:delText>deleted 987-65-4321</w:delText></w:r></w:del></w:p>'
+    )
     split_runs = "<w:p><w:r><w:t>123-</w:t></w:r><w:r><w:t>45-</w:t></w:r><w:r><w:tab/><w:t>6789</w:t></w:r></w:p>"
     data = build_docx(["intro"], body_xml=[content_control, tracked_deletion, split_runs])
     texts = [p.text for p in extract(data, "hidden.docx").parts]
@@ -49,7 +57,7 @@ def test_text_the_document_api_hides_is_read_too() -> None:
 
 def test_merged_cells_keep_grid_columns() -> None:
     row = (
-        "<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val=\"2\"/></w:tcPr><w:p><w:r><w:t>wide</w:t></w:r></w:p></w:tc>"
+        '<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>wide</w:t></w:r></w:p></w:tc>'
         "<w:tc><w:p><w:r><w:t>third</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
     )
     parts = extract(build_docx([], body_xml=[row]), "merged.docx").parts

@@ -135,7 +135,9 @@ def fake_tesseract(tmp_path: Path) -> Path:
 
 
 def test_images_are_read_by_ocr_when_enabled(fake_tesseract: Path) -> None:
-    config = ExtractConfig(include_types=ExtractConfig().include_types | {"image"}, tesseract_command=str(fake_tesseract))
+    config = ExtractConfig(
+        include_types=ExtractConfig().include_types | {"image"}, tesseract_command=str(fake_tesseract)
+    )
     result = extract(_png(), "scan.png", config)
     assert result.outcome is FileOutcome.SCANNED
     assert [(p.location, p.text) for p in result.parts] == [("image text", "Scanned ID 123-45-6789\n")]

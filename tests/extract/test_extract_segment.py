@@ -58,7 +58,9 @@ def test_bad_window_settings_are_refused() -> None:
     max_chars=st.integers(min_value=30, max_value=120),
     overlap=st.integers(min_value=11, max_value=29),
 )
-def test_any_value_shorter_than_the_overlap_is_found_exactly_once(prefix: int, suffix: int, max_chars: int, overlap: int) -> None:
+def test_any_value_shorter_than_the_overlap_is_found_exactly_once(
+    prefix: int, suffix: int, max_chars: int, overlap: int
+) -> None:
     text = "a" * prefix + "123-45-6789" + "b" * suffix
     assert _found_once("i", [TextPart(text, "")], max_chars, overlap) == {("", prefix, prefix + 11)}
 

@@ -39,7 +39,11 @@ def test_the_header_is_the_first_non_empty_row_and_gaps_keep_their_addresses() -
 
 
 def test_values_are_rendered_as_the_user_sees_them() -> None:
-    rows = [["when", "ok", "ratio"], [dt.datetime(1985, 3, 14), True, 0.25], [dt.datetime(2024, 1, 2, 9, 30), False, 1e20]]
+    rows = [
+        ["when", "ok", "ratio"],
+        [dt.datetime(1985, 3, 14), True, 0.25],
+        [dt.datetime(2024, 1, 2, 9, 30), False, 1e20],
+    ]
     texts = [p.text for p in extract(build_xlsx({"S": rows}), "v.xlsx").parts][3:]
     assert texts == ["1985-03-14", "TRUE", "0.25", "2024-01-02 09:30:00", "FALSE", "1e+20"]
 

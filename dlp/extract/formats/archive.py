@@ -29,7 +29,9 @@ def container_too_deep(ctx: ExtractContext, what: str) -> bool:
     limit = ctx.config.max_archive_depth
     if ctx.depth < limit:
         return False
-    ctx.budget.note(f"{ctx.label()}: {what} nested deeper than {limit} levels not opened (max_archive_depth)", truncated=True)
+    ctx.budget.note(
+        f"{ctx.label()}: {what} nested deeper than {limit} levels not opened (max_archive_depth)", truncated=True
+    )
     return True
 
 

@@ -90,7 +90,9 @@ def _body(body: Any, ctx: ExtractContext) -> Iterator[TextPart]:
                 yield TextPart(text, f"{prefix}table {tables} row {row} col {col}")
 
 
-def _headers_and_footers(body: Any, related: dict[str, Any], blobs: dict[str, bytes], ctx: ExtractContext) -> Iterator[TextPart]:
+def _headers_and_footers(
+    body: Any, related: dict[str, Any], blobs: dict[str, bytes], ctx: ExtractContext
+) -> Iterator[TextPart]:
     seen: set[str] = set()
     for section, sect_pr in enumerate(body.iter(W + "sectPr"), start=1):
         for reference in sect_pr:
@@ -131,7 +133,9 @@ def _parse_part(blob: bytes | None, label: str, ctx: ExtractContext) -> Any:
     try:
         return parse_xml(blob)
     except Exception as exc:
-        ctx.budget.note(f"{ctx.prefix}the {label} part is damaged and was skipped ({type(exc).__name__})", truncated=True)
+        ctx.budget.note(
+            f"{ctx.prefix}the {label} part is damaged and was skipped ({type(exc).__name__})", truncated=True
+        )
         return None
 
 

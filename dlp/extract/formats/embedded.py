@@ -32,5 +32,7 @@ def iter_embedded(archive: zipfile.ZipFile, ctx: ExtractContext) -> Iterator[Tex
         try:
             files.append((info.filename, read_member(archive, info)))
         except ExtractionStopped as stop:
-            ctx.budget.note(f"{ctx.prefix}embedded {info.filename}: {stop.outcome.value} ({stop.reason})", truncated=True)
+            ctx.budget.note(
+                f"{ctx.prefix}embedded {info.filename}: {stop.outcome.value} ({stop.reason})", truncated=True
+            )
     yield from attachment_parts(files, ctx, "embedded files")

@@ -57,7 +57,9 @@ def _walk(part: Message, bodies: list[str], attachments: list[tuple[str, bytes]]
         inner = part.get_payload()
         inner_message = inner[0] if isinstance(inner, list) and inner else inner
         if isinstance(inner_message, Message):
-            attachments.append((part.get_filename() or f"attached message {len(attachments) + 1}.eml", inner_message.as_bytes()))
+            attachments.append(
+                (part.get_filename() or f"attached message {len(attachments) + 1}.eml", inner_message.as_bytes())
+            )
         return
     if part.is_multipart():
         children = [child for child in part.get_payload() if isinstance(child, Message)]
