@@ -19,6 +19,7 @@ worker) and is not thread-safe (Hyperscan scratch space is per engine).
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -505,9 +506,14 @@ def _resolve_overlaps(scored: list[Scored]) -> list[Scored]:
     if len(scored) < 2:
         return list(scored)
     ranked = sorted(scored, key=lambda s: (-s.score, -(s.end - s.start), s.start))
+    starts: list[int] = []  # kept spans, sorted by start (they never overlap each other)
     kept: list[Scored] = []
     for candidate in ranked:
-        if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):
-            kept.append(candidate)
-    kept.sort(key=lambda s: s.start)
+        index = bisect.bisect_right(starts, candidate.start)
+        if index > 0 and kept[index - 1].end > candidate.start:
+            continue
+        if index < len(kept) and kept[index].start < candidate.end:
+            continue
+        starts.insert(index, candidate.start)
+        kept.insert(index, candidate)
     return kept

@@ -79,7 +79,6 @@ class _Probe:
     kind: str  # pattern | keyword | gate
     key: int = -1
     name: str = ""
-    length: int = 0  # byte length of a keyword literal
 
 
 def literal_expression(literal: str) -> str:
@@ -93,11 +92,6 @@ def _collect(expression_id: int, start: int, end: int, flags: int, sink: dict) -
         sink[expression_id] = [(start, end)]
     else:
         found.append((start, end))
-
-
-def _keyword_start(text: str, end: int, keyword: str) -> int:
-    # keyword lengths in characters and bytes differ only for non-ASCII keywords
-    return max(0, end - len(keyword))
 
 
 def _regions_from_hits(plan: PatternPlan, found: list[tuple[int, int]], length: int) -> list[Region]:
@@ -172,7 +166,7 @@ class PatternScanner:
         for keyword in keywords:
             expression = literal_expression(keyword).encode("utf-8")
             flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_UTF8
-            expressions.append((expression, flags, _Probe("keyword", name=keyword, length=len(keyword.encode()))))
+            expressions.append((expression, flags, _Probe("keyword", name=keyword)))
         for name, regex in self._gates.items():
             if name in self._always_gates:
                 continue
@@ -238,8 +232,8 @@ class PatternScanner:
             if probe.kind == "keyword":
                 for key in self._keywords[probe.name]:
                     plan = self.plans[key]
-                    regions = [self._keyword_region(plan, max(0, end - probe.length) if offsets is None
-                                                    else _keyword_start(text, end, probe.name), end, length)
+                    # the keyword starts its own length before its end (in characters)
+                    regions = [self._keyword_region(plan, max(0, end - len(probe.name)), end, length)
                                for _, end in found]
                     hits.regions.setdefault(key, []).extend(regions)
                 continue
