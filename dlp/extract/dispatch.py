@@ -24,7 +24,12 @@ from dlp.extract.errors import (
     UnsupportedImage,
 )
 from dlp.extract.model import TextPart
-from dlp.extract.sniff import ENCRYPTED_OFFICE, IMAGE_TYPES, UNREADABLE_TYPES, sniff_type
+from dlp.extract.sniff import (
+    ENCRYPTED_OFFICE,
+    IMAGE_TYPES,
+    UNREADABLE_TYPES,
+    sniff_type,
+)
 from dlp.records import FileOutcome
 
 log = logging.getLogger(__name__)

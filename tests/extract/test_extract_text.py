@@ -126,3 +126,17 @@ def test_config_rejects_unknown_types_and_nonsense_limits() -> None:
     with pytest.raises(ValueError, match="max_file_mb"):
         ExtractConfig(max_file_mb=0)
     assert ExtractConfig(include_types=["pdf"]).include_types == frozenset({"pdf"})  # type: ignore[arg-type]
+
+
+def test_a_crafted_csv_cannot_stall_delimiter_detection() -> None:
+    """csv.Sniffer needs most of a minute on this 64 kB sample; detection here is linear."""
+    hostile = (', "x' * 16384).encode()
+    result = extract(hostile, "q.csv")
+    assert result.outcome is FileOutcome.SCANNED
+    assert (result.parts[0].location, result.parts[0].text) == ("B1", ' "x')
+    assert len(result.parts) == 16384
+
+
+def test_the_delimiter_is_the_one_consistent_across_lines() -> None:
+    data = b"name|note\nAnn|likes a, b; c\nBob|x\n"
+    assert [p.text for p in extract(data, "pipes.csv").parts] == ["name", "note", "Ann", "likes a, b; c", "Bob", "x"]

@@ -20,8 +20,8 @@ from docx.oxml.parser import parse_xml
 
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt
-from dlp.extract.model import TextPart
 from dlp.extract.formats.embedded import iter_embedded
+from dlp.extract.model import TextPart
 from dlp.extract.zipguard import open_zip
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

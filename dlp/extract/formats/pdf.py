@@ -7,12 +7,11 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from pypdf import PdfReader
-from pypdf import PasswordType
+from pypdf import PasswordType, PdfReader
 
 from dlp.extract.context import ExtractContext
-from dlp.extract.formats.eml import attachment_parts
 from dlp.extract.errors import Corrupt, Encrypted
+from dlp.extract.formats.eml import attachment_parts
 from dlp.extract.model import TextPart
 
 

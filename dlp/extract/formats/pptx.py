@@ -11,8 +11,8 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt
-from dlp.extract.model import TextPart
 from dlp.extract.formats.embedded import iter_embedded
+from dlp.extract.model import TextPart
 from dlp.extract.zipguard import open_zip
 
 

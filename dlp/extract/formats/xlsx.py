@@ -18,8 +18,8 @@ from openpyxl.utils import get_column_letter
 
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt, ExtractionStopped
-from dlp.extract.model import TextPart
 from dlp.extract.formats.embedded import iter_embedded
+from dlp.extract.model import TextPart
 from dlp.extract.zipguard import open_zip
 
 MAX_CONTEXT_CHARS = 200
