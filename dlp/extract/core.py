@@ -36,10 +36,7 @@ class Extraction:
         self.filename = filename
         self.config = config
         self.clock = clock
-        try:
-            self.file_type = sniff_type(self.data, filename)
-        except Exception:  # the sniffer is defensive already; this is the last line
-            self.file_type = "unknown"
+        self.file_type = sniff_type(self.data, filename)  # never raises: "unknown" at worst
         self.outcome: FileOutcome | None = None
         self.reason = ""
         self.chars = 0

@@ -96,6 +96,13 @@ def sniff_type(data: bytes, filename: str | None = None) -> str:
     """The file's real type: "pdf", "docx", "xlsx", "xlsm", "pptx", "zip", "rtf", "eml", "msg",
     "csv", "json", "html", "xml", "md", "code", "txt", an image type ("png", "jpeg", ...),
     or a type we do not read ("executable", "doc", "gzip", ..., "encrypted_office", "unknown")."""
+    try:
+        return _sniff(data, filename)
+    except Exception:  # each probe is defensive already; a type is owed whatever the bytes
+        return "unknown"
+
+
+def _sniff(data: bytes, filename: str | None) -> str:
     head = bytes(data[:SNIFF_BYTES])
     ext = extension(filename)
     if b"%PDF-" in head[:1024]:
