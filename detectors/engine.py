@@ -298,7 +298,9 @@ class Engine:
                     if entity is None:
                         continue
                     base = rule.ner.score if rule.ner.score is not None else rule.score  # type: ignore[union-attr]
-                    s, e = offset + start, offset + end
+                    s, e = _trim_entity(state.text, offset + start, offset + end)
+                    if e <= s:
+                        continue
                     per_state.setdefault(index, []).append(
                         Candidate.of(rule, s, e, state.text[s:e], "ner", base, f"ner:{label}"))
         for index, candidates in per_state.items():
@@ -476,6 +478,17 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     ceiling = min(len(text), end + NER_WINDOW_SNAP)
     while end < ceiling and not text[end].isspace():
         end += 1
+    return start, end
+
+
+def _trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop a possessive and edge punctuation NER sometimes includes ("Maria Garcia's" -> "Maria Garcia")."""
+    if text.endswith(("'s", "’s"), start, end):
+        end -= 2
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:!?)\"'’"):
+        end -= 1
+    while start < end and (text[start].isspace() or text[start] in "(\"'‘"):
+        start += 1
     return start, end
 
 
