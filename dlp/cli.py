@@ -232,7 +232,11 @@ def demo(
         )
         cfg = ScanConfig()
         cfg = cfg.replace(
-            api=dataclasses.replace(cfg.api, url=server.base_url, workspace_id=server.workspace_id),
+            # The local emulator runs without rate limits; so does the client talking to it.
+            api=dataclasses.replace(
+                cfg.api, url=server.base_url, workspace_id=server.workspace_id,
+                list_per_minute=0, item_per_minute=0, logs_per_minute=0,
+            ),
             store=dataclasses.replace(cfg.store, database=str(db_path)),
         )
         if workers is not None:
@@ -285,7 +289,6 @@ def inspect(
 ) -> None:
     """Print findings for a file, stdin, or JSONL records, as JSON lines (offsets in characters)."""
     from detectors.engine import Engine, EngineSpec
-
     from detectors.errors import RuleError
     from dlp.extract import ExtractConfig, extract
 

@@ -38,7 +38,8 @@ class ApiConfig:
     backoff_cap_seconds: float = 60.0
     list_per_minute: int = 50
     item_per_minute: int = 100
-    logs_per_minute: int = 100
+    # Undocumented for the Logs Platform; Elastic's collector throttles itself to 10 requests/s.
+    logs_per_minute: int = 600
     verify_tls: bool = True
 
 
@@ -69,6 +70,7 @@ class IngestConfig:
     lookback_days: int = MAX_LOOKBACK_DAYS
     users: bool = True
     gpts: bool = True
+    projects: bool = True
     files: bool = True
     conversations_fallback: bool = False  # try the deprecated /conversations endpoint first
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
@@ -46,14 +47,29 @@ class Fingerprinter:
         return key_path.read_text().strip().encode("utf-8")
 
 
-def mask_value(value: str) -> str:
-    """Keep only what an analyst needs to tell values apart: the last 4 characters of long values."""
-    if len(value) >= 12:
+# Entities whose last 4 characters are conventionally shown (card and account numbers, key ids):
+# enough to tell two values apart, useless to an attacker. Names, ids and the rest are fully masked.
+TAIL_ENTITIES = frozenset({"CREDIT_CARD", "IBAN_CODE", "US_BANK_NUMBER", "SECRET", "CRYPTO"})
+
+
+def mask_value(value: str, keep_tail: bool = True) -> str:
+    """Mask a value, keeping at most the last 4 characters of a long one."""
+    if keep_tail and len(value) >= 12:
         return "*" * min(len(value) - 4, 16) + value[-4:]
     return "*" * len(value)
 
 
-def masked_snippet(text: str, start: int, end: int, spans: Iterable[tuple[int, int]] = ()) -> str:
+_DIGIT = re.compile(r"\d")
+
+
+def _mask_digits(context: str) -> str:
+    """Digits around a finding may be another identifier no rule caught: never show them."""
+    return _DIGIT.sub("#", context)
+
+
+def masked_snippet(
+    text: str, start: int, end: int, spans: Iterable[tuple[int, int]] = (), *, keep_tail: bool = False
+) -> str:
     """The text around [start, end) with that value and every other detected value in view masked."""
     lo = max(0, start - SNIPPET_RADIUS)
     hi = min(len(text), end + SNIPPET_RADIUS)
@@ -65,9 +81,9 @@ def masked_snippet(text: str, start: int, end: int, spans: Iterable[tuple[int, i
             s = cursor
             if s >= e:
                 continue
-        pieces.append(text[cursor:s])
-        pieces.append(mask_value(text[s:e]) if (s, e) == (start, end) else "*" * (e - s))
+        pieces.append(_mask_digits(text[cursor:s]))
+        pieces.append(mask_value(text[s:e], keep_tail) if (s, e) == (start, end) else "*" * (e - s))
         cursor = e
-    pieces.append(text[cursor:hi])
+    pieces.append(_mask_digits(text[cursor:hi]))
     snippet = "".join(pieces).replace("\n", " ").replace("\r", " ")
     return ("…" if lo > 0 else "") + snippet + ("…" if hi < len(text) else "")

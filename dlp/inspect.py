@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from detectors.engine import Engine, EngineSpec
-
-from dlp.evidence import Fingerprinter, masked_snippet
+from dlp.evidence import TAIL_ENTITIES, Fingerprinter, masked_snippet
 from dlp.extract import (
     ExtractConfig,
     TextPart,
@@ -158,7 +157,8 @@ class Inspector:
                 out[fid] = Detection(
                     finding_id=fid, location=segment.location, start=start, end=end, rule_id=m.rule_id,
                     entity=m.entity, severity=m.severity, score=m.score, likelihood=m.likelihood,
-                    detector=m.detector, snippet=masked_snippet(segment.text, m.start, m.end, spans),
+                    detector=m.detector,
+                    snippet=masked_snippet(segment.text, m.start, m.end, spans, keep_tail=m.entity in TAIL_ENTITIES),
                     fingerprint=self.fingerprint(m.value), decoded=m.decoded, tags=tuple(m.tags),
                 )  # fmt: skip
                 if self.spec.evidence_dir:

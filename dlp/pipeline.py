@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -20,8 +21,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
-from detectors.engine import Engine, EngineSpec
 
+from detectors.engine import Engine, EngineSpec
 from dlp.config import MAX_LOOKBACK_DAYS, ScanConfig
 from dlp.evidence import Fingerprinter
 from dlp.extract import ExtractConfig
@@ -50,6 +51,10 @@ from dlp.ingest.logs import (
 from dlp.ingest.ratelimit import EndpointClass
 from dlp.ingest.scope import Scope
 from dlp.ingest.stateful import (
+    GPTS,
+    PROJECTS,
+    Family,
+    Gpt,
     file_content_path,
     gpt_config_items,
     list_gpts,
@@ -61,9 +66,12 @@ from dlp.store.db import Batch, FileRecord, ItemRecord, LogFileRecord, Store
 
 log = logging.getLogger(__name__)
 
-PREFETCH_LOG_FILES = 4  # log files downloaded ahead of the one being inspected
+PREFETCH_LOG_FILES = 4  # log files downloaded and inspected ahead of the one being committed
 FILE_FETCH_CONCURRENCY = 4
 TEXT_JOB_CHUNK = 256  # messages per inspection task
+FLUSH_ROWS = 5_000  # staged rows that trigger a commit
+FLUSH_UNITS = 200  # staged log files / GPTs that trigger a commit
+FLUSH_SECONDS = 5.0  # longest time staged work waits for its commit
 
 
 @dataclass
@@ -109,6 +117,12 @@ class Scanner:
         self.report = ScanReport(scan_id=uuid.uuid4().hex)
         self.users: dict[str, str | None] = {}
         self._fetch_slots = asyncio.Semaphore(FILE_FETCH_CONCURRENCY)
+        self._pending = Batch()
+        self._pending_items: set[str] = set()
+        self._pending_files: set[str] = set()
+        self._pending_events: set[str] = set()
+        self._pending_units = 0
+        self._last_flush = time.monotonic()
 
     # -- the whole scan ----------------------------------------------------------------------
     async def run(self) -> ScanReport:
@@ -124,9 +138,17 @@ class Scanner:
                 await self._scan_conversations()
             for event_type in self.config.ingest.event_types:
                 await self._scan_log_stream(event_type)
+                self._flush()
             if self.config.ingest.gpts:
-                await self._scan_gpts()
+                await self._scan_gpts(GPTS)
+            if self.config.ingest.projects:
+                await self._scan_gpts(PROJECTS)
+            self._flush()
         except BaseException as exc:
+            try:  # staged units are complete and consistent with their cursors: keep them
+                self._flush()
+            except Exception:
+                log.exception("could not store staged work while stopping")
             report.status = "failed"
             self.store.finish_scan(report.scan_id, "failed", str(exc)[:500])
             raise
@@ -162,46 +184,53 @@ class Scanner:
         return LogCursor.from_json(saved)
 
     async def _scan_log_stream(self, event_type: str) -> None:
+        """List, download and inspect up to PREFETCH_LOG_FILES files at once; commit them strictly in order."""
         stream = f"logs:{event_type}"
         cursor = self._start_cursor(event_type)
-        window: asyncio.Queue[tuple[LogFile, asyncio.Task[bytes]] | None] = asyncio.Queue(PREFETCH_LOG_FILES)
+        window: asyncio.Queue[tuple[LogFile, asyncio.Task[Batch]] | None] = asyncio.Queue(PREFETCH_LOG_FILES)
 
         async def produce() -> None:
             try:
                 async for log_file in list_log_files(self.client, event_type, cursor):
-                    await window.put((log_file, asyncio.create_task(download_log_file(self.client, log_file))))
+                    await window.put((log_file, asyncio.create_task(self._prepare_log_file(log_file))))
             finally:
                 await window.put(None)
 
         producer = asyncio.create_task(produce())
         try:
             while (entry := await window.get()) is not None:
-                log_file, download = entry
+                log_file, prepared = entry
                 try:
-                    data = await download
+                    batch = await prepared
                 except (LogFileError, ApiError) as exc:
                     # The cursor must never pass a file we could not read: record it and stop this stream.
                     message = f"{stream}: log file {log_file.id} not processed: {exc}"
-                    self.report.errors.append(message)
                     batch = Batch(
                         log_files=[LogFileRecord(log_file.id, event_type, log_file.end_time, log_file.file_sha256,
                                                  0, "failed", str(exc)[:500])],
                         errors=[("ingest", log_file.id, message)],
                     )  # fmt: skip
-                    self.store.commit(self.report.scan_id, batch)
+                    self._commit(batch)
+                    self._flush()
                     break
-                cursor = await self._process_log_file(stream, log_file, data, cursor)
-            await producer
+                cursor = cursor.advanced_past(log_file)
+                batch.cursors[stream] = cursor.to_json()
+                self._commit(batch)
+                self.report.log_files += 1
+            else:
+                await producer  # surfaces a listing error
         finally:
             if not producer.done():
                 producer.cancel()
-            while not window.empty():  # cancel prefetches that will not be used
+            while not window.empty():  # work that will not be committed: stop it
                 entry = window.get_nowait()
                 if entry is not None:
                     entry[1].cancel()
             await asyncio.gather(producer, return_exceptions=True)
 
-    async def _process_log_file(self, stream: str, log_file: LogFile, data: bytes, cursor: LogCursor) -> LogCursor:
+    async def _prepare_log_file(self, log_file: LogFile) -> Batch:
+        """Download, verify, parse and inspect one log file; the caller commits the batch in order."""
+        data = await download_log_file(self.client, log_file)
         batch = Batch()
         try:
             events = parse_jsonl(data)
@@ -209,7 +238,7 @@ class Scanner:
             events = []
             batch.errors.append(("ingest", log_file.id, f"log file {log_file.id} is not valid JSONL: {exc}"))
         event_ids = [str(e["event_id"]) for e in events if e.get("event_id")]
-        seen = self.store.seen_events(event_ids)
+        seen = self.store.seen_events(event_ids) | (self._pending_events & set(event_ids))
         items: dict[str, Item] = {}
         for event in events:
             event_id = event.get("event_id")
@@ -234,11 +263,7 @@ class Scanner:
         batch.log_files.append(
             LogFileRecord(log_file.id, log_file.event_type, log_file.end_time, log_file.file_sha256, len(events), "processed")
         )
-        new_cursor = cursor.advanced_past(log_file)
-        batch.cursor = (stream, new_cursor.to_json())
-        self._commit(batch)
-        self.report.log_files += 1
-        return new_cursor
+        return batch
 
     # -- the deprecated conversations endpoint ----------------------------------------------
     async def _scan_conversations(self) -> None:
@@ -264,7 +289,7 @@ class Scanner:
                 newest = max(newest, latest_activity(page) or newest)
                 # since_timestamp is inclusive (>=): restarting from the newest time seen re-reads at most
                 # the conversations updated in that second, which the item ids de-duplicate.
-                batch.cursor = (stream, {"since_timestamp": newest})
+                batch.cursors[stream] = {"since_timestamp": newest}
                 self._commit(batch)
         except GoneError:
             self.report.warnings.append(
@@ -273,35 +298,51 @@ class Scanner:
             )
 
     # -- GPTs --------------------------------------------------------------------------------
-    async def _scan_gpts(self) -> None:
+    async def _scan_gpts(self, family: Family) -> None:
+        """GPTs (or projects): every config version not yet stored, and its knowledge files."""
         try:
-            gpts = [g async for g in list_gpts(self.client)]
+            containers = [g async for g in list_gpts(self.client, family)]
         except (NotFoundError, GoneError) as exc:
-            self.report.warnings.append(f"GPTs not scanned: the GPT endpoints answered {exc}")
+            self.report.warnings.append(f"{family.path} not scanned: the endpoint answered {exc}")
             return
-        self.store.upsert_gpts(
-            [(g.id, g.name, g.owner_id, g.owner_email, g.visibility, self.scope.gpt_in_scope(g.id, g.name)) for g in gpts]
-        )
-        for gpt in gpts:
-            if not self.scope.gpt_in_scope(gpt.id, gpt.name):
-                self.scope.count_skip("gpts")
+        in_scope = {g.id: self._container_in_scope(g) for g in containers}
+        rows = [(g.id, g.name, g.owner_id, g.owner_email, g.visibility, in_scope[g.id]) for g in containers]
+        if family is GPTS:
+            self.store.upsert_gpts(rows)
+        else:
+            self.store.upsert_projects(rows)
+        for container in containers:
+            if not in_scope[container.id]:
+                self.scope.count_skip(family.path)
                 continue
             # Config versions are immutable: if the newest is stored, every older one is too.
-            if gpt.latest_config_id and self.store.known_items([f"gptcfg:{gpt.latest_config_id}"]):
+            latest = container.latest_config_item_id
+            if latest and self._known_items([latest]):
                 continue
-            items = [item async for item in gpt_config_items(self.client, gpt)]
+            items = [item async for item in gpt_config_items(self.client, container)]
             batch = Batch()
             await self._inspect_items(items, batch)
             self._commit(batch)
-        self.progress(f"{len(gpts)} GPTs")
+        self.progress(f"{len(containers)} {family.path}")
+
+    def _container_in_scope(self, container: Gpt) -> bool:
+        if container.family is GPTS:
+            return self.scope.gpt_in_scope(container.id, container.name)
+        # Projects belong to a user: the user filters decide.
+        return self.scope.user_in_scope(container.owner_id, container.owner_email)
 
     # -- inspection --------------------------------------------------------------------------
     async def _inspect_items(self, items: Sequence[Item], batch: Batch) -> None:
         """Inspect the items not already stored; add their records and findings to the batch."""
-        known = self.store.known_items(i.item_id for i in items if i.file_ref is None)
-        known_files = self.store.known_files(i.file_id for i in items if i.file_ref is not None and i.file_id)
+        items = list({i.item_id: i for i in items}.values())
+        known = self._known_items([i.item_id for i in items if i.file_ref is None])
+        file_ids = [i.file_id for i in items if i.file_ref is not None and i.file_id]
+        known_files = self.store.known_files(file_ids) | (self._pending_files & set(file_ids))
         text_items = [i for i in items if i.file_ref is None and i.item_id not in known]
         file_items = [i for i in items if i.file_ref is not None and i.file_id not in known_files]
+        if not self.config.ingest.files:  # metadata-only mode: no file content is downloaded
+            self.scope.skipped["files_disabled"] += len(file_items)
+            file_items = []
         # Files first: their fetches wait on the network while texts use the CPU.
         file_tasks = [asyncio.create_task(self._inspect_file(item)) for item in file_items]
         for chunk_start in range(0, len(text_items), TEXT_JOB_CHUNK):
@@ -322,7 +363,9 @@ class Scanner:
     async def _inspect_file(self, item: Item) -> tuple[InspectResult | None, FileRecord]:
         ref = item.file_ref
         assert ref is not None
-        base = dict(name=item.file_name, owner_kind=ref.owner_kind, user_id=item.user_id, gpt_id=item.gpt_id)
+        base = dict(
+            name=item.file_name, owner_kind=ref.owner_kind, user_id=item.user_id, gpt_id=item.gpt_id or item.project_id
+        )
         path, params = file_content_path(self.client, ref)
         max_bytes = int(self.config.extract.max_file_mb * 1024 * 1024)
         try:
@@ -351,10 +394,38 @@ class Scanner:
         batch.items.append(ItemRecord(item, result.chars, len(result.detections)))
         batch.findings.extend(findings_for(item, result, self.report.scan_id))
 
+    # -- group commit -------------------------------------------------------------------------
+    # Each DuckDB statement costs milliseconds, so units of progress are staged and written
+    # together; a unit's cursor still lands in the same transaction as its data, so a kill
+    # only loses staged work, which the next scan redoes.
     def _commit(self, batch: Batch) -> None:
-        self.report.findings_new += self.store.commit(self.report.scan_id, batch)
-        self.report.items += len(batch.items)
-        self.report.errors.extend(message for _, _, message in batch.errors)
+        self._pending.extend(batch)
+        self._pending_items.update(r.item.item_id for r in batch.items)
+        self._pending_files.update(f.file_id for f in batch.files if f.outcome != FileOutcome.FETCH_FAILED.value)
+        self._pending_events.update(e[0] for e in batch.event_ids)
+        self._pending_units += 1
+        if (
+            len(self._pending) >= FLUSH_ROWS
+            or self._pending_units >= FLUSH_UNITS
+            or time.monotonic() - self._last_flush >= FLUSH_SECONDS
+        ):
+            self._flush()
+
+    def _flush(self) -> None:
+        batch = self._pending
+        if self._pending_units or len(batch) or batch.errors or batch.cursors:
+            self.report.findings_new += self.store.commit(self.report.scan_id, batch)
+            self.report.items += len(batch.items)
+            self.report.errors.extend(message for _, _, message in batch.errors)
+        self._pending = Batch()
+        self._pending_items.clear()
+        self._pending_files.clear()
+        self._pending_events.clear()
+        self._pending_units = 0
+        self._last_flush = time.monotonic()
+
+    def _known_items(self, item_ids: list[str]) -> set[str]:
+        return self.store.known_items(item_ids) | (self._pending_items & set(item_ids))
 
 
 def _with_email(item: Item, email: str) -> Item:

@@ -196,7 +196,10 @@ class ComplianceClient:
         if not location:
             raise ApiError(f"GET {path}: redirect without a Location header", response.status_code)
         target = str(self._api.base_url.join(location)) if location.startswith("/") else location
-        return await self._with_retries(path, lambda: self._fetch_blob(path, target, max_bytes))
+        async def fetch() -> bytes:
+            return await self._fetch_blob(path, target, max_bytes)
+
+        return await self._with_retries(path, fetch)
 
     async def _fetch_blob(self, path: str, url: str, max_bytes: int | None) -> bytes:
         try:

@@ -54,31 +54,55 @@ async def list_users(client: ComplianceClient) -> list[User]:
 
 
 @dataclass(frozen=True)
+class Family:
+    """GPTs and projects share one shape (object, configs, knowledge files); this names the differences."""
+
+    path: str  # "gpts" | "projects"
+    owner_kind: str  # FileRef.owner_kind: "gpt" | "project"
+    config_kind: ItemKind
+    file_kind: ItemKind
+    config_prefix: str  # item id prefix of a config version
+
+
+GPTS = Family("gpts", "gpt", ItemKind.GPT_CONFIG, ItemKind.KNOWLEDGE_FILE, "gptcfg")
+PROJECTS = Family("projects", "project", ItemKind.PROJECT_CONFIG, ItemKind.PROJECT_FILE, "prjcfg")
+
+
+@dataclass(frozen=True)
 class Gpt:
+    """A custom GPT or a project (see `family`)."""
+
     id: str
     name: str | None
     owner_id: str | None
     owner_email: str | None
     visibility: str | None
     latest_config_id: str | None = None
+    family: Family = GPTS
+
+    @property
+    def latest_config_item_id(self) -> str | None:
+        return f"{self.family.config_prefix}:{self.latest_config_id}" if self.latest_config_id else None
 
 
-def _gpt(raw: dict[str, Any]) -> Gpt:
+def _gpt(raw: dict[str, Any], family: Family) -> Gpt:
     latest = _list(raw.get("latest_config"))
     head = latest[0] if latest and isinstance(latest[0], dict) else {}
     name = head.get("name") or raw.get("name")
     sharing = raw.get("sharing") if isinstance(raw.get("sharing"), dict) else {}
-    return Gpt(raw["id"], name, raw.get("owner_id"), raw.get("owner_email"), sharing.get("visibility"), head.get("id"))
+    return Gpt(
+        raw["id"], name, raw.get("owner_id"), raw.get("owner_email"), sharing.get("visibility"), head.get("id"), family
+    )
 
 
-async def list_gpts(client: ComplianceClient) -> AsyncIterator[Gpt]:
-    async for raw in iter_list(client, f"{client.workspace_path}/gpts", {"file_format": "id"}, limit=20):
+async def list_gpts(client: ComplianceClient, family: Family = GPTS) -> AsyncIterator[Gpt]:
+    async for raw in iter_list(client, f"{client.workspace_path}/{family.path}", {"file_format": "id"}, limit=20):
         if raw.get("id"):
-            yield _gpt(raw)
+            yield _gpt(raw, family)
 
 
 def config_parts(config: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """The free-text fields of a GPT config, each with where it sits."""
+    """The free-text fields of a GPT or project config, each with where it sits."""
     parts: list[tuple[str, str]] = []
     for key in ("name", "description", "instructions"):
         value = config.get(key)
@@ -92,16 +116,19 @@ def config_parts(config: dict[str, Any]) -> tuple[tuple[str, str], ...]:
             continue
         domain = tool.get("action_domain") or ""
         openapi = tool.get("action_openapi_raw")
+        where = f"tools[{index}] {domain} openapi".replace("  ", " ")
         if isinstance(openapi, str) and openapi.strip():
-            parts.append((f"tools[{index}] {domain} openapi".replace("  ", " "), openapi))
+            parts.append((where, openapi))
         elif isinstance(openapi, (dict, list)):
-            parts.append((f"tools[{index}] {domain} openapi", json.dumps(openapi, ensure_ascii=False)))
+            parts.append((where, json.dumps(openapi, ensure_ascii=False)))
     return tuple(parts)
 
 
 async def gpt_config_items(client: ComplianceClient, gpt: Gpt) -> AsyncIterator[Item]:
-    """One item per config version (text fields), and one per knowledge file it lists."""
-    path = f"{client.workspace_path}/gpts/{gpt.id}/configs"
+    """One item per config version (its text fields), and one per knowledge file it lists."""
+    family = gpt.family
+    path = f"{client.workspace_path}/{family.path}/{gpt.id}/configs"
+    owner = {"gpt_id": gpt.id} if family is GPTS else {"project_id": gpt.id}
     async for config in iter_list(client, path, {"file_format": "id"}, limit=20):
         config_id = config.get("id")
         if not config_id:
@@ -109,18 +136,21 @@ async def gpt_config_items(client: ComplianceClient, gpt: Gpt) -> AsyncIterator[
         author = config.get("version_author") if isinstance(config.get("version_author"), dict) else {}
         created = parse_time(config.get("created_at"))
         common = dict(
-            workspace_id=client.workspace_id or "", source="gpts", gpt_id=gpt.id,
-            user_id=author.get("id") or gpt.owner_id, user_email=author.get("email") or gpt.owner_email,
+            workspace_id=client.workspace_id or "", source=family.path,
+            user_id=author.get("id") or gpt.owner_id, user_email=author.get("email") or gpt.owner_email, **owner,
         )  # fmt: skip
         parts = config_parts(config)
         if parts:
-            yield Item(item_id=f"gptcfg:{config_id}", kind=ItemKind.GPT_CONFIG, created_at=created, parts=parts, **common)
+            yield Item(
+                item_id=f"{family.config_prefix}:{config_id}", kind=family.config_kind, created_at=created,
+                parts=parts, **common,
+            )  # fmt: skip
         for f in _list(config.get("files")):
             if isinstance(f, dict) and f.get("id"):
                 yield Item(
-                    item_id=f"file:{f['id']}", kind=ItemKind.KNOWLEDGE_FILE, file_id=f["id"], file_name=f.get("name"),
+                    item_id=f"file:{f['id']}", kind=family.file_kind, file_id=f["id"], file_name=f.get("name"),
                     created_at=parse_time(f.get("created_at")) or created,
-                    file_ref=FileRef(file_id=f["id"], name=f.get("name"), owner_kind="gpt"), **common,
+                    file_ref=FileRef(file_id=f["id"], name=f.get("name"), owner_kind=family.owner_kind), **common,
                 )  # fmt: skip
 
 

@@ -17,15 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from dlp.records import Finding, Item
-
-_FINDING_COLUMNS = (
-    "finding_id", "scan_id", "found_at", "rule_id", "entity", "severity", "score", "likelihood", "detector",
-    "item_id", "item_kind", "workspace_id", "user_id", "user_email", "gpt_id", "project_id", "conversation_id",
-    "message_id", "file_id", "file_name", "location", "start_offset", "end_offset", "snippet", "fingerprint",
-    "decoded", "tags", "item_created_at",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -72,7 +66,20 @@ class Batch:
     event_ids: list[tuple[str, str, str | None]] = field(default_factory=list)  # (event_id, type, log file)
     log_files: list[LogFileRecord] = field(default_factory=list)
     errors: list[tuple[str, str | None, str]] = field(default_factory=list)  # (stage, object id, message)
-    cursor: tuple[str, dict[str, Any]] | None = None  # (stream, value)
+    cursors: dict[str, dict[str, Any]] = field(default_factory=dict)  # stream -> value
+
+    def extend(self, other: "Batch") -> None:
+        """Fold a later batch into this one (its cursors win): many units, one transaction."""
+        self.items.extend(other.items)
+        self.findings.extend(other.findings)
+        self.files.extend(other.files)
+        self.event_ids.extend(other.event_ids)
+        self.log_files.extend(other.log_files)
+        self.errors.extend(other.errors)
+        self.cursors.update(other.cursors)
+
+    def __len__(self) -> int:
+        return len(self.items) + len(self.findings) + len(self.files) + len(self.event_ids) + len(self.log_files)
 
 
 def _now() -> datetime:
@@ -128,8 +135,8 @@ class Store:
 
     # -- reads used to skip work -------------------------------------------------------------
     def get_cursor(self, stream: str) -> dict[str, Any] | None:
-        row = self.con.execute("SELECT value FROM cursors WHERE stream = ?", [stream]).fetchone()
-        return json.loads(row[0]) if row else None
+        rows = self.con.execute("SELECT value FROM cursors WHERE stream = ?", [stream]).fetchall()
+        return json.loads(rows[0][0]) if rows else None
 
     def _existing(self, table: str, column: str, ids: Iterable[str]) -> set[str]:
         ids = list(dict.fromkeys(ids))
@@ -167,8 +174,27 @@ class Store:
         return {r[0] for r in rows}
 
     # -- the one write path ------------------------------------------------------------------
+    def _bulk(self, verb: str, table: str, rows: Sequence[Sequence[Any]], key: int | None = 0) -> None:
+        """Insert many rows in one statement through an Arrow table (row-at-a-time inserts cost ms each).
+
+        Rows are in the table's column order. With `key`, later rows replace earlier ones with the
+        same key first, since one statement may not touch a key twice.
+        """
+        if not rows:
+            return
+        if key is not None:
+            rows = list({row[key]: row for row in rows}.values())
+        width = len(rows[0])
+        staging = pa.table({f"c{i}": [row[i] for row in rows] for i in range(width)})
+        name = f"staging_{table}"
+        self.con.register(name, staging)
+        try:
+            self.con.execute(f"{verb} INTO {table} SELECT * FROM {name}")
+        finally:
+            self.con.unregister(name)
+
     def commit(self, scan_id: str, batch: Batch) -> int:
-        """Write a batch and its cursor in one transaction. Returns how many findings are new."""
+        """Write a batch and its cursors in one transaction. Returns how many findings are new."""
         now = _now()
         con = self.con
         con.execute("BEGIN TRANSACTION")
@@ -176,60 +202,43 @@ class Store:
             new_ids = {f.finding_id for f in batch.findings} - self._existing(
                 "findings", "finding_id", (f.finding_id for f in batch.findings)
             )
-            rows = [self._finding_row(f, now) for f in batch.findings if f.finding_id in new_ids]
             # one id may repeat inside a batch (overlapping windows): keep the first
-            unique_rows = list({row[0]: row for row in reversed(rows)}.values())
-            if unique_rows:
-                placeholders = ", ".join("?" for _ in _FINDING_COLUMNS)
-                con.executemany(
-                    f"INSERT OR IGNORE INTO findings ({', '.join(_FINDING_COLUMNS)}) VALUES ({placeholders})",
-                    unique_rows,
-                )
-            if batch.items:
-                con.executemany(
-                    "INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [self._item_row(r, scan_id, now) for r in batch.items],
-                )
-            if batch.files:
-                con.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (f.file_id, f.name, f.owner_kind, f.user_id, f.gpt_id, f.sha256, f.size_bytes, f.file_type,
-                         f.outcome, f.reason, f.chars, f.segments, scan_id, now)
-                        for f in batch.files
-                    ],
-                )  # fmt: skip
-            if batch.event_ids:
-                con.executemany(
-                    "INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?)",
-                    [(eid, etype, lf, scan_id) for eid, etype, lf in batch.event_ids],
-                )
-            if batch.log_files:
-                con.executemany(
-                    "INSERT OR REPLACE INTO log_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (l.log_file_id, l.event_type, l.end_time, l.sha256, l.events, l.status, l.reason, scan_id, now)
-                        for l in batch.log_files
-                    ],
-                )
-            if batch.errors:
-                con.executemany(
-                    "INSERT INTO scan_errors VALUES (?, ?, ?, ?, ?)",
-                    [(scan_id, now, stage, obj, msg) for stage, obj, msg in batch.errors],
-                )
-            if batch.cursor is not None:
-                stream, value = batch.cursor
-                con.execute(
-                    "INSERT OR REPLACE INTO cursors VALUES (?, ?, ?, ?)",
-                    [stream, json.dumps(value, sort_keys=True), scan_id, now],
-                )
+            first: dict[str, Finding] = {}
+            for f in batch.findings:
+                if f.finding_id in new_ids:
+                    first.setdefault(f.finding_id, f)
+            self._bulk("INSERT OR IGNORE", "findings", [self._finding_row(f, now) for f in first.values()])
+            self._bulk("INSERT OR REPLACE", "items", [self._item_row(r, scan_id, now) for r in batch.items])
+            self._bulk(
+                "INSERT OR REPLACE", "files",
+                [
+                    (f.file_id, f.name, f.owner_kind, f.user_id, f.gpt_id, f.sha256, f.size_bytes, f.file_type,
+                     f.outcome, f.reason, f.chars, f.segments, scan_id, now)
+                    for f in batch.files
+                ],
+            )  # fmt: skip
+            self._bulk("INSERT OR IGNORE", "events", [(eid, etype, lf, scan_id) for eid, etype, lf in batch.event_ids])
+            self._bulk(
+                "INSERT OR REPLACE", "log_files",
+                [
+                    (l.log_file_id, l.event_type, l.end_time, l.sha256, l.events, l.status, l.reason, scan_id, now)
+                    for l in batch.log_files
+                ],
+            )  # fmt: skip
+            self._bulk(
+                "INSERT", "scan_errors", [(scan_id, now, stage, obj, msg) for stage, obj, msg in batch.errors], key=None
+            )
+            self._bulk(
+                "INSERT OR REPLACE", "cursors",
+                [(stream, json.dumps(value, sort_keys=True), scan_id, now) for stream, value in batch.cursors.items()],
+            )  # fmt: skip
             con.execute(
                 """UPDATE scans SET items_scanned = items_scanned + ?, files_scanned = files_scanned + ?,
                    findings_new = findings_new + ?, errors = errors + ? WHERE scan_id = ?""",
                 [
                     len(batch.items),
                     sum(1 for f in batch.files if f.outcome == "scanned"),
-                    len(unique_rows),
+                    len(first),
                     len(batch.errors),
                     scan_id,
                 ],
@@ -238,15 +247,16 @@ class Store:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        return len(unique_rows)
+        return len(first)
 
     def upsert_users(self, rows: Sequence[tuple[str, str | None, str | None, str | None, str | None, bool]]) -> None:
-        if rows:
-            self.con.executemany("INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?, ?)", list(rows))
+        self._bulk("INSERT OR REPLACE", "users", rows)
+
+    def upsert_projects(self, rows: Sequence[tuple[str, str | None, str | None, str | None, str | None, bool]]) -> None:
+        self._bulk("INSERT OR REPLACE", "projects", rows)
 
     def upsert_gpts(self, rows: Sequence[tuple[str, str | None, str | None, str | None, str | None, bool]]) -> None:
-        if rows:
-            self.con.executemany("INSERT OR REPLACE INTO gpts VALUES (?, ?, ?, ?, ?, ?)", list(rows))
+        self._bulk("INSERT OR REPLACE", "gpts", rows)
 
     @staticmethod
     def _finding_row(f: Finding, now: datetime) -> tuple[Any, ...]:

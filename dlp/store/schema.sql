@@ -129,6 +129,15 @@ CREATE TABLE IF NOT EXISTS gpts (
     in_scope    BOOLEAN
 );
 
+CREATE TABLE IF NOT EXISTS projects (
+    project_id  VARCHAR PRIMARY KEY,
+    name        VARCHAR,
+    owner_id    VARCHAR,
+    owner_email VARCHAR,
+    visibility  VARCHAR,
+    in_scope    BOOLEAN
+);
+
 CREATE TABLE IF NOT EXISTS scan_errors (
     scan_id   VARCHAR NOT NULL,
     logged_at TIMESTAMPTZ NOT NULL,

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from dlp.config import ConfigError, load_config, read_api_key, ApiConfig
+from dlp.config import ApiConfig, ConfigError, load_config, read_api_key
 
 
 def write(tmp_path: Path, text: str) -> Path:

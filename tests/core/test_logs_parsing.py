@@ -1,9 +1,18 @@
 import json
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from dlp.ingest.logs import LogCursor, LogFile, LogFileError, file_refs_of_message, items_from_event, parse_jsonl, parse_time
+from dlp.ingest.logs import (
+    LogCursor,
+    LogFile,
+    LogFileError,
+    file_refs_of_message,
+    items_from_event,
+    parse_jsonl,
+    parse_time,
+)
 from dlp.records import ItemKind
 
 WS = "11bf645e-d5e8-4478-a70e-e5742ded2436"

@@ -1,6 +1,7 @@
 import logging
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dlp.evidence import Fingerprinter, mask_value, masked_snippet
 from dlp.redact import RedactingFilter, mask_api_key, redact, strip_url
@@ -44,9 +45,17 @@ def test_snippet_masks_the_value_and_its_neighbours():
     text = "card 4111111111111111 and ssn 123-45-6789 here"
     card = (5, 21)
     ssn = (30, 41)
-    snippet = masked_snippet(text, *card, spans=[card, ssn])
+    snippet = masked_snippet(text, *card, spans=[card, ssn], keep_tail=True)
     assert "4111111111111111" not in snippet and "123-45-6789" not in snippet
     assert snippet.startswith("card ") and "1111" in snippet
+    name = masked_snippet("signed by Jonathan Appleseed today", 10, 28)
+    assert name == "signed by ****************** today"
+
+
+def test_snippet_hides_digits_no_rule_caught():
+    text = "call 0151 697 5799 or mail a@b.co"
+    snippet = masked_snippet(text, 26, 33)
+    assert "0151" not in snippet and "#### ### ####" in snippet
 
 
 @given(st.text(alphabet=st.characters(blacklist_characters="*…\n\r"), min_size=1, max_size=200), st.data())

@@ -37,10 +37,10 @@ def test_cursor_moves_with_its_data_or_not_at_all(tmp_path):
     db = tmp_path / "f.duckdb"
     with Store(db) as store:
         store.start_scan("s1", api_url="u", workspace_id="ws", mode="forward")
-        store.commit("s1", Batch(findings=[finding("a")], cursor=("logs:X", {"after": "t1"})))
+        store.commit("s1", Batch(findings=[finding("a")], cursors={"logs:X": {"after": "t1"}}))
         # The file row violates NOT NULL after the finding "b" was inserted in the same transaction.
         broken = Batch(
-            findings=[finding("b")], files=[FileRecord("file-x", None)], cursor=("logs:X", {"after": "t2"})
+            findings=[finding("b")], files=[FileRecord("file-x", None)], cursors={"logs:X": {"after": "t2"}}
         )
         with pytest.raises(Exception):
             store.commit("s1", broken)

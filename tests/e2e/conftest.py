@@ -15,7 +15,10 @@ from dlp.emulator.settings import EmulatorSettings
 def scan_config(server: EmulatorServer, db: Path, **changes) -> ScanConfig:
     config = ScanConfig(workers=0)
     config = config.replace(
-        api=dataclasses.replace(config.api, url=server.base_url, workspace_id=server.workspace_id),
+        api=dataclasses.replace(
+            config.api, url=server.base_url, workspace_id=server.workspace_id,
+            list_per_minute=0, item_per_minute=0, logs_per_minute=0,
+        ),
         store=dataclasses.replace(config.store, database=str(db)),
     )
     return config.replace(**changes) if changes else config

@@ -66,17 +66,16 @@ def test_every_covered_planted_value_is_found_in_its_item(scanned, emulator):
     expected = [p for p in emulator.ground_truth if p.valid and covered(p) and p.file_id not in expired]
     assert expected, "the generator planted nothing the first pack covers"
     kinds = {p.kind for p in expected}
-    assert {"message", "attachment", "knowledge_file", "gpt_config"} <= kinds
+    assert {"message", "attachment", "knowledge_file", "project_file"} <= kinds
     missing = []
     for planted in expected:
-        if planted.entity == "PERSON":
+        ok = any(same_item(f, planted) for f in by_fingerprint.get(fingerprint(planted.value), []))
+        if not ok and planted.entity == "PERSON":  # NER may take a title or initial along: overlap counts
             ok = any(
                 f["entity"] == "PERSON" and same_item(f, planted) and f["location"] == planted.location
                 and (planted.start is None or (f["start_offset"] < planted.end and planted.start < f["end_offset"]))
                 for f in stored
             )
-        else:
-            ok = any(same_item(f, planted) for f in by_fingerprint.get(fingerprint(planted.value), []))
         if not ok:
             missing.append((planted.entity, planted.subtype, planted.kind, planted.location, planted.file_name))
     assert not missing, f"{len(missing)} of {len(expected)} planted values not found: {missing[:10]}"
@@ -102,8 +101,11 @@ def test_no_raw_value_is_stored(scanned, emulator):
     wal = db.with_name(db.name + ".wal")
     if wal.exists():
         raw += wal.read_bytes()
-    leaked = [p.value for p in emulator.ground_truth if p.entity != "PERSON" and len(p.value) >= 8
-              and p.value.encode() in raw]
+    # Names and classification markings are words of the surrounding prose; every identifier, number,
+    # address and credential must be absent, found or not (snippets mask digits around a finding).
+    values = [p.value for p in emulator.ground_truth
+              if p.entity not in ("PERSON", "CONFIDENTIAL_DOCUMENT") and len(p.value) >= 8]
+    leaked = [v for v in values if v.encode() in raw]
     assert not leaked
 
 
