@@ -116,7 +116,10 @@ class IsolatedExtractor:
         try:
             request = (data, filename, config)
             try:
-                if worker is None or not worker.alive():
+                if worker is not None and not worker.alive():
+                    worker.kill()  # reap it and close its pipe
+                    worker = None
+                if worker is None:
                     worker = _Worker(self._context, self._target)
                 try:
                     worker.conn.send(request)
