@@ -151,7 +151,10 @@ class Inspector:
             spans = [(m.start, m.end) for m in found]
             for m in found:
                 start, end = segment.offset + m.start, segment.offset + m.end
-                fid = finding_id(segment.item_id, segment.location, start, end, m.rule_id)
+                rule_key = m.rule_id
+                if m.decoded:  # values inside one encoded run share its span: their decoded spans tell them apart
+                    rule_key += "|" + ",".join(t for t in m.tags if t.startswith("decoded_span:"))
+                fid = finding_id(segment.item_id, segment.location, start, end, rule_key)
                 if fid in out:  # the same value seen again in the overlap of two windows
                     continue
                 out[fid] = Detection(

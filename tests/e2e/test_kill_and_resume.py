@@ -52,7 +52,15 @@ def kill_after_requests(process: subprocess.Popen, emulator, requests: int) -> b
     return True
 
 
-@pytest.mark.parametrize("kill_at", [3, 12, 30, 60])
+@pytest.mark.parametrize(
+    "kill_at",
+    [
+        3,  # during the user list / first log listing
+        25,  # mid log stream, with staged and committed work
+        pytest.param(60, marks=pytest.mark.slow),
+        pytest.param(100, marks=pytest.mark.slow),  # GPT and project configs and knowledge files
+    ],
+)
 def test_killed_scan_resumes_to_the_same_findings(emulator, clean_findings, tmp_path, kill_at):
     db = tmp_path / "killed.duckdb"
     killed = kill_after_requests(start_scan_process(emulator, db), emulator, kill_at)
