@@ -20,7 +20,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from dlp.config import ApiConfig
-from dlp.ingest.ratelimit import EndpointClass, RateLimiter
+from dlp.ingest.ratelimit import EndpointClass, RateLimiter, endpoint_template
 from dlp.redact import mask_api_key, redact
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ class ComplianceClient:
 
     async def delete_status(self, path: str, endpoint: EndpointClass = EndpointClass.ITEM) -> int:
         """Send a DELETE and return its status without raising: used to probe the delete scope."""
-        await self.limiter.acquire(endpoint)
+        await self.limiter.acquire(endpoint, endpoint_template(path))
         self.requests[endpoint] += 1
         try:
             response = await self._api.delete(path)
@@ -231,8 +231,10 @@ class ComplianceClient:
     async def _request(
         self, path: str, params: dict[str, Any] | None, endpoint: EndpointClass, expect_redirect: bool = False
     ) -> httpx.Response:
+        template = endpoint_template(path)
+
         async def attempt() -> httpx.Response:
-            await self.limiter.acquire(endpoint)
+            await self.limiter.acquire(endpoint, template)
             self.requests[endpoint] += 1
             try:
                 response = await self._api.get(path, params=params)

@@ -1,6 +1,6 @@
 import asyncio
 
-from dlp.ingest.ratelimit import EndpointClass, RateLimiter
+from dlp.ingest.ratelimit import EndpointClass, RateLimiter, endpoint_template
 
 
 class FakeTime:
@@ -44,3 +44,25 @@ def test_classes_are_independent_and_unlimited_when_zero():
         return t.now
 
     assert asyncio.run(go()) == 0.0
+
+
+def test_each_endpoint_template_has_its_own_budget():
+    t = FakeTime()
+    limiter = RateLimiter({EndpointClass.ITEM: 60}, burst=1, clock=t.clock, sleep=t.sleep)
+
+    async def go():
+        await limiter.acquire(EndpointClass.ITEM, "/a/{id}")
+        await limiter.acquire(EndpointClass.ITEM, "/b/{id}")  # another endpoint: no wait
+        first = t.now
+        await limiter.acquire(EndpointClass.ITEM, "/a/{id}")  # same endpoint: waits a second
+        return first, t.now
+
+    assert asyncio.run(go()) == (0.0, 1.0)
+
+
+def test_endpoint_templates():
+    ws = "/compliance/workspaces/6c1d8a4e-2f0b-4a7e-9c35-0e5b7d9f1a22"
+    assert endpoint_template(f"{ws}/users/user-abc/files/file-XYZ") == "/compliance/workspaces/{id}/users/{id}/files/{id}"
+    assert endpoint_template(f"{ws}/gpt_files/file-1") == "/compliance/workspaces/{id}/gpt_files/{id}"
+    assert endpoint_template(f"{ws}/logs/eclf_a1") == "/compliance/workspaces/{id}/logs/{id}"
+    assert endpoint_template(f"{ws}/logs") == "/compliance/workspaces/{id}/logs"
