@@ -87,6 +87,7 @@ class InspectResult:
     file_type: str | None = None
     sha256: str | None = None
     size_bytes: int | None = None
+    truncated: bool = False  # the file was not read to its end (a limit, a timeout)
 
 
 def finding_id(item_id: str, location: str, start: int, end: int, rule_id: str) -> str:
@@ -133,15 +134,15 @@ class Inspector:
         sha256 = hashlib.sha256(job.data).hexdigest()
         run = extract_isolated if self.spec.isolate_files else extract
         result = run(job.data, job.filename, self.spec.extract)
-        common = dict(file_type=result.file_type, sha256=sha256, size_bytes=len(job.data))
-        if result.outcome is not FileOutcome.SCANNED:
-            return InspectResult(job.item_id, 0, 0, (), result.outcome, result.reason, **common)
+        common = dict(file_type=result.file_type, sha256=sha256, size_bytes=len(job.data), truncated=result.truncated)
+        # Text read before a limit or a timeout stopped the file is inspected too: the outcome says
+        # the file was not read whole, the findings say what the part that was read contains.
         segments = list(segment_parts(job.item_id, result.parts, self.spec.segment_chars, self.spec.segment_overlap))
         context = ScanContext(kind=job.context.kind, role=job.context.role, file_type=result.file_type)
         matches = self.engine.analyze_batch([s.text for s in segments], [context] * len(segments)) if segments else []
         detections = self._detections(segments, matches)
         return InspectResult(
-            job.item_id, result.chars, len(segments), detections, FileOutcome.SCANNED, result.reason, **common
+            job.item_id, result.chars, len(segments), detections, result.outcome, result.reason, **common
         )
 
     def _detections(self, segments: Sequence[Segment], matches: Sequence[list[Match]]) -> tuple[Detection, ...]:

@@ -386,7 +386,8 @@ class Scanner:
         )
         record = FileRecord(
             ref.file_id, result.outcome.value, result.reason, sha256=result.sha256, size_bytes=result.size_bytes,
-            file_type=result.file_type, chars=result.chars, segments=result.segments, **base,
+            file_type=result.file_type, chars=result.chars, segments=result.segments, truncated=result.truncated,
+            **base,
         )  # fmt: skip
         return result, record
 

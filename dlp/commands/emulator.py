@@ -17,7 +17,12 @@ _FAULT_HELP = "Fault knob (probability 0-1, default off)."
 
 def _settings(config: Optional[Path], seed: Optional[int], scale: Optional[str], overrides: dict[str, Any],
               fault_overrides: dict[str, Any], scale_overrides: dict[str, Any]):
-    from dlp.emulator.settings import EmulatorSettings, GeneratorConfig, SettingsError, load_settings
+    from dlp.emulator.settings import (
+        EmulatorSettings,
+        GeneratorConfig,
+        SettingsError,
+        load_settings,
+    )
 
     try:
         settings = load_settings(config) if config else EmulatorSettings()

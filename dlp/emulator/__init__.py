@@ -8,8 +8,14 @@
 from dlp.emulator.clock import Clock, FakeClock
 from dlp.emulator.groundtruth import PlantedValue, read_ground_truth, write_ground_truth
 from dlp.emulator.server import EmulatorServer
-from dlp.emulator.settings import (DEFAULT_API_KEY, DEFAULT_WORKSPACE_ID, EmulatorSettings, FaultSettings,
-                                   GeneratorConfig, load_settings)
+from dlp.emulator.settings import (
+                                   DEFAULT_API_KEY,
+                                   DEFAULT_WORKSPACE_ID,
+                                   EmulatorSettings,
+                                   FaultSettings,
+                                   GeneratorConfig,
+                                   load_settings,
+)
 
 __all__ = ["Clock", "FakeClock", "PlantedValue", "read_ground_truth", "write_ground_truth", "EmulatorServer",
            "DEFAULT_API_KEY", "DEFAULT_WORKSPACE_ID", "EmulatorSettings", "FaultSettings", "GeneratorConfig",

@@ -16,7 +16,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dlp.emulator.errors import ApiProblem, ValidationProblem, api_error, validation_error
+from dlp.emulator.errors import (
+    ApiProblem,
+    ValidationProblem,
+    api_error,
+    validation_error,
+)
 from dlp.emulator.settings import mask_key
 from dlp.emulator.state import EmulatorState
 

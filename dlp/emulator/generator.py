@@ -12,8 +12,16 @@ from datetime import datetime, timedelta
 
 from dlp.emulator import conversations, prose, randomness
 from dlp.emulator.documents.content import secret_instructions
-from dlp.emulator.model import (AppCallStub, Assistant, ConfigVersion, ConversationStub, CustomAction,
-                                SimpleEventStub, StoredFile, User)
+from dlp.emulator.model import (
+    AppCallStub,
+    Assistant,
+    ConfigVersion,
+    ConversationStub,
+    CustomAction,
+    SimpleEventStub,
+    StoredFile,
+    User,
+)
 from dlp.emulator.settings import DEFAULT_ORGANIZATION_ID, GeneratorConfig
 from dlp.emulator.snippets import fill, join, plain
 from dlp.emulator.synth import credentials, people

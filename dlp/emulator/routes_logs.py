@@ -9,7 +9,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from dlp.emulator.endpoint import Context, Endpoint
 from dlp.emulator.errors import ApiProblem, ValidationProblem
 from dlp.emulator.events import iso
-from dlp.emulator.logstore import ORGANIZATION_EVENT_TYPES, WORKSPACE_EVENT_TYPES, LogFile
+from dlp.emulator.logstore import (
+    ORGANIZATION_EVENT_TYPES,
+    WORKSPACE_EVENT_TYPES,
+    LogFile,
+)
 
 MAX_LIMIT = 100
 

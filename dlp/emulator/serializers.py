@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from dlp.emulator.model import Assistant, ConfigVersion, Conversation, Message, StoredFile, User
+from dlp.emulator.model import (
+    Assistant,
+    ConfigVersion,
+    Conversation,
+    Message,
+    StoredFile,
+    User,
+)
 from dlp.emulator.state import EmulatorState
 
 REMOVED_FILE_NAME = "(Removed by your admin)"

@@ -6,13 +6,19 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Iterator
 
-from dlp.emulator import conversations, randomness
+from dlp.emulator import conversations, prose, randomness
 from dlp.emulator.documents import FileContent, build_content, render
 from dlp.emulator.groundtruth import PlantedValue
-from dlp.emulator.model import (AppCallStub, Assistant, Conversation, ConversationStub, SimpleEventStub,
-                                StoredFile, User)
+from dlp.emulator.model import (
+    AppCallStub,
+    Assistant,
+    Conversation,
+    ConversationStub,
+    SimpleEventStub,
+    StoredFile,
+    User,
+)
 from dlp.emulator.settings import DEFAULT_ORGANIZATION_ID, GeneratorConfig
-from dlp.emulator import prose
 
 _KIND_OF_OWNER = {"user": "attachment", "gpt": "knowledge_file", "project": "project_file"}
 

@@ -36,6 +36,7 @@ class FileRecord:
     file_type: str | None = None
     chars: int = 0
     segments: int = 0
+    truncated: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ class Store:
                 "INSERT OR REPLACE", "files",
                 [
                     (f.file_id, f.name, f.owner_kind, f.user_id, f.gpt_id, f.sha256, f.size_bytes, f.file_type,
-                     f.outcome, f.reason, f.chars, f.segments, scan_id, now)
+                     f.outcome, f.reason, f.chars, f.segments, f.truncated, scan_id, now)
                     for f in batch.files
                 ],
             )  # fmt: skip

@@ -81,6 +81,7 @@ CREATE TABLE IF NOT EXISTS files (
     reason       VARCHAR,
     chars        BIGINT,
     segments     BIGINT,
+    truncated    BOOLEAN,                    -- not read to its end (a content limit or a timeout)
     scan_id      VARCHAR NOT NULL,
     recorded_at  TIMESTAMPTZ NOT NULL
 );

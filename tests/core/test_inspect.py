@@ -1,0 +1,51 @@
+"""The CPU stage on its own: masked, fingerprinted detections with stable ids; partial files still inspected."""
+
+import dataclasses
+import io
+
+import openpyxl
+
+from detectors.engine import EngineSpec
+from dlp.extract import ExtractConfig
+from dlp.inspect import FileJob, Inspector, InspectorSpec, TextJob
+from dlp.records import FileOutcome, ScanContext
+
+CARD = "4111 1111 1111 1111"
+SPEC = InspectorSpec(EngineSpec(), ExtractConfig(), b"k" * 32, isolate_files=False)
+
+
+def test_text_detections_are_masked_fingerprinted_and_stable():
+    inspector = Inspector(SPEC)
+    job = TextJob("msg:1", (("", f"card {CARD} please"),), ScanContext(kind="message", role="user"))
+    (first,) = inspector.inspect_texts([job])
+    (again,) = inspector.inspect_texts([job])
+    (card,) = [d for d in first.detections if d.entity == "CREDIT_CARD"]
+    assert (card.start, card.end) == (5, 5 + len(CARD))
+    assert CARD not in card.snippet and card.snippet.endswith("1111 please")
+    assert len(card.fingerprint) == 64 and CARD.replace(" ", "") not in card.fingerprint
+    assert [d.finding_id for d in first.detections] == [d.finding_id for d in again.detections]
+
+
+def test_long_texts_are_windowed_and_a_value_on_a_border_is_reported_once():
+    spec = dataclasses.replace(SPEC, segment_chars=1_000, segment_overlap=64)
+    text = "x " * 490 + f"card {CARD} " + "y " * 600
+    (result,) = Inspector(spec).inspect_texts([TextJob("msg:2", (("", text),), ScanContext(kind="message"))])
+    cards = [d for d in result.detections if d.entity == "CREDIT_CARD"]
+    assert len(cards) == 1 and text[cards[0].start : cards[0].end] == CARD
+    assert result.segments > 1
+
+
+def test_a_truncated_file_is_still_inspected_up_to_its_limit():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Pay"
+    sheet.append(["name", "card"])
+    sheet.append(["A. Person", CARD])
+    for row in range(200):
+        sheet.append([f"row {row}", "nothing"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    spec = dataclasses.replace(SPEC, extract=ExtractConfig(max_cells=10))
+    result = Inspector(spec).inspect_file(FileJob("file:x", buffer.getvalue(), "pay.xlsx", ScanContext(kind="attachment")))
+    assert result.truncated and result.outcome is FileOutcome.SCANNED
+    assert [d.location for d in result.detections if d.entity == "CREDIT_CARD"] == ["Pay!B2"]
