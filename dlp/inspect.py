@@ -8,6 +8,7 @@ is a masked snippet and a keyed fingerprint per detection.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -90,10 +91,23 @@ class InspectResult:
     truncated: bool = False  # the file was not read to its end (a limit, a timeout)
 
 
-def finding_id(item_id: str, location: str, start: int, end: int, rule_id: str) -> str:
+def finding_id(
+    item_id: str, location: str, start: int, end: int, rule_id: str, decoded: bool = False, tags: Sequence[str] = ()
+) -> str:
     """Stable across scans: the same value at the same place by the same rule is one finding."""
-    key = "\x1f".join((item_id, location, str(start), str(end), rule_id))
+    rule_key = rule_id
+    if decoded:  # values inside one encoded run share its span: their decoded spans tell them apart
+        rule_key += "|" + ",".join(t for t in tags if t.startswith("decoded_span:"))
+    key = "\x1f".join((item_id, location, str(start), str(end), rule_key))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def rehome(detections: Sequence[Detection], item_id: str) -> tuple[Detection, ...]:
+    """The same detections for another item with identical content (a file uploaded twice)."""
+    return tuple(
+        dataclasses.replace(d, finding_id=finding_id(item_id, d.location, d.start, d.end, d.rule_id, d.decoded, d.tags))
+        for d in detections
+    )
 
 
 class Inspector:
@@ -152,10 +166,7 @@ class Inspector:
             spans = [(m.start, m.end) for m in found]
             for m in found:
                 start, end = segment.offset + m.start, segment.offset + m.end
-                rule_key = m.rule_id
-                if m.decoded:  # values inside one encoded run share its span: their decoded spans tell them apart
-                    rule_key += "|" + ",".join(t for t in m.tags if t.startswith("decoded_span:"))
-                fid = finding_id(segment.item_id, segment.location, start, end, rule_key)
+                fid = finding_id(segment.item_id, segment.location, start, end, m.rule_id, m.decoded, m.tags)
                 if fid in out:  # the same value seen again in the overlap of two windows
                     continue
                 out[fid] = Detection(

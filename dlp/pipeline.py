@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import logging
 import time
 import uuid
@@ -60,7 +61,15 @@ from dlp.ingest.stateful import (
     list_gpts,
     list_users,
 )
-from dlp.inspect import FileJob, InspectorPool, InspectorSpec, InspectResult, TextJob
+from dlp.inspect import (
+    Detection,
+    FileJob,
+    InspectorPool,
+    InspectorSpec,
+    InspectResult,
+    TextJob,
+    rehome,
+)
 from dlp.records import FileOutcome, Finding, Item, ScanContext
 from dlp.store.db import Batch, FileRecord, ItemRecord, LogFileRecord, Store
 
@@ -381,7 +390,7 @@ class Scanner:
         except (ApiError, httpx.HTTPError) as exc:
             self.report.errors.append(f"file {ref.file_id}: {exc}")
             return None, FileRecord(ref.file_id, FileOutcome.FETCH_FAILED.value, str(exc)[:300], **base)
-        result = await self.pool.file(
+        result = self._same_content_as_before(item, data) or await self.pool.file(
             FileJob(item.item_id, data, item.file_name, ScanContext(kind=item.kind.value, role=item.role))
         )
         record = FileRecord(
@@ -390,6 +399,30 @@ class Scanner:
             **base,
         )  # fmt: skip
         return result, record
+
+    def _same_content_as_before(self, item: Item, data: bytes) -> InspectResult | None:
+        """A file whose exact bytes were inspected before (the same upload shared or re-attached): reuse."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        previous = self.store.file_with_content(sha256)
+        if previous is None:
+            return None
+        detections = [
+            Detection(
+                finding_id=row["finding_id"], location=row["location"], start=row["start_offset"],
+                end=row["end_offset"], rule_id=row["rule_id"], entity=row["entity"], severity=row["severity"],
+                score=row["score"], likelihood=row["likelihood"], detector=row["detector"], snippet=row["snippet"],
+                fingerprint=row["fingerprint"], decoded=row["decoded"], tags=tuple(row["tags"] or ()),
+            )  # fmt: skip
+            for row in self.store.findings_of_item(f"file:{previous['file_id']}")
+        ]
+        reason = f"same content as {previous['file_id']}, inspected before"
+        if previous["reason"]:
+            reason += f" ({previous['reason']})"
+        return InspectResult(
+            item.item_id, previous["chars"] or 0, previous["segments"] or 0, rehome(detections, item.item_id),
+            FileOutcome(previous["outcome"]), reason, previous["file_type"], sha256, len(data),
+            bool(previous["truncated"]),
+        )  # fmt: skip
 
     def _add_result(self, item: Item, result: InspectResult, batch: Batch) -> None:
         batch.items.append(ItemRecord(item, result.chars, len(result.detections)))

@@ -162,6 +162,21 @@ class Store:
     def known_file_hashes(self, hashes: Iterable[str]) -> set[str]:
         return self._existing("files", "sha256", hashes)
 
+    def file_with_content(self, sha256: str) -> dict[str, Any] | None:
+        """A file already inspected whose bytes have this digest, with how it went."""
+        cursor = self.con.execute(
+            """SELECT file_id, file_type, outcome, reason, chars, segments, truncated FROM files
+               WHERE sha256 = ? AND outcome NOT IN ('fetch_failed', 'expired') ORDER BY recorded_at LIMIT 1""",
+            [sha256],
+        )
+        rows = cursor.fetchall()
+        return dict(zip([d[0] for d in cursor.description], rows[0])) if rows else None
+
+    def findings_of_item(self, item_id: str) -> list[dict[str, Any]]:
+        cursor = self.con.execute("SELECT * FROM findings WHERE item_id = ?", [item_id])
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
     def seen_events(self, event_ids: Iterable[str]) -> set[str]:
         return self._existing("events", "event_id", event_ids)
 

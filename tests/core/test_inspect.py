@@ -49,3 +49,45 @@ def test_a_truncated_file_is_still_inspected_up_to_its_limit():
     result = Inspector(spec).inspect_file(FileJob("file:x", buffer.getvalue(), "pay.xlsx", ScanContext(kind="attachment")))
     assert result.truncated and result.outcome is FileOutcome.SCANNED
     assert [d.location for d in result.detections if d.entity == "CREDIT_CARD"] == ["Pay!B2"]
+
+
+def test_a_file_with_content_inspected_before_reuses_its_findings(tmp_path):
+    import asyncio
+    import hashlib
+
+    from dlp.config import ApiConfig, ScanConfig
+    from dlp.ingest.http import ComplianceClient
+    from dlp.pipeline import Scanner, findings_for
+    from dlp.records import FileRef, Item, ItemKind
+    from dlp.store.db import Batch, FileRecord, ItemRecord, Store
+
+    data = f"card {CARD}".encode()
+    digest = hashlib.sha256(data).hexdigest()
+
+    def upload(file_id: str) -> Item:
+        return Item(
+            item_id=f"file:{file_id}", kind=ItemKind.ATTACHMENT, workspace_id="ws", source="test", file_id=file_id,
+            file_ref=FileRef(file_id=file_id, owner_kind="user", user_id="user-1"),
+        )  # fmt: skip
+
+    first = upload("file-A")
+    result = Inspector(SPEC).inspect_file(FileJob(first.item_id, data, "a.txt", ScanContext(kind="attachment")))
+    with Store(tmp_path / "f.duckdb") as store:
+        store.start_scan("s1", api_url="u", workspace_id="ws", mode="forward")
+        store.commit("s1", Batch(
+            items=[ItemRecord(first, result.chars, len(result.detections))],
+            findings=list(findings_for(first, result, "s1")),
+            files=[FileRecord("file-A", "scanned", sha256=digest, chars=result.chars, segments=result.segments)],
+        ))  # fmt: skip
+
+        async def reuse():
+            async with ComplianceClient(ApiConfig(workspace_id="ws"), "sk-test-0000000000000000") as client:
+                scanner = Scanner(ScanConfig(), client, pool=None, store=store)  # type: ignore[arg-type]
+                return scanner._same_content_as_before(upload("file-B"), data)
+
+        reused = asyncio.run(reuse())
+    assert reused is not None and "same content as file-A" in reused.reason
+    assert [(d.rule_id, d.start, d.end, d.fingerprint) for d in reused.detections] == [
+        (d.rule_id, d.start, d.end, d.fingerprint) for d in result.detections
+    ]
+    assert not {d.finding_id for d in reused.detections} & {d.finding_id for d in result.detections}
