@@ -138,6 +138,9 @@ def scan(
     lookback_days: Optional[int] = typer.Option(None, help="Historical window in days (max 30, the API's retention)."),
     historical: bool = typer.Option(False, "--historical", help="Re-read the whole lookback window, ignoring cursors."),
     workers: Optional[int] = typer.Option(None, help="Inspection worker processes (0 = in-process)."),
+    every: Optional[float] = typer.Option(
+        None, help="Keep running: start a forward scan every N minutes (the built-in scheduler)."
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
     """Pull new activity from the Compliance API, inspect it and store findings.
@@ -155,13 +158,47 @@ def scan(
         cfg = cfg.replace(ingest=dataclasses.replace(cfg.ingest, lookback_days=lookback_days))
     key = _api_key(cfg)
     _setup_logging(verbose, (key,) if key else ())
-    _run_and_report(cfg, key or "", "historical" if historical else "forward")
+    if every is None:
+        _run_and_report(cfg, key or "", "historical" if historical else "forward")
+        return
+    if every <= 0:
+        _fail("--every must be a positive number of minutes")
+    _run_on_schedule(cfg, key or "", every * 60, "historical" if historical else "forward")
+
+
+def _run_on_schedule(cfg: ScanConfig, key: str, interval_seconds: float, first_mode: str) -> None:
+    """Scan, wait, scan again. Transient failures wait for the next run; a wrong key or scope stops."""
+    import time
+
+    from dlp.ingest.http import ApiError, AuthError, ScopeError
+    from dlp.pipeline import run_scan
+
+    mode = first_mode
+    while True:
+        started = time.monotonic()
+        try:
+            report = run_scan(cfg, key, mode=mode, progress=lambda message: errors.print(message, highlight=False))
+            _print_report(report, cfg.store.database)
+        except (AuthError, ScopeError) as exc:
+            _fail(redact(str(exc), (key,)))
+        except ApiError as exc:
+            errors.print(f"error: {redact(str(exc), (key,))}; trying again at the next run", highlight=False)
+        except KeyboardInterrupt:
+            _fail("stopped; committed progress is kept and the next scan resumes from it", 130)
+        mode = "forward"
+        pause = max(0.0, interval_seconds - (time.monotonic() - started))
+        errors.print(f"next scan in {pause / 60:.1f} min", highlight=False)
+        try:
+            time.sleep(pause)
+        except KeyboardInterrupt:
+            raise typer.Exit(0)
 
 
 def _run_and_report(cfg: ScanConfig, key: str, mode: str) -> Any:
     from detectors.errors import RuleError
     from dlp.ingest.http import ApiError
     from dlp.pipeline import run_scan
+    from dlp.store.db import StoreBusyError
 
     try:
         report = run_scan(cfg, key, mode=mode, progress=lambda message: errors.print(message, highlight=False))
@@ -169,6 +206,8 @@ def _run_and_report(cfg: ScanConfig, key: str, mode: str) -> Any:
         _fail(f"the scan did not start: a rule file is broken:\n{exc}")
     except ApiError as exc:
         _fail(redact(str(exc), (key,)))
+    except StoreBusyError as exc:
+        _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted; committed progress is kept and the next scan resumes from it", 130)
     _print_report(report, cfg.store.database)

@@ -93,6 +93,10 @@ def _owner_only(path: Path) -> None:
             os.chmod(candidate, 0o600)
 
 
+class StoreBusyError(RuntimeError):
+    """The database file is locked by another writer."""
+
+
 class Store:
     """One writer connection to the findings database."""
 
@@ -106,7 +110,14 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         old_umask = os.umask(0o077)  # the database holds evidence metadata: owner only, from birth
         try:
-            self.con = duckdb.connect(str(self.path))
+            try:
+                self.con = duckdb.connect(str(self.path))
+            except duckdb.IOException as exc:
+                if "lock" in str(exc).lower():
+                    raise StoreBusyError(
+                        f"{self.path} is open in another process (another dlp scan?): one writer at a time"
+                    ) from None
+                raise
             self.con.execute(resources.files("dlp.store").joinpath("schema.sql").read_text())
         finally:
             os.umask(old_umask)

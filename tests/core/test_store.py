@@ -64,3 +64,22 @@ def test_database_is_owner_only_and_queries_are_read_only(tmp_path):
         query(db, "DELETE FROM findings")
     with pytest.raises(FileNotFoundError, match="no findings database"):
         query(tmp_path / "missing.duckdb", "SELECT 1")
+
+
+def test_a_second_writer_is_told_the_database_is_busy(tmp_path):
+    import subprocess
+    import sys
+
+    from dlp.store.db import StoreBusyError
+
+    db = tmp_path / "busy.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"from dlp.store.db import Store; s = Store({str(db)!r}); print('ready', flush=True); input()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreBusyError, match="open in another process"):
+            Store(db)
+    finally:
+        holder.communicate("\n", timeout=30)
