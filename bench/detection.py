@@ -1,0 +1,115 @@
+"""Detection speed and accuracy: our engine against Presidio, and our NER path against plain spaCy.
+
+All of it runs on one corpus (`bench.corpus`). Our engine analyses the texts in
+chunks of the pipeline's size (`TEXT_JOB_CHUNK`) with `analyze_batch`, as a
+scan does; Presidio analyses one text per `AnalyzerEngine.analyze` call, its
+documented use. Models are loaded and warmed up before any round is timed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bench.accuracy import score
+from bench.corpus import Corpus
+from bench.engines import Analyze, build_analyzer, select
+from bench.pool import AnalyzerPool, PoolSettings
+from bench.presidio_offline import PresidioAnalyzer, PresidioSettings
+from bench.timing import Rounds, ratio, time_rounds
+from detectors.engine import EngineSpec
+from dlp.pipeline import TEXT_JOB_CHUNK
+from dlp.records import ScanContext
+
+
+@dataclass(frozen=True)
+class DetectionSettings:
+    rounds: int = 3  # timing rounds of our engine and of the NER comparisons
+    presidio_rounds: int = 3  # Presidio is ~100x slower: its rounds dominate the run time
+    processes: int = os.cpu_count() or 1  # "all cores" for the NER comparison
+    spec: EngineSpec = EngineSpec()  # our rules: the built-in packs and default policy unless told otherwise
+    presidio: bool = True
+    ner_comparison: bool = True
+
+
+def run_detection(corpus: Corpus, settings: DetectionSettings, progress: Any = print) -> dict[str, Any]:
+    texts, contexts = corpus.strings(), corpus.contexts()
+    nbytes = corpus.utf8_bytes
+    out: dict[str, Any] = {"corpus": corpus.describe(), "throughput": {}, "ratios": {}, "accuracy": {}}
+    throughput, accuracy = out["throughput"], out["accuracy"]
+    timed: dict[str, Rounds] = {}
+    rules = select(settings.spec)
+
+    for name, label in (("default", "ours_default"), ("regex", "ours_regex")):
+        progress(f"detection: our engine ({name}), {settings.rounds} rounds")
+        started = time.perf_counter()
+        analyze = build_analyzer(name, rules)
+        out.setdefault("build_seconds", {})[label] = round(time.perf_counter() - started, 2)
+        rounds, spans = time_rounds(lambda a=analyze: _chunked(a, texts, contexts), settings.rounds, len(texts), nbytes)
+        timed[label] = rounds
+        throughput[label] = rounds.to_json()
+        accuracy[label] = score(label, corpus, spans, rules.entities).to_json()
+
+    if settings.presidio:
+        for ner, label in ((True, "presidio_default"), (False, "presidio_no_ner")):
+            progress(f"detection: Presidio ({'default' if ner else 'no NER'}), {settings.presidio_rounds} rounds")
+            with PresidioAnalyzer(PresidioSettings(model=settings.spec.ner_model, ner=ner)) as presidio:
+                supported = presidio.supported_entities()
+                rounds, found = time_rounds(lambda p=presidio: p.analyze_all(texts), settings.presidio_rounds,
+                                            len(texts), nbytes)
+            timed[label] = rounds
+            throughput[label] = rounds.to_json()
+            spans = [[(s.entity, s.start, s.end) for s in per_text] for per_text in found]
+            accuracy[label] = score(label, corpus, spans, supported).to_json()
+        out["ratios"]["default_vs_presidio"] = ratio(timed["ours_default"], timed["presidio_default"])
+        out["ratios"]["regex_vs_presidio_no_ner"] = ratio(timed["ours_regex"], timed["presidio_no_ner"])
+        out["f1_comparison"] = f1_comparison(accuracy["ours_default"], accuracy["presidio_default"])
+
+    if settings.ner_comparison:
+        out["ner"] = run_ner_comparison(texts, contexts, nbytes, settings, progress)
+    return out
+
+
+def run_ner_comparison(texts: Sequence[str], contexts: Sequence[ScanContext], nbytes: int,
+                       settings: DetectionSettings, progress: Any = print) -> dict[str, Any]:
+    """Our NER path vs plain spaCy `nlp.pipe`, each in a pool of 1 and of `processes` workers."""
+    counts = sorted({1, min(2, settings.processes), max(1, settings.processes)})
+    results: dict[str, Any] = {"processes": counts, "runs": {}}
+    for analyzer in ("ner", "spacy-ner", "spacy-full"):
+        per_count: dict[str, Any] = {}
+        for processes in counts:
+            progress(f"detection: {analyzer} on {processes} process(es), {settings.rounds} rounds")
+            with AnalyzerPool(PoolSettings(analyzer, processes, settings.spec)) as pool:
+                rounds, spans = time_rounds(lambda p=pool: p.count_spans(texts, contexts), settings.rounds,
+                                            len(texts), nbytes)
+            per_count[str(processes)] = {**rounds.to_json(), "spans": spans}
+        if len(counts) > 1:
+            one, many = per_count["1"], per_count[str(counts[-1])]
+            per_count["speedup"] = round(one["seconds_median"] / many["seconds_median"], 2)
+        results["runs"][analyzer] = per_count
+    ours, plain = results["runs"]["ner"], results["runs"]["spacy-full"]
+    results["ours_vs_spacy_full"] = {
+        str(n): round(plain[str(n)]["seconds_median"] / ours[str(n)]["seconds_median"], 2) for n in counts}
+    return results
+
+
+def f1_comparison(ours: dict[str, Any], presidio: dict[str, Any]) -> dict[str, Any]:
+    """Per entity both engines support and the ground truth labels: our F1, Presidio's, and whether ours is >=."""
+    rows = {}
+    for entity, mine in ours["entities"].items():
+        theirs = presidio["entities"].get(entity)
+        if theirs is None or not (mine["supported"] and theirs["supported"]):
+            continue
+        f_ours, f_theirs = mine["f1"] or 0.0, theirs["f1"] or 0.0
+        rows[entity] = {"ours": f_ours, "presidio": f_theirs, "ours_at_or_above": f_ours >= f_theirs}
+    return rows
+
+
+def _chunked(analyze: Analyze, texts: Sequence[str], contexts: Sequence[ScanContext]) -> list[list[tuple[str, int, int]]]:
+    spans: list[list[tuple[str, int, int]]] = []
+    for start in range(0, len(texts), TEXT_JOB_CHUNK):
+        spans.extend(analyze(texts[start : start + TEXT_JOB_CHUNK], contexts[start : start + TEXT_JOB_CHUNK]))
+    return spans

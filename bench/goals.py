@@ -1,0 +1,91 @@
+"""The goals of issue 8, checked against one run's results (a missing section leaves its goals unmeasured)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PRESIDIO_SPEED_TARGET = 50.0  # default policy, times Presidio's throughput
+REGEX_MB_PER_CORE_TARGET = 20.0
+NER_TWO_CORE_SPEEDUP_TARGET = 1.8
+EXTRACTION_OVERHEAD_TARGET = 0.20
+MEMORY_FLAT_TARGET = 1.25  # peak memory at the largest scale / at the smallest: "flat" allows 25%
+
+
+@dataclass(frozen=True)
+class Goal:
+    name: str
+    target: str
+    measured: str
+    met: bool | None  # None: not measured in this run
+
+    def to_json(self) -> dict[str, Any]:
+        return {"goal": self.name, "target": self.target, "measured": self.measured, "met": self.met}
+
+
+def evaluate_goals(results: dict[str, Any]) -> list[Goal]:
+    detection = results.get("detection") or {}
+    goals = [_presidio_speed(detection), _f1(detection), _regex_speed(detection), _ner_speedup(detection),
+             _extraction(results.get("extraction") or {}), _memory(results.get("scaling") or {})]
+    return goals
+
+
+def _unmeasured(name: str, target: str) -> Goal:
+    return Goal(name, target, "not measured", None)
+
+
+def _presidio_speed(detection: dict[str, Any]) -> Goal:
+    name, target = "default policy vs Presidio throughput", f">= {PRESIDIO_SPEED_TARGET:g}x"
+    ratio = (detection.get("ratios") or {}).get("default_vs_presidio")
+    if ratio is None:
+        return _unmeasured(name, target)
+    measured = f"{ratio['median']:g}x (rounds allow {ratio['low']:g}-{ratio['high']:g}x)"
+    return Goal(name, target, measured, ratio["median"] >= PRESIDIO_SPEED_TARGET)
+
+
+def _f1(detection: dict[str, Any]) -> Goal:
+    name, target = "F1 vs Presidio on every entity both report", "ours >= Presidio on each"
+    rows = detection.get("f1_comparison")
+    if not rows:
+        return _unmeasured(name, target)
+    below = [f"{e} {r['ours']:.3f} < {r['presidio']:.3f}" for e, r in rows.items() if not r["ours_at_or_above"]]
+    measured = "; ".join(below) if below else f"at or above on all {len(rows)} ({', '.join(rows)})"
+    return Goal(name, target, measured, not below)
+
+
+def _regex_speed(detection: dict[str, Any]) -> Goal:
+    name, target = "regex/validator rules, one core", f">= {REGEX_MB_PER_CORE_TARGET:g} MB/s"
+    regex = (detection.get("throughput") or {}).get("ours_regex")
+    if regex is None:
+        return _unmeasured(name, target)
+    median = regex["mb_per_s"]["median"]
+    return Goal(name, target, f"{median:.2f} MB/s", median >= REGEX_MB_PER_CORE_TARGET)
+
+
+def _ner_speedup(detection: dict[str, Any]) -> Goal:
+    name, target = "NER path, 2 cores vs 1", f">= {NER_TWO_CORE_SPEEDUP_TARGET:g}x"
+    ours = ((detection.get("ner") or {}).get("runs") or {}).get("ner") or {}
+    if "1" not in ours or "2" not in ours:
+        return _unmeasured(name, target)
+    speedup = ours["1"]["seconds_median"] / ours["2"]["seconds_median"]
+    return Goal(name, target, f"{speedup:.2f}x", speedup >= NER_TWO_CORE_SPEEDUP_TARGET)
+
+
+def _extraction(extraction: dict[str, Any]) -> Goal:
+    name, target = "extraction overhead over the bare library", f"< {EXTRACTION_OVERHEAD_TARGET:.0%} on every format"
+    worst = extraction.get("worst_overhead")
+    if worst is None:
+        return _unmeasured(name, target)
+    over = [f"{k} {f['overhead']:+.0%}" for k, f in extraction["formats"].items()
+            if f.get("overhead", 0) >= EXTRACTION_OVERHEAD_TARGET]
+    measured = f"worst {extraction['worst_format']} {worst:+.0%}" + (f" (over: {', '.join(over)})" if over else "")
+    return Goal(name, target, measured, worst < EXTRACTION_OVERHEAD_TARGET)
+
+
+def _memory(scaling: dict[str, Any]) -> Goal:
+    name, target = "memory flat with corpus size", f"peak at {max(scaling.get('factors') or [16]):g}x <= {MEMORY_FLAT_TARGET:g}x peak at 1x"
+    fit = scaling.get("fit")
+    if not fit or fit.get("memory_ratio") is None:
+        return _unmeasured(name, target)
+    ratio = fit["memory_ratio"]
+    return Goal(name, target, f"{ratio:.2f}x for {fit['items_ratio']:g}x the items", ratio <= MEMORY_FLAT_TARGET)

@@ -1,0 +1,142 @@
+"""One benchmark run: the sections the settings ask for, on one generated corpus, into one results dict."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench.corpus import build_corpus, scaled_config
+from bench.detection import DetectionSettings, run_detection
+from bench.endtoend import ScanRun, measure_scan
+from bench.extraction import run_extraction
+from bench.goals import evaluate_goals
+from bench.scaling import DEFAULT_FACTORS, run_scaling
+from detectors.engine import EngineSpec
+
+SECTIONS = ("detection", "extraction", "end_to_end", "rate_limited", "scaling")
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class BenchSettings:
+    seed: int = 7
+    preset: str = "demo"  # the generator preset the corpus is scaled from
+    factor: float = 4.0  # detection corpus and end-to-end workspace: preset x factor
+    rounds: int = 3
+    presidio_rounds: int = 3
+    processes: int = field(default_factory=lambda: os.cpu_count() or 1)  # "all cores" for the NER comparison
+    workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))  # scan inspector processes
+    sections: tuple[str, ...] = SECTIONS
+    extraction_scale: float = 0.25  # of bench/extract_bench.py's file sizes
+    rate_window_seconds: float = 60.0
+    scaling_base: float = 1.0  # scaling runs at preset x scaling_base x each factor
+    scaling_factors: tuple[float, ...] = DEFAULT_FACTORS
+    engine: EngineSpec = EngineSpec()
+
+    def __post_init__(self) -> None:
+        unknown = set(self.sections) - set(SECTIONS)
+        if unknown:
+            raise ValueError(f"unknown section(s) {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
+        if self.rounds < 1 or self.presidio_rounds < 1:
+            raise ValueError("rounds must be at least 1")
+        if self.rate_window_seconds <= 0:
+            raise ValueError("the rate-limit window must be positive")
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "system": platform.platform(), "python": platform.python_version(), "commit": _commit(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
+    }  # fmt: skip
+
+
+def _commit() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
+                              timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
+
+
+def run_benchmarks(settings: BenchSettings, command: str = "", progress: Callable[[str], None] = print) -> dict[str, Any]:
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "command": command,
+        "machine": machine(), "settings": _settings_json(settings),
+    }  # fmt: skip
+    sections = set(settings.sections)
+    section_seconds: dict[str, float] = {}
+
+    def timed(name: str, work: Callable[[], Any]) -> None:
+        began = time.perf_counter()
+        results[name] = work()
+        section_seconds[name] = round(time.perf_counter() - began, 1)
+
+    if "detection" in sections:
+        def detection() -> dict[str, Any]:
+            progress(f"corpus: {settings.preset} x{settings.factor:g}, seed {settings.seed}")
+            corpus = build_corpus(settings.seed, settings.preset, settings.factor)
+            return run_detection(corpus, DetectionSettings(
+                rounds=settings.rounds, presidio_rounds=settings.presidio_rounds, processes=settings.processes,
+                spec=settings.engine), progress)
+
+        timed("detection", detection)
+    if "extraction" in sections:
+        timed("extraction", lambda: run_extraction(settings.extraction_scale, settings.rounds, progress))
+    if "scaling" in sections:
+        timed("scaling", lambda: run_scaling(settings.seed, settings.preset, settings.scaling_base, settings.workers,
+                                             settings.scaling_factors, settings.engine, progress))
+    if "end_to_end" in sections:
+        timed("end_to_end", lambda: _end_to_end(settings, results.get("scaling"), progress))
+    if "rate_limited" in sections:
+        progress(f"rate limits on: a {settings.rate_window_seconds:g} s window of real time")
+        timed("rate_limited", lambda: measure_scan(ScanRun(
+            label="rate-limited", seed=settings.seed, generator=scaled_config(settings.preset, settings.factor),
+            workers=settings.workers, rate_limited=True, window_seconds=settings.rate_window_seconds,
+            engine=settings.engine), progress))
+    results["section_seconds"] = section_seconds
+    results["goals"] = [goal.to_json() for goal in evaluate_goals(results)]
+    machine_end = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+    results["machine"]["load_average_at_end"] = machine_end
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def _end_to_end(settings: BenchSettings, scaling: dict[str, Any] | None, progress: Callable[[str], None]) -> dict[str, Any]:
+    """The full scan at the corpus scale; a scaling run at the same scale is reused rather than run twice."""
+    if scaling is not None:
+        for factor in settings.scaling_factors:
+            if abs(settings.scaling_base * factor - settings.factor) < 1e-9:
+                return {**scaling["runs"][f"{factor:g}x"], "shared_with": f"scaling {factor:g}x"}
+    progress(f"end to end: full scan of {settings.preset} x{settings.factor:g}, rate limits off")
+    return measure_scan(ScanRun(label="end-to-end", seed=settings.seed,
+                                generator=scaled_config(settings.preset, settings.factor), workers=settings.workers,
+                                engine=settings.engine), progress)
+
+
+def _settings_json(settings: BenchSettings) -> dict[str, Any]:
+    data = asdict(settings)
+    data["engine"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in data["engine"].items()}
+    return data
+
+
+def command_line(argv: list[str]) -> str:
+    return " ".join(["python -m bench", *argv]) if argv else "python -m bench"

@@ -1,0 +1,93 @@
+"""The whole harness, end to end at a tiny scale, through its command line: it must keep working.
+
+Nothing here looks at a timing: speed is measured by `python -m bench`, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("presidio_analyzer", reason="Presidio is in the dev extra")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def results(smoke_rules: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--tiny", "--rules", str(smoke_rules), "--output", str(out)],
+        cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert "Goals" in done.stdout and "Detection throughput" in done.stdout
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_the_run_records_its_machine_command_and_settings(results: dict) -> None:
+    assert results["command"].startswith("python -m bench --tiny")
+    assert results["machine"]["cores"] >= 1 and results["machine"]["python"]
+    assert results["settings"]["engine"]["rule_paths"]
+
+
+def test_detection_compares_every_engine_on_the_same_corpus(results: dict) -> None:
+    detection = results["detection"]
+    texts = detection["corpus"]["texts"]
+    assert texts > 20 and detection["corpus"]["labelled_values"] > 0
+    for label in ("ours_default", "ours_regex", "presidio_default", "presidio_no_ner"):
+        assert detection["throughput"][label]["texts"] == texts
+        assert detection["throughput"][label]["rounds"] == 1
+    assert set(detection["ratios"]) == {"default_vs_presidio", "regex_vs_presidio_no_ner"}
+    assert set(detection["ner"]["runs"]) == {"ner", "spacy-ner", "spacy-full"}
+    assert detection["ner"]["runs"]["spacy-full"]["1"]["spans"] > 0
+
+
+def test_accuracy_scores_the_labelled_entities_for_each_engine(results: dict) -> None:
+    accuracy = results["detection"]["accuracy"]
+    ours, presidio = accuracy["ours_default"]["entities"], accuracy["presidio_default"]["entities"]
+    assert ours["US_SSN"]["supported"] and ours["US_SSN"]["tp"] > 0
+    uncovered = {entity for entity, score in ours.items() if not score["supported"]}
+    assert uncovered and uncovered.isdisjoint({"US_SSN", "EMAIL_ADDRESS", "PERSON"})  # outside the smoke rules
+    assert presidio["EMAIL_ADDRESS"]["supported"] and presidio["EMAIL_ADDRESS"]["tp"] > 0
+    assert "US_SSN" in results["detection"]["f1_comparison"]
+    assert accuracy["presidio_default"]["other_entities"], "Presidio's unlabelled types are listed"
+
+
+def test_extraction_compares_each_format_with_its_library(results: dict) -> None:
+    formats = results["extraction"]["formats"]
+    assert {"pdf", "docx", "xlsx", "pptx", "csv", "txt"} <= set(formats)
+    for data in formats.values():
+        assert "error" not in data and data["chars"] > 0 and "overhead" in data
+
+
+def test_scans_complete_and_write_findings(results: dict) -> None:
+    end_to_end = results["end_to_end"]
+    assert end_to_end["status"] == "completed" and end_to_end["shared_with"] == "scaling 2x"
+    assert end_to_end["items"] > 0 and end_to_end["findings_new"] == end_to_end["findings_in_db"] > 0
+    assert end_to_end["memory"]["tree_peak_mb"] > 0
+    scaling = results["scaling"]
+    assert [run["status"] for run in scaling["runs"].values()] == ["completed", "completed"]
+    assert scaling["runs"]["2x"]["items"] > scaling["runs"]["1x"]["items"]
+    assert scaling["fit"] is not None
+
+
+def test_the_rate_limited_scan_stays_within_the_limits(results: dict) -> None:
+    run = results["rate_limited"]
+    assert run["status"] in ("stopped", "completed")
+    budget = run["budget"]
+    assert budget["endpoints"] and budget["throttled_429"] == 0
+    assert sum(e["served"] for e in budget["endpoints"].values()) > 0
+
+
+def test_every_goal_is_reported(results: dict) -> None:
+    goals = {g["goal"]: g for g in results["goals"]}
+    assert len(goals) == 6
+    assert goals["NER path, 2 cores vs 1"]["met"] is None  # --tiny runs one process only
+    assert all(g["met"] in (True, False) for name, g in goals.items() if name != "NER path, 2 cores vs 1")
