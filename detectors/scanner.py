@@ -28,6 +28,7 @@ from typing import Iterator, Mapping, Sequence
 
 import hyperscan
 
+from detectors.hscache import compile_cached
 from detectors.model import PatternSpec
 from detectors.offsets import OffsetMap, encode_for_scan
 from detectors.regexinfo import UNBOUNDED, hyperscan_flags, python_flags, shape_of
@@ -178,11 +179,12 @@ class PatternScanner:
         # Compile everything at once; when that fails, find the culprits by
         # bisection and demote them (som -> gate -> always), then try again.
         for _ in range(4):
-            expressions = self._expressions()
+            # A stable order makes the same rules compile to the same (cacheable) database in every process.
+            expressions = sorted(self._expressions(), key=lambda e: (e[0], e[1], repr(e[2])))
             if not expressions:
                 self._db, self._probes = None, []
                 return
-            db, failed = _compile_or_find_failures(expressions)
+            db, failed = compile_cached(expressions, _compile_or_find_failures)
             if db is not None:
                 self._db, self._probes = db, [p for _, _, p in expressions]
                 return
