@@ -169,3 +169,48 @@ def explain(
         return
     for trace in traces:
         typer.echo(trace.render())
+
+
+@app.command()
+def catalogue(
+    paths: Optional[list[Path]] = PathsArgument,
+    policy: Optional[Path] = PolicyOption,
+    write: Optional[Path] = typer.Option(
+        None, "--write", help="Refresh the block between <!-- rules:begin --> and <!-- rules:end --> in this file."),
+    docs: Optional[Path] = typer.Option(None, "--docs", help="Write the per-rule catalogue to this file."),
+    check: bool = typer.Option(False, "--check", help="Change nothing; exit 1 if a --write/--docs file is stale."),
+) -> None:
+    """Print the per-pack rule summary as Markdown, or refresh README.md and docs/rules.md from the rule files."""
+    from rules import RULES_DIR
+    from rules.catalogue import pack_files, replace_block, rules_document, summary_block
+    from detectors.loader import load_rules
+
+    ruleset = load_rules(_paths(paths))
+    if ruleset.errors:
+        for problem in ruleset.errors:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(1)
+    active_policy = _policy(policy)
+    block = summary_block(ruleset.rules, active_policy)
+    if write is None and docs is None:
+        typer.echo(block, nl=False)
+        return
+    wanted: list[tuple[Path, str]] = []
+    if write is not None:
+        try:
+            wanted.append((write, replace_block(write.read_text(encoding="utf-8"), block)))
+        except (OSError, ValueError) as exc:
+            typer.echo(f"{write}: {exc}", err=True)
+            raise typer.Exit(1)
+    if docs is not None:
+        root = Path(paths[0]) if paths and Path(paths[0]).is_dir() else RULES_DIR
+        wanted.append((docs, rules_document(ruleset.rules, active_policy, pack_files(ruleset.rules, root))))
+    stale = [path for path, text in wanted if not path.exists() or path.read_text(encoding="utf-8") != text]
+    if check:
+        for path in stale:
+            typer.echo(f"{path}: out of date; run `dlp rules catalogue --write README.md --docs docs/rules.md`")
+        raise typer.Exit(1 if stale else 0)
+    for path, text in wanted:
+        if path in stale:
+            path.write_text(text, encoding="utf-8")
+            typer.echo(f"wrote {path}")
