@@ -58,7 +58,9 @@ class AccuracyReport:
     engine: str
     entities: dict[str, EntityScore]
     other_entities: Counter[str] = field(default_factory=Counter)  # reported types the ground truth does not label
-    recall_by_subtype: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)  # entity -> subtype -> (found, planted)
+    recall_by_subtype: dict[str, dict[str, tuple[int, int]]] = field(
+        default_factory=dict
+    )  # entity -> subtype -> (found, planted)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -77,7 +79,9 @@ def labelled_entities(corpus: Corpus) -> frozenset[str]:
     return frozenset(g.entity for t in corpus.texts for g in t.gold)
 
 
-def score(engine: str, corpus: Corpus, predictions: Sequence[Iterable[Span]], supported: frozenset[str]) -> AccuracyReport:
+def score(
+    engine: str, corpus: Corpus, predictions: Sequence[Iterable[Span]], supported: frozenset[str]
+) -> AccuracyReport:
     """Score one engine's spans (one list per corpus text, in corpus order)."""
     if len(predictions) != len(corpus.texts):
         raise ValueError(f"{len(predictions)} prediction lists for {len(corpus.texts)} texts")
@@ -92,16 +96,18 @@ def score(engine: str, corpus: Corpus, predictions: Sequence[Iterable[Span]], su
                 tally = subtypes.setdefault(gold.entity, {}).setdefault(gold.subtype, [0, 0])
                 tally[0] += gold in found
                 tally[1] += 1
-    return AccuracyReport(engine, scores, other,
-                          {e: {s: (f, n) for s, (f, n) in subs.items()} for e, subs in subtypes.items()})
+    return AccuracyReport(
+        engine, scores, other, {e: {s: (f, n) for s, (f, n) in subs.items()} for e, subs in subtypes.items()}
+    )
 
 
 def _overlaps(gold: GoldSpan, start: int, end: int) -> bool:
     return gold.start < end and start < gold.end
 
 
-def _match_text(gold: tuple[GoldSpan, ...], spans: list[Span], scores: dict[str, EntityScore],
-                other: Counter[str]) -> set[GoldSpan]:
+def _match_text(
+    gold: tuple[GoldSpan, ...], spans: list[Span], scores: dict[str, EntityScore], other: Counter[str]
+) -> set[GoldSpan]:
     matched: set[GoldSpan] = set()
     for entity, start, end in sorted(spans, key=lambda s: (s[1], s[2], s[0])):
         score_ = scores.get(entity)

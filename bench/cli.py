@@ -1,9 +1,9 @@
 """`python -m bench`: run the benchmarks, print the tables, write the JSON file.
 
-    python -m bench                         # the default run (demo x4 corpus, 3 rounds, every section)
-    python -m bench --skip rate_limited     # no real-time rate-limit window
-    python -m bench --only detection --factor 16 --rounds 5
-    python -m bench --tiny                  # seconds-scale smoke run (what tests/bench runs)
+python -m bench                         # the default run (demo x4 corpus, 3 rounds, every section)
+python -m bench --skip rate_limited     # no real-time rate-limit window
+python -m bench --only detection --factor 16 --rounds 5
+python -m bench --tiny                  # seconds-scale smoke run (what tests/bench runs)
 """
 
 from __future__ import annotations
@@ -24,38 +24,84 @@ from detectors.engine import DEFAULT_NER_MODEL, EngineSpec
 DEFAULT_OUTPUT = "bench-results.json"
 # --tiny: everything runs, on a corpus and files small enough for a smoke test
 # (the end-to-end scan is the scaling run at 2x, so three scans run in all)
-TINY = {"factor": 0.25, "rounds": 1, "presidio_rounds": 1, "processes": 1, "workers": 0, "extraction_scale": 0.005,
-        "rate_window_seconds": 2.0, "scaling_base": 0.125, "scaling_factors": (1.0, 2.0)}
+TINY = {
+    "factor": 0.25,
+    "rounds": 1,
+    "presidio_rounds": 1,
+    "processes": 1,
+    "workers": 0,
+    "extraction_scale": 0.005,
+    "rate_window_seconds": 2.0,
+    "scaling_base": 0.125,
+    "scaling_factors": (1.0, 2.0),
+}
 WIDE_OUTPUT = 170  # columns for the tables when the output is not a terminal (a file, CI log)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
-    parser.add_argument("--preset", default="demo", choices=("demo", "medium", "large"),
-                        help="generator preset the corpus is scaled from (default demo)")
-    parser.add_argument("--factor", type=float, default=4.0,
-                        help="detection corpus and end-to-end workspace = preset x factor (default 4)")
-    parser.add_argument("--rounds", type=int, default=3, help="timing rounds of our engine, NER and extraction (default 3)")
+    parser.add_argument(
+        "--preset",
+        default="demo",
+        choices=("demo", "medium", "large"),
+        help="generator preset the corpus is scaled from (default demo)",
+    )
+    parser.add_argument(
+        "--factor",
+        type=float,
+        default=4.0,
+        help="detection corpus and end-to-end workspace = preset x factor (default 4)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="timing rounds of our engine, NER and extraction (default 3)"
+    )
     parser.add_argument("--presidio-rounds", type=int, default=3, help="timing rounds of Presidio (default 3)")
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
-                        help="'all cores' of the NER comparison (default: this machine's cores)")
-    parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
-                        help="inspector processes of the end-to-end scans (default min(4, cores))")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="'all cores' of the NER comparison (default: this machine's cores)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(4, os.cpu_count() or 1),
+        help="inspector processes of the end-to-end scans (default min(4, cores))",
+    )
     parser.add_argument("--only", action="append", choices=SECTIONS, help="run only this section (repeatable)")
     parser.add_argument("--skip", action="append", choices=SECTIONS, default=[], help="skip this section (repeatable)")
-    parser.add_argument("--extraction-scale", type=float, default=0.25,
-                        help="file sizes as a share of bench/extract_bench.py's (default 0.25)")
-    parser.add_argument("--rate-window", type=float, default=60.0,
-                        help="seconds of real time the rate-limited scan runs after its first request (default 60)")
-    parser.add_argument("--scaling-base", type=float, default=1.0,
-                        help="scaling runs at preset x base x each factor (default 1)")
-    parser.add_argument("--scaling-factors", default=",".join(f"{f:g}" for f in DEFAULT_FACTORS),
-                        help="comma-separated scale factors (default 1,4,16)")
-    parser.add_argument("--rules", action="append", default=[], help="a rule file or directory instead of the built-in packs")
+    parser.add_argument(
+        "--extraction-scale",
+        type=float,
+        default=0.25,
+        help="file sizes as a share of bench/extract_bench.py's (default 0.25)",
+    )
+    parser.add_argument(
+        "--rate-window",
+        type=float,
+        default=60.0,
+        help="seconds of real time the rate-limited scan runs after its first request (default 60)",
+    )
+    parser.add_argument(
+        "--scaling-base", type=float, default=1.0, help="scaling runs at preset x base x each factor (default 1)"
+    )
+    parser.add_argument(
+        "--scaling-factors",
+        default=",".join(f"{f:g}" for f in DEFAULT_FACTORS),
+        help="comma-separated scale factors (default 1,4,16)",
+    )
+    parser.add_argument(
+        "--rules", action="append", default=[], help="a rule file or directory instead of the built-in packs"
+    )
     parser.add_argument("--policy", help="a policy file instead of rules/default-policy.yaml")
-    parser.add_argument("--ner-model", default=DEFAULT_NER_MODEL, help="spaCy model for our NER, plain spaCy and Presidio")
+    parser.add_argument(
+        "--ner-model", default=DEFAULT_NER_MODEL, help="spaCy model for our NER, plain spaCy and Presidio"
+    )
     parser.add_argument("--tiny", action="store_true", help="smoke scale: every section in well under a minute of work")
     parser.add_argument("--output", default=DEFAULT_OUTPUT, help=f"JSON results file (default {DEFAULT_OUTPUT})")
     return parser
@@ -66,12 +112,16 @@ def settings_from_args(args: argparse.Namespace) -> BenchSettings:
     try:
         factors = tuple(float(f) for f in args.scaling_factors.split(",") if f.strip())
     except ValueError:
-        raise SystemExit(f"--scaling-factors: not a comma-separated list of numbers: {args.scaling_factors!r}") from None
-    values = dict(seed=args.seed, preset=args.preset, factor=args.factor, rounds=args.rounds,
-                  presidio_rounds=args.presidio_rounds, processes=args.processes, workers=args.workers,
-                  sections=sections, extraction_scale=args.extraction_scale, rate_window_seconds=args.rate_window,
-                  scaling_base=args.scaling_base, scaling_factors=factors,
-                  engine=EngineSpec(rule_paths=tuple(args.rules), policy_path=args.policy, ner_model=args.ner_model))
+        raise SystemExit(
+            f"--scaling-factors: not a comma-separated list of numbers: {args.scaling_factors!r}"
+        ) from None
+    values: dict[str, object] = {
+        "seed": args.seed, "preset": args.preset, "factor": args.factor, "rounds": args.rounds,
+        "presidio_rounds": args.presidio_rounds, "processes": args.processes, "workers": args.workers,
+        "sections": sections, "extraction_scale": args.extraction_scale, "rate_window_seconds": args.rate_window,
+        "scaling_base": args.scaling_base, "scaling_factors": factors,
+        "engine": EngineSpec(rule_paths=tuple(args.rules), policy_path=args.policy, ner_model=args.ner_model),
+    }  # fmt: skip
     if args.tiny:
         values.update(TINY)
     try:

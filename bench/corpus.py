@@ -128,10 +128,10 @@ def build_corpus(seed: int, preset: str = "demo", factor: float = 1.0) -> Corpus
         if target.text[planted.start : planted.end] != planted.value:
             raise CorpusError(f"a planted {planted.entity} is not at its offsets in {key}")
         labels.setdefault(key, []).append(
-            GoldSpan(planted.entity, planted.start, planted.end, planted.valid, planted.subtype))
+            GoldSpan(planted.entity, planted.start, planted.end, planted.valid, planted.subtype)
+        )
     labelled = tuple(
-        dataclasses.replace(t, gold=tuple(sorted(labels.get(t.key, ()), key=lambda g: (g.start, g.end))))
-        for t in texts
+        dataclasses.replace(t, gold=tuple(sorted(labels.get(t.key, ()), key=lambda g: (g.start, g.end)))) for t in texts
     )
     return Corpus(seed=seed, scale=scale_label(preset, factor), texts=labelled)
 
@@ -152,8 +152,12 @@ def _workspace_texts(workspace: Workspace) -> Iterator[LabelledText]:
     for stub in workspace.conversations:
         for message in workspace.conversation_at(stub.index).messages:
             if message.content.text:
-                yield LabelledText("message", f"message:{message.id}", message.content.text,
-                                   ScanContext(kind="message", role=message.role))
+                yield LabelledText(
+                    "message",
+                    f"message:{message.id}",
+                    message.content.text,
+                    ScanContext(kind="message", role=message.role),
+                )
     for call in workspace.app_calls:
         built = events.app_call(workspace, call)
         request, response = built.request, built.response
@@ -165,11 +169,16 @@ def _workspace_texts(workspace: Workspace) -> Iterator[LabelledText]:
     for assistant in [*workspace.gpts, *workspace.projects]:
         kind = "gpt_config" if assistant.kind == "gpt" else "project_config"
         for config in assistant.configs:
-            yield LabelledText(kind, f"config:{config.id}:instructions", config.instructions.text,
-                               ScanContext(kind=kind))
+            yield LabelledText(
+                kind, f"config:{config.id}:instructions", config.instructions.text, ScanContext(kind=kind)
+            )
             if config.action is not None:
-                yield LabelledText(kind, f"config:{config.id}:action_openapi_raw", config.action.openapi_raw.text,
-                                   ScanContext(kind=kind))
+                yield LabelledText(
+                    kind,
+                    f"config:{config.id}:action_openapi_raw",
+                    config.action.openapi_raw.text,
+                    ScanContext(kind=kind),
+                )
     for stored in workspace.files.values():
         if stored.format in SCORED_FILE_FORMATS:
             yield from _file_texts(workspace, stored.id)
@@ -188,7 +197,8 @@ def _file_texts(workspace: Workspace, file_id: str) -> Iterator[LabelledText]:
         for r, row in enumerate(content.rows, 1):
             for c, cell in enumerate(row, 1):
                 if cell.text:
-                    yield LabelledText("xlsx", f"{prefix}:{content.sheet}!{get_column_letter(c)}{r}", cell.text,
-                                       context)
+                    yield LabelledText(
+                        "xlsx", f"{prefix}:{content.sheet}!{get_column_letter(c)}{r}", cell.text, context
+                    )
     else:
         yield LabelledText(stored.format, f"{prefix}:", content.text_snippet().text, context)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import multiprocessing
+import queue
 import re
 import resource
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,9 @@ class ScanRun:
     rate_limited: bool = False  # emulator and client both limit requests per endpoint per minute
     window_seconds: float | None = None  # stop the scan this long after its first request (None: run to the end)
     timeout_seconds: float = 3600.0
-    engine: EngineSpec = EngineSpec()  # the rules the scan applies (the built-in default policy unless told)
+    engine: EngineSpec = field(
+        default_factory=EngineSpec
+    )  # the rules the scan applies (the built-in default policy unless told)
 
 
 def measure_scan(run: ScanRun, progress: Callable[[str], None] = print) -> dict[str, Any]:
@@ -58,8 +61,9 @@ def measure_scan(run: ScanRun, progress: Callable[[str], None] = print) -> dict[
         context = multiprocessing.get_context("spawn")
         stop = context.Event()
         results = context.Queue()
-        child = context.Process(target=_scan_child, args=(config, server.api_key, stop, results),
-                                name=f"bench-scan-{run.label}")
+        child = context.Process(
+            target=_scan_child, args=(config, server.api_key, stop, results), name=f"bench-scan-{run.label}"
+        )
         child.start()
         sampler = TreeMemorySampler(child.pid).start()  # type: ignore[arg-type]
         try:
@@ -74,6 +78,11 @@ def measure_scan(run: ScanRun, progress: Callable[[str], None] = print) -> dict[
                                 "attachments": run.generator.attachments, "app_calls": run.generator.app_calls,
                                 "users": run.generator.users}  # fmt: skip
         outcome["workers"] = run.workers
+        started = outcome.pop("scan_started_epoch", None)
+        if started is not None and server.state.request_log:
+            # rules loaded, engine built and checked, pool set up: what the scan does before it asks for anything
+            first = min(record.time for record in server.state.request_log)
+            outcome["seconds_before_first_request"] = round(first.timestamp() - started, 2)
         if run.rate_limited:
             outcome["budget"] = request_budget(list(server.state.request_log), settings, run.window_seconds)
         return outcome
@@ -84,19 +93,27 @@ def _scan_config(server: EmulatorServer, database: Path, run: ScanRun) -> ScanCo
     api = dataclasses.replace(config.api, url=server.base_url, workspace_id=server.workspace_id)
     if run.rate_limited:  # the client keeps to the same limits the emulator enforces
         settings = server.settings
-        api = dataclasses.replace(api, list_per_minute=settings.list_rate_per_minute,
-                                  item_per_minute=settings.item_rate_per_minute,
-                                  logs_per_minute=settings.logs_rate_per_minute)
+        api = dataclasses.replace(
+            api,
+            list_per_minute=settings.list_rate_per_minute,
+            item_per_minute=settings.item_rate_per_minute,
+            logs_per_minute=settings.logs_rate_per_minute,
+        )
     else:
         api = dataclasses.replace(api, list_per_minute=0, item_per_minute=0, logs_per_minute=0)
     spec = run.engine
-    detect = DetectConfig(rule_paths=tuple(spec.rule_paths), policy=spec.policy_path, min_likelihood=spec.min_likelihood,
-                          ner_model=spec.ner_model)
+    detect = DetectConfig(
+        rule_paths=tuple(spec.rule_paths),
+        policy=spec.policy_path,
+        min_likelihood=spec.min_likelihood,
+        ner_model=spec.ner_model,
+    )
     return config.replace(api=api, detect=detect, store=dataclasses.replace(config.store, database=str(database)))
 
 
-def _wait(child: Any, stop: Any, results: Any, server: EmulatorServer, run: ScanRun,
-          progress: Callable[[str], None]) -> dict[str, Any]:
+def _wait(
+    child: Any, stop: Any, results: Any, server: EmulatorServer, run: ScanRun, progress: Callable[[str], None]
+) -> dict[str, Any]:
     deadline = time.monotonic() + run.timeout_seconds
     window_ends: float | None = None
     while child.is_alive():
@@ -110,8 +127,8 @@ def _wait(child: Any, stop: Any, results: Any, server: EmulatorServer, run: Scan
         child.join(timeout=0.2)
     try:
         outcome: dict[str, Any] = results.get(timeout=RESULT_WAIT_SECONDS)
-    except Exception as exc:  # the child died without a result: report that, keep the run going
-        return {"status": "no_result", "error": f"{type(exc).__name__}; exit code {child.exitcode}"}
+    except queue.Empty:  # the child died without a result: report that, keep the run going
+        return {"status": "no_result", "error": f"no result from the scan process; exit code {child.exitcode}"}
     if not stop.is_set() or run.window_seconds is not None:
         return outcome
     outcome["status"] = "timed_out"
@@ -136,13 +153,18 @@ def _scan_child(config: ScanConfig, api_key: str, stop: Any, results: Any) -> No
             return None, True
 
     started = time.perf_counter()
+    started_epoch = time.time()
     error = None
     try:
         report, stopped = asyncio.run(scan_until_stopped())
-    except Exception as exc:  # a failed scan is a result too: say what failed, never the key
+    except Exception as exc:  # noqa: BLE001 - a failed scan is a result too: say what failed, never the key
         report, stopped, error = None, False, type(exc).__name__
     elapsed = time.perf_counter() - started
-    summary: dict[str, Any] = {"seconds": round(elapsed, 3), "status": "stopped" if stopped else "failed"}
+    summary: dict[str, Any] = {
+        "seconds": round(elapsed, 3),
+        "status": "stopped" if stopped else "failed",
+        "scan_started_epoch": started_epoch,
+    }
     if report is not None:
         files = Counter(report.files)
         summary.update({
@@ -173,11 +195,16 @@ class _Route:
 
 def _routes() -> list[_Route]:
     endpoints = [*routes_logs.endpoints(), *routes_stateful.endpoints(), *routes_files.endpoints()]
-    return [_Route(f"{e.method} {e.template}", e.limit_class, compile_path(e.path)[0]) for e in endpoints
-            if e.method == "GET"]
+    return [
+        _Route(f"{e.method} {e.template}", e.limit_class, compile_path(e.path)[0])
+        for e in endpoints
+        if e.method == "GET"
+    ]
 
 
-def request_budget(log: list[RequestRecord], settings: EmulatorSettings, window_seconds: float | None) -> dict[str, Any]:
+def request_budget(
+    log: list[RequestRecord], settings: EmulatorSettings, window_seconds: float | None
+) -> dict[str, Any]:
     """Requests the emulator answered in the window after the first one, per endpoint, against its allowance.
 
     The allowance of an endpoint is its class's rate times the window (the
@@ -190,8 +217,11 @@ def request_budget(log: list[RequestRecord], settings: EmulatorSettings, window_
     first = min(record.time for record in log)
     window = window_seconds if window_seconds is not None else (max(r.time for r in log) - first).total_seconds()
     end = first + timedelta(seconds=window)
-    per_minute = {"list": settings.list_rate_per_minute, "item": settings.item_rate_per_minute,
-                  "logs": settings.logs_rate_per_minute}
+    per_minute = {
+        "list": settings.list_rate_per_minute,
+        "item": settings.item_rate_per_minute,
+        "logs": settings.logs_rate_per_minute,
+    }
     routes = _routes()
     served: Counter[str] = Counter()
     limited: Counter[str] = Counter()

@@ -22,8 +22,8 @@ from typing import Any
 
 from detectors.engine import DEFAULT_NER_MODEL, Engine, EngineSpec
 from detectors.errors import RuleError, errors_only
-from detectors.loader import DEFAULT_POLICY_PATH, load_policy, load_rules, select_rules
 from detectors.likelihood import Likelihood
+from detectors.loader import DEFAULT_POLICY_PATH, load_policy, load_rules, select_rules
 from detectors.model import Rule
 from detectors.ner import load_ner_pipeline
 from detectors.policy import Policy
@@ -65,8 +65,9 @@ def select(spec: EngineSpec) -> RuleSelection:
     else:
         policy = load_policy(DEFAULT_POLICY_PATH)
         if spec.rule_paths:  # custom rule files: every pack in them runs, with the default floor (as from_spec)
-            policy = Policy(name="all", packs=None, min_likelihood=policy.min_likelihood, decoding=policy.decoding,
-                            file=policy.file)
+            policy = Policy(
+                name="all", packs=None, min_likelihood=policy.min_likelihood, decoding=policy.decoding, file=policy.file
+            )
     if spec.min_likelihood is not None:
         policy = dataclasses.replace(policy, min_likelihood=Likelihood.parse(spec.min_likelihood))
     paths = list(spec.rule_paths) if spec.rule_paths else [str(RULES_DIR)]
@@ -116,8 +117,10 @@ def _spans(found: list[Match]) -> Spans:
 
 def spacy_analyze(nlp: Any) -> Analyze:
     def analyze(texts: Sequence[str], contexts: Sequence[ScanContext | None]) -> list[Spans]:
-        return [[(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents]
-                for doc in nlp.pipe(texts, batch_size=SPACY_BATCH)]
+        return [
+            [(ent.label_, ent.start_char, ent.end_char) for ent in doc.ents]
+            for doc in nlp.pipe(texts, batch_size=SPACY_BATCH)
+        ]
 
     return analyze
 

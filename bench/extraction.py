@@ -26,8 +26,13 @@ FORMATS: tuple[tuple[str, str, Callable[[int], bytes], int, Callable[[bytes], in
     ("html", "page.html", files.make_html, 20_000, files.bare_html),
     ("rtf", "letter.rtf", files.make_rtf, 5000, files.bare_rtf),
     ("eml", "mail.eml", lambda rows: files.make_eml(files.make_csv(rows)), 20_000, files.bare_eml),
-    ("zip", "texts.zip", lambda lines: files.make_zip({f"f{i}.txt": files.make_text(lines) for i in range(20)}),
-     2000, files.bare_zip),
+    (
+        "zip",
+        "texts.zip",
+        lambda lines: files.make_zip({f"f{i}.txt": files.make_text(lines) for i in range(20)}),
+        2000,
+        files.bare_zip,
+    ),
 )
 
 
@@ -52,6 +57,8 @@ def run_extraction(scale: float, rounds: int, progress: Callable[[str], None] = 
     overheads = [f["overhead"] for f in results["formats"].values() if "overhead" in f]
     results["worst_overhead"] = max(overheads) if overheads else None
     results["worst_format"] = max(
-        (k for k, f in results["formats"].items() if "overhead" in f), key=lambda k: results["formats"][k]["overhead"],
-        default=None)
+        (k for k, f in results["formats"].items() if "overhead" in f),
+        key=lambda k: results["formats"][k]["overhead"],
+        default=None,
+    )
     return results

@@ -25,8 +25,14 @@ class Goal:
 
 def evaluate_goals(results: dict[str, Any]) -> list[Goal]:
     detection = results.get("detection") or {}
-    goals = [_presidio_speed(detection), _f1(detection), _regex_speed(detection), _ner_speedup(detection),
-             _extraction(results.get("extraction") or {}), _memory(results.get("scaling") or {})]
+    goals = [
+        _presidio_speed(detection),
+        _f1(detection),
+        _regex_speed(detection),
+        _ner_speedup(detection),
+        _extraction(results.get("extraction") or {}),
+        _memory(results.get("scaling") or {}),
+    ]
     return goals
 
 
@@ -68,7 +74,10 @@ def _ner_speedup(detection: dict[str, Any]) -> Goal:
     if "1" not in ours or "2" not in ours:
         return _unmeasured(name, target)
     speedup = ours["1"]["seconds_median"] / ours["2"]["seconds_median"]
-    return Goal(name, target, f"{speedup:.2f}x", speedup >= NER_TWO_CORE_SPEEDUP_TARGET)
+    measured = f"{speedup:.2f}x wall clock"
+    if "cpu_bound_speedup" in ours["2"]:
+        measured += f" ({ours['2']['cpu_bound_speedup']:.2f}x by worker CPU time)"
+    return Goal(name, target, measured, speedup >= NER_TWO_CORE_SPEEDUP_TARGET)
 
 
 def _extraction(extraction: dict[str, Any]) -> Goal:
@@ -76,14 +85,20 @@ def _extraction(extraction: dict[str, Any]) -> Goal:
     worst = extraction.get("worst_overhead")
     if worst is None:
         return _unmeasured(name, target)
-    over = [f"{k} {f['overhead']:+.0%}" for k, f in extraction["formats"].items()
-            if f.get("overhead", 0) >= EXTRACTION_OVERHEAD_TARGET]
+    over = [
+        f"{k} {f['overhead']:+.0%}"
+        for k, f in extraction["formats"].items()
+        if f.get("overhead", 0) >= EXTRACTION_OVERHEAD_TARGET
+    ]
     measured = f"worst {extraction['worst_format']} {worst:+.0%}" + (f" (over: {', '.join(over)})" if over else "")
     return Goal(name, target, measured, worst < EXTRACTION_OVERHEAD_TARGET)
 
 
 def _memory(scaling: dict[str, Any]) -> Goal:
-    name, target = "memory flat with corpus size", f"peak at {max(scaling.get('factors') or [16]):g}x <= {MEMORY_FLAT_TARGET:g}x peak at 1x"
+    name, target = (
+        "memory flat with corpus size",
+        f"peak at {max(scaling.get('factors') or [16]):g}x <= {MEMORY_FLAT_TARGET:g}x peak at 1x",
+    )
     fit = scaling.get("fit")
     if not fit or fit.get("memory_ratio") is None:
         return _unmeasured(name, target)

@@ -35,7 +35,7 @@ class TreeMemorySampler:
         self._process_peak = 0
         self._tree_peak = 0
 
-    def start(self) -> "TreeMemorySampler":
+    def start(self) -> TreeMemorySampler:
         self._thread.start()
         return self
 

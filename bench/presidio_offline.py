@@ -47,13 +47,12 @@ class PresidioAnalyzer:
         self._engine: Any = None
         self._saved_extractor: Any = None
 
-    def __enter__(self) -> "PresidioAnalyzer":
+    def __enter__(self) -> PresidioAnalyzer:
         import tldextract
         import tldextract.tldextract as tld_module
 
         self._saved_extractor = tld_module.TLD_EXTRACTOR
-        tld_module.TLD_EXTRACTOR = tldextract.TLDExtract(
-            cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
+        tld_module.TLD_EXTRACTOR = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
         try:
             self._engine = _build_engine(self.settings)
         except BaseException:

@@ -23,8 +23,10 @@ def print_report(results: dict[str, Any], console: Console | None = None) -> Non
     console = console or Console()
     machine = results.get("machine", {})
     console.print(f"[bold]dlp benchmark[/] {results.get('started_at', '')}  command: {results.get('command', '')}")
-    console.print(f"machine: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, "
-                  f"{machine.get('memory_gb', '?')} GB, {machine.get('system', '')}, Python {machine.get('python', '')}")
+    console.print(
+        f"machine: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, "
+        f"{machine.get('memory_gb', '?')} GB, {machine.get('system', '')}, Python {machine.get('python', '')}"
+    )
     if "detection" in results:
         _detection(console, results["detection"])
     if "extraction" in results:
@@ -44,15 +46,22 @@ def _range(values: dict[str, float], digits: int) -> str:
 
 def _detection(console: Console, detection: dict[str, Any]) -> None:
     corpus = detection["corpus"]
-    console.print(f"\n[bold]Detection corpus[/]: {corpus['scale']}, seed {corpus['seed']}: {corpus['texts']:,} texts, "
-                  f"{corpus['mb']} MB, {corpus['labelled_values']:,} labelled values ({corpus['lookalikes']} look-alikes)")
+    console.print(
+        f"\n[bold]Detection corpus[/]: {corpus['scale']}, seed {corpus['seed']}: {corpus['texts']:,} texts, "
+        f"{corpus['mb']} MB, {corpus['labelled_values']:,} labelled values ({corpus['lookalikes']} look-alikes)"
+    )
     table = Table(title="Detection throughput (min / median / max over rounds)")
     for column in ("engine", "rounds", "texts/s", "MB/s", "build s"):
         table.add_column(column, justify="right" if column != "engine" else "left")
     builds = detection.get("build_seconds", {})
     for label, data in detection["throughput"].items():
-        table.add_row(label, str(data["rounds"]), _range(data["texts_per_s"], 1), _range(data["mb_per_s"], 4),
-                      str(builds.get(label, "")))
+        table.add_row(
+            label,
+            str(data["rounds"]),
+            _range(data["texts_per_s"], 1),
+            _range(data["mb_per_s"], 4),
+            str(builds.get(label, "")),
+        )
     console.print(table)
     for label, ratio in detection.get("ratios", {}).items():
         console.print(f"  {label}: {ratio['median']:g}x at the median (range {ratio['low']:g}-{ratio['high']:g}x)")
@@ -64,14 +73,22 @@ def _detection(console: Console, detection: dict[str, Any]) -> None:
 
 def _ner(console: Console, ner: dict[str, Any]) -> None:
     table = Table(title="NER path vs plain spaCy nlp.pipe (process pools; min / median / max)")
-    for column in ("analyzer", "processes", "texts/s", "MB/s", "speedup vs 1"):
+    for column in ("analyzer", "processes", "texts/s", "MB/s", "speedup vs 1", "by worker CPU", "worker CPU s"):
         table.add_column(column, justify="right" if column != "analyzer" else "left")
     for analyzer, runs in ner["runs"].items():
         for count in ner["processes"]:
             data = runs[str(count)]
             speedup = runs["1"]["seconds_median"] / data["seconds_median"]
-            table.add_row(analyzer, str(count), _range(data["texts_per_s"], 1), _range(data["mb_per_s"], 4),
-                          f"{speedup:.2f}x")
+            cpu_bound = data.get("cpu_bound_speedup")
+            table.add_row(
+                analyzer,
+                str(count),
+                _range(data["texts_per_s"], 1),
+                _range(data["mb_per_s"], 4),
+                f"{speedup:.2f}x",
+                "" if cpu_bound is None else f"{cpu_bound:.2f}x",
+                " + ".join(f"{s:.2f}" for s in data.get("worker_cpu_seconds", [])),
+            )
     console.print(table)
     for count, ratio in ner.get("ours_vs_spacy_full", {}).items():
         console.print(f"  our NER path vs spaCy's full pipeline on {count} process(es): {ratio:g}x")
@@ -95,24 +112,32 @@ def _accuracy(console: Console, accuracy: dict[str, Any]) -> None:
             if score is None or not score["supported"]:
                 cells.append("not covered")
                 continue
-            cells.append(f"{_fmt(score['precision'])} / {_fmt(score['recall'])} / {_fmt(score['f1'])}  "
-                         f"({score['tp']}, {score['fp']}, {score['fn']}; {score['lookalike_fp']})")
+            cells.append(
+                f"{_fmt(score['precision'])} / {_fmt(score['recall'])} / {_fmt(score['f1'])}  "
+                f"({score['tp']}, {score['fp']}, {score['fn']}; {score['lookalike_fp']})"
+            )
         table.add_row(entity, *cells)
     console.print(table)
     for engine in engines:
         other = accuracy[engine]["other_entities"]
         if other:
-            console.print(f"  {engine} also reported (unlabelled types): "
-                          + ", ".join(f"{name} {count}" for name, count in other.items()))
+            console.print(
+                f"  {engine} also reported (unlabelled types): "
+                + ", ".join(f"{name} {count}" for name, count in other.items())
+            )
     for engine in engines:
         secrets = accuracy[engine]["recall_by_subtype"].get("SECRET")
         if secrets and accuracy[engine]["entities"].get("SECRET", {}).get("supported"):
-            console.print(f"  {engine} SECRET recall by provider: "
-                          + ", ".join(f"{sub} {v['found']}/{v['planted']}" for sub, v in secrets.items()))
+            console.print(
+                f"  {engine} SECRET recall by provider: "
+                + ", ".join(f"{sub} {v['found']}/{v['planted']}" for sub, v in secrets.items())
+            )
 
 
 def _extraction(console: Console, extraction: dict[str, Any]) -> None:
-    table = Table(title=f"Extraction: extract() vs the bare library (scale {extraction['scale']:g}; min / median / max s)")
+    table = Table(
+        title=f"Extraction: extract() vs the bare library (scale {extraction['scale']:g}; min / median / max s)"
+    )
     for column in ("format", "MB", "parts", "library s", "extract() s", "overhead"):
         table.add_column(column, justify="right" if column != "format" else "left")
     for kind, data in extraction["formats"].items():
@@ -120,51 +145,93 @@ def _extraction(console: Console, extraction: dict[str, Any]) -> None:
             table.add_row(kind, "", "", "", "", data["error"])
             continue
         library, ours = data["library"], data["extract"]
-        table.add_row(kind, f"{data['mb']:.2f}", f"{data['parts']:,}",
-                      f"{library['seconds_min']:.3f} / {library['seconds_median']:.3f} / {library['seconds_max']:.3f}",
-                      f"{ours['seconds_min']:.3f} / {ours['seconds_median']:.3f} / {ours['seconds_max']:.3f}",
-                      f"{data['overhead']:+.0%}")
+        table.add_row(
+            kind,
+            f"{data['mb']:.2f}",
+            f"{data['parts']:,}",
+            f"{library['seconds_min']:.3f} / {library['seconds_median']:.3f} / {library['seconds_max']:.3f}",
+            f"{ours['seconds_min']:.3f} / {ours['seconds_median']:.3f} / {ours['seconds_max']:.3f}",
+            f"{data['overhead']:+.0%}",
+        )
     console.print(table)
 
 
 def _scan_table(console: Console, title: str, runs: dict[str, dict[str, Any]]) -> None:
     table = Table(title=title)
-    for column in ("run", "status", "seconds", "items", "items/s", "files", "files/s", "findings", "findings/s",
-                   "peak RSS scan MB", "peak RSS scan+workers MB"):
+    for column in (
+        "run",
+        "status",
+        "seconds",
+        "before 1st request s",
+        "items",
+        "items/s",
+        "files",
+        "files/s",
+        "findings",
+        "findings/s",
+        "peak RSS scan MB",
+        "peak RSS scan+workers MB",
+    ):
         table.add_column(column, justify="right" if column not in ("run", "status") else "left")
     for label, run in runs.items():
         memory = run.get("memory", {})
-        table.add_row(label, str(run.get("status")), f"{run.get('seconds', 0):.1f}", f"{run.get('items', 0):,}",
-                      str(run.get("items_per_s", "")), str(run.get("files", "")), str(run.get("files_per_s", "")),
-                      f"{run.get('findings_new', 0):,}", str(run.get("findings_per_s", "")),
-                      str(memory.get("scan_process_maxrss_mb", "")), str(memory.get("tree_peak_mb", "")))
+        table.add_row(
+            label,
+            str(run.get("status")),
+            f"{run.get('seconds', 0):.1f}",
+            str(run.get("seconds_before_first_request", "")),
+            f"{run.get('items', 0):,}",
+            str(run.get("items_per_s", "")),
+            str(run.get("files", "")),
+            str(run.get("files_per_s", "")),
+            f"{run.get('findings_new', 0):,}",
+            str(run.get("findings_per_s", "")),
+            str(memory.get("scan_process_maxrss_mb", "")),
+            str(memory.get("tree_peak_mb", "")),
+        )
     console.print(table)
 
 
 def _rate_limited(console: Console, run: dict[str, Any]) -> None:
     budget = run.get("budget") or {}
-    table = Table(title=f"Rate limits on: requests in the {budget.get('window_seconds', 0):.0f} s after the first "
-                        "one, per endpoint, against its allowance")
+    table = Table(
+        title=f"Rate limits on: requests in the {budget.get('window_seconds', 0):.0f} s after the first "
+        "one, per endpoint, against its allowance"
+    )
     for column in ("endpoint", "class", "per min", "served", "429", "allowance", "share"):
         table.add_column(column, justify="right" if column not in ("endpoint", "class") else "left")
     for template, data in (budget.get("endpoints") or {}).items():
-        table.add_row(template, data["class"], str(data["per_minute"]), str(data["served"]),
-                      str(data["throttled_429"]), f"{data['allowance']:.0f}", f"{data['share']:.0%}")
+        table.add_row(
+            template,
+            data["class"],
+            str(data["per_minute"]),
+            str(data["served"]),
+            str(data["throttled_429"]),
+            f"{data['allowance']:.0f}",
+            f"{data['share']:.0%}",
+        )
     console.print(table)
     if budget.get("busiest"):
-        console.print(f"  busiest endpoint {budget['busiest']}: {budget['busiest_share']:.0%} of its allowance; "
-                      f"{budget.get('throttled_429', 0)} responses were 429")
+        console.print(
+            f"  busiest endpoint {budget['busiest']}: {budget['busiest_share']:.0%} of its allowance; "
+            f"{budget.get('throttled_429', 0)} responses were 429"
+        )
 
 
 def _scaling(console: Console, scaling: dict[str, Any]) -> None:
-    _scan_table(console, f"Scaling: the same scan at {', '.join(f'{f:g}x' for f in scaling['factors'])} "
-                         f"of {scaling['base']}", scaling["runs"])
+    _scan_table(
+        console,
+        f"Scaling: the same scan at {', '.join(f'{f:g}x' for f in scaling['factors'])} of {scaling['base']}",
+        scaling["runs"],
+    )
     fit = scaling.get("fit")
     if fit:
-        console.print(f"  seconds = {fit['startup_seconds']:g} s start-up + {fit['ms_per_item']:g} ms per item "
-                      f"(R² {fit['r_squared']:g}, largest residual {fit['largest_residual_share']:.0%}); "
-                      f"{fit['items_ratio']:g}x the items took {fit['seconds_ratio']:g}x the time and "
-                      f"{fit['memory_ratio']:g}x the peak memory")
+        console.print(
+            f"  seconds = {fit['startup_seconds']:g} s start-up + {fit['ms_per_item']:g} ms per item "
+            f"(R² {fit['r_squared']:g}, largest residual {fit['largest_residual_share']:.0%}); "
+            f"{fit['items_ratio']:g}x the items took {fit['seconds_ratio']:g}x the time and "
+            f"{fit['memory_ratio']:g}x the peak memory"
+        )
 
 
 def _goals(console: Console, results: dict[str, Any]) -> None:

@@ -19,16 +19,29 @@ from detectors.engine import EngineSpec
 DEFAULT_FACTORS = (1, 4, 16)
 
 
-def run_scaling(seed: int, preset: str, base_factor: float, workers: int, factors: Sequence[float] = DEFAULT_FACTORS,
-                engine: EngineSpec = EngineSpec(), progress: Callable[[str], None] = print) -> dict[str, Any]:
+def run_scaling(
+    seed: int,
+    preset: str,
+    base_factor: float,
+    workers: int,
+    factors: Sequence[float] = DEFAULT_FACTORS,
+    engine: EngineSpec | None = None,
+    progress: Callable[[str], None] = print,
+) -> dict[str, Any]:
     runs: dict[str, Any] = {}
     for factor in factors:
         label = f"{factor:g}x"
         progress(f"scaling: scan at {label} ({preset} x{base_factor * factor:g})")
-        runs[label] = measure_scan(ScanRun(label=f"scale-{label}", seed=seed,
-                                           generator=scaled_config(preset, base_factor * factor), workers=workers,
-                                           engine=engine),
-                                   progress)
+        runs[label] = measure_scan(
+            ScanRun(
+                label=f"scale-{label}",
+                seed=seed,
+                generator=scaled_config(preset, base_factor * factor),
+                workers=workers,
+                engine=engine or EngineSpec(),
+            ),
+            progress,
+        )
     return {"base": f"{preset} x{base_factor:g}", "factors": list(factors), "runs": runs, "fit": linear_fit(runs)}
 
 

@@ -42,7 +42,8 @@ class Rounds:
         """Seconds as min/median/max, and throughput at each (the fastest round gives the highest rate)."""
         return {
             "rounds": len(self.seconds), "seconds": [round(s, 4) for s in self.seconds],
-            "seconds_min": round(self.min, 4), "seconds_median": round(self.median, 4), "seconds_max": round(self.max, 4),
+            "seconds_min": round(self.min, 4), "seconds_median": round(self.median, 4),
+            "seconds_max": round(self.max, 4),
             "texts": self.texts, "mb": round(self.nbytes / 1e6, 4),
             "texts_per_s": {"min": round(self.texts_per_second(self.max), 2),
                             "median": round(self.texts_per_second(self.median), 2),

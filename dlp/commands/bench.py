@@ -28,8 +28,11 @@ def bench(context: typer.Context) -> None:
     """
     root = harness_root()
     if root is None:
-        typer.echo("error: dlp bench runs the harness in bench/ of a source checkout of this project; "
-                   "this installation does not include it", err=True)
+        typer.echo(
+            "error: dlp bench runs the harness in bench/ of a source checkout of this project; "
+            "this installation does not include it",
+            err=True,
+        )
         raise typer.Exit(2)
     environment = dict(os.environ)
     environment["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), environment.get("PYTHONPATH", "")) if p)

@@ -9,9 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.accuracy import score
-from bench.corpus import SCORED_FILE_FORMATS, Corpus, GoldSpan, LabelledText, build_corpus, generate_workspace, scaled_config
+from bench.cli import build_parser, settings_from_args
+from bench.corpus import (
+    SCORED_FILE_FORMATS,
+    Corpus,
+    GoldSpan,
+    LabelledText,
+    build_corpus,
+    generate_workspace,
+    scaled_config,
+)
 from bench.endtoend import request_budget
 from bench.goals import evaluate_goals
+from bench.pool import chunk_bounds
 from bench.scaling import linear_fit
 from bench.timing import Rounds, ratio, time_rounds
 from dlp.emulator.settings import EmulatorSettings, GeneratorConfig
@@ -27,11 +37,14 @@ def corpus() -> Corpus:
 def test_corpus_holds_every_planted_value_with_offsets_and_only_those(corpus: Corpus) -> None:
     workspace = generate_workspace(7, scaled_config("demo", 0.5))
     scored_files = {f.id for f in workspace.files.values() if f.format in SCORED_FILE_FORMATS}
-    expected = [p for p in workspace.iter_ground_truth()
-                if p.start is not None and (p.file_id is None or p.file_id in scored_files)]
+    expected = [
+        p
+        for p in workspace.iter_ground_truth()
+        if p.start is not None and (p.file_id is None or p.file_id in scored_files)
+    ]
     labelled = [(t, g) for t in corpus.texts for g in t.gold]
     assert len(labelled) == len(expected) > 50
-    assert sorted(t.text[g.start:g.end] for t, g in labelled) == sorted(p.value for p in expected)
+    assert sorted(t.text[g.start : g.end] for t, g in labelled) == sorted(p.value for p in expected)
     sources = {t.source for t in corpus.texts}
     assert {"message", "app_log", "xlsx", "docx"} <= sources and "pdf" not in sources
     assert any(not g.valid for _, g in labelled), "look-alikes are part of the corpus"
@@ -47,7 +60,11 @@ def test_corpus_is_the_same_for_the_same_seed_and_scale(corpus: Corpus) -> None:
 def test_scaled_config_multiplies_counts_and_keeps_the_rest() -> None:
     base = GeneratorConfig.preset("demo")
     four = scaled_config("demo", 4)
-    assert (four.conversations, four.attachments, four.users) == (base.conversations * 4, base.attachments * 4, base.users * 4)
+    assert (four.conversations, four.attachments, four.users) == (
+        base.conversations * 4,
+        base.attachments * 4,
+        base.users * 4,
+    )
     assert (four.days, four.plant_rate, four.lookalike_rate) == (base.days, base.plant_rate, base.lookalike_rate)
     with pytest.raises(ValueError):
         scaled_config("demo", 0)
@@ -59,16 +76,26 @@ def _text(text: str, *gold: GoldSpan) -> LabelledText:
 
 def test_scoring_counts_overlaps_lookalikes_duplicates_and_unlabelled_types() -> None:
     text = "SSN 536-22-8714, fake 000-12-3456, mail a@b.io, Berlin"
-    corpus = Corpus(7, "hand", (
-        _text(text, GoldSpan("US_SSN", 4, 15, True), GoldSpan("US_SSN", 22, 33, False),
-              GoldSpan("EMAIL_ADDRESS", 40, 46, True)),
-        _text("nothing here"),
-    ))
+    corpus = Corpus(
+        7,
+        "hand",
+        (
+            _text(
+                text,
+                GoldSpan("US_SSN", 4, 15, True),
+                GoldSpan("US_SSN", 22, 33, False),
+                GoldSpan("EMAIL_ADDRESS", 40, 46, True),
+            ),
+            _text("nothing here"),
+        ),
+    )
     predictions = [
-        [("US_SSN", 3, 12),  # overlaps the valid SSN: true positive
-         ("US_SSN", 4, 15),  # a second span over the same value: false positive
-         ("US_SSN", 22, 33),  # the look-alike: false positive
-         ("LOCATION", 48, 54)],  # unlabelled type: counted aside
+        [
+            ("US_SSN", 3, 12),  # overlaps the valid SSN: true positive
+            ("US_SSN", 4, 15),  # a second span over the same value: false positive
+            ("US_SSN", 22, 33),  # the look-alike: false positive
+            ("LOCATION", 48, 54),
+        ],  # unlabelled type: counted aside
         [("US_SSN", 0, 7)],  # nothing planted there: false positive
     ]
     report = score("test", corpus, predictions, frozenset({"US_SSN", "LOCATION"}))
@@ -83,8 +110,10 @@ def test_scoring_counts_overlaps_lookalikes_duplicates_and_unlabelled_types() ->
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
-@given(st.lists(st.tuples(st.integers(0, 90), st.integers(1, 10), st.booleans()), max_size=8),
-       st.lists(st.tuples(st.integers(0, 90), st.integers(1, 10)), max_size=8))
+@given(
+    st.lists(st.tuples(st.integers(0, 90), st.integers(1, 10), st.booleans()), max_size=8),
+    st.lists(st.tuples(st.integers(0, 90), st.integers(1, 10)), max_size=8),
+)
 def test_scoring_invariants(gold_spans: list[tuple[int, int, bool]], predicted: list[tuple[int, int]]) -> None:
     gold = tuple({(s, s + n): GoldSpan("PERSON", s, s + n, v) for s, n, v in gold_spans}.values())
     corpus = Corpus(0, "prop", (_text("x" * 100, *gold),))
@@ -157,3 +186,29 @@ def test_goals_read_the_results_and_leave_missing_sections_unmeasured() -> None:
     assert goals["regex/validator rules, one core"].met is True
     assert goals["NER path, 2 cores vs 1"].met is None
     assert goals["memory flat with corpus size"].met is None
+
+
+def test_chunks_cover_every_text_once_and_stay_small() -> None:
+    texts = ["a" * 10] * 7 + ["b" * 5000] + ["c"] * 3
+    bounds = chunk_bounds(texts, max_texts=3, max_chars=4000)
+    assert [i for start, end in bounds for i in range(start, end)] == list(range(len(texts)))
+    assert all(end - start <= 3 for start, end in bounds)
+    assert any(end == 8 for _, end in bounds)  # a chunk ends as soon as the long text fills it
+    assert chunk_bounds([], 3, 10) == []
+
+
+def test_command_line_settings() -> None:
+    parser = build_parser()
+    settings = settings_from_args(
+        parser.parse_args(["--skip", "rate_limited", "--scaling-factors", "1,2", "--seed", "3"])
+    )
+    assert "rate_limited" not in settings.sections and "detection" in settings.sections
+    assert settings.scaling_factors == (1.0, 2.0) and settings.seed == 3
+    only = settings_from_args(parser.parse_args(["--only", "detection", "--rules", "x.yaml"]))
+    assert only.sections == ("detection",) and only.engine.rule_paths == ("x.yaml",)
+    tiny = settings_from_args(parser.parse_args(["--tiny"]))
+    assert tiny.rounds == 1 and tiny.factor == tiny.scaling_base * tiny.scaling_factors[-1]
+    with pytest.raises(SystemExit):
+        settings_from_args(parser.parse_args(["--rounds", "0"]))
+    with pytest.raises(SystemExit):
+        settings_from_args(parser.parse_args(["--scaling-factors", "1,x"]))

@@ -10,10 +10,12 @@ import pytest
 
 pytest.importorskip("presidio_analyzer", reason="Presidio is in the dev extra")
 
-from bench.presidio_offline import PresidioAnalyzer, PresidioSettings, truth_entity  # noqa: E402
+from bench.presidio_offline import PresidioAnalyzer, PresidioSettings, truth_entity
 
-TEXT = ("Mail maria.garcia@northwind-traders.co.uk or see https://intranet.example.org/people; "
-        "Maria Garcia's card is 4111 1111 1111 1111.")
+TEXT = (
+    "Mail maria.garcia@northwind-traders.co.uk or see https://intranet.example.org/people; "
+    "Maria Garcia's card is 4111 1111 1111 1111."
+)
 
 
 def _is_loopback(host: Any) -> bool:
@@ -72,7 +74,7 @@ def test_presidio_analyzes_without_any_network_access(attempts: list[str]) -> No
 
     before = tld_module.TLD_EXTRACTOR
     with PresidioAnalyzer(PresidioSettings()) as presidio:
-        found = {(span.entity, TEXT[span.start:span.end]) for span in presidio.analyze(TEXT)}
+        found = {(span.entity, TEXT[span.start : span.end]) for span in presidio.analyze(TEXT)}
         assert tld_module.TLD_EXTRACTOR is not before
         supported = presidio.supported_entities()
     assert attempts == []
