@@ -99,3 +99,18 @@ def test_every_goal_is_reported(results: dict) -> None:
     assert len(goals) == 6
     assert goals["NER path, 2 cores vs 1"]["met"] is None  # --tiny runs one process only
     assert all(g["met"] in (True, False) for name, g in goals.items() if name != "NER path, 2 cores vs 1")
+
+
+def test_the_results_render_as_the_benchmarks_tables(results: dict) -> None:
+    from bench.markdown import render
+
+    text = render(results)
+    for heading in (
+        "### Goals",
+        "### Detection speed",
+        "### Accuracy",
+        "### Extraction",
+        "### End to end and scaling",
+        "### Rate limits on",
+    ):
+        assert heading in text
