@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,16 +28,17 @@ from dlp.records import ScanContext
 @dataclass(frozen=True)
 class DetectionSettings:
     rounds: int = 3  # timing rounds of our engine and of the NER comparisons
-    presidio_rounds: int = 3  # Presidio is ~100x slower: its rounds dominate the run time
+    presidio_rounds: int = 3  # Presidio's rounds take most of the section's time
     processes: int = os.cpu_count() or 1  # "all cores" for the NER comparison
-    spec: EngineSpec = field(
-        default_factory=EngineSpec
-    )  # our rules: the built-in packs and default policy unless told otherwise
+    # our rules: the built-in packs and the default policy unless told otherwise
+    spec: EngineSpec = field(default_factory=EngineSpec)
     presidio: bool = True
     ner_comparison: bool = True
 
 
-def run_detection(corpus: Corpus, settings: DetectionSettings, progress: Any = print) -> dict[str, Any]:
+def run_detection(
+    corpus: Corpus, settings: DetectionSettings, progress: Callable[[str], None] = print
+) -> dict[str, Any]:
     texts, contexts = corpus.strings(), corpus.contexts()
     nbytes = corpus.utf8_bytes
     out: dict[str, Any] = {"corpus": corpus.describe(), "throughput": {}, "ratios": {}, "accuracy": {}}
@@ -92,7 +93,7 @@ def run_ner_comparison(
     contexts: Sequence[ScanContext],
     nbytes: int,
     settings: DetectionSettings,
-    progress: Any = print,
+    progress: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Our NER path vs plain spaCy `nlp.pipe`, each in a pool of 1 and of `processes` workers."""
     counts = sorted({1, min(2, settings.processes), max(1, settings.processes)})
