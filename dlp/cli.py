@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from dlp.commands import bench as bench_commands
 from dlp.commands import emulator as emulator_commands
 from dlp.commands import rules as rules_commands
 from dlp.config import ConfigError, ScanConfig, load_config, read_api_key
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(rules_commands.app, name="rules")
 app.add_typer(emulator_commands.app, name="emulator")
+bench_commands.register(app)
 
 console = Console()
 errors = Console(stderr=True)
