@@ -7,6 +7,7 @@ of the text that keeps character offsets.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import Sequence
 
 import ahocorasick
@@ -47,7 +48,7 @@ class DictionaryMatcher:
     def empty(self) -> bool:
         return not (self._has_exact or self._has_folded)
 
-    def find(self, text: str, keys: set[int] | None = None) -> dict[int, list[tuple[int, int]]]:
+    def find(self, text: str, keys: Set[int] | None = None) -> dict[int, list[tuple[int, int]]]:
         """Non-overlapping (leftmost, then longest) term spans per rule key."""
         found: dict[int, list[tuple[int, int]]] = {}
         if self._has_exact:
@@ -57,7 +58,7 @@ class DictionaryMatcher:
         return {key: _leftmost_longest(spans) for key, spans in found.items()}
 
     @staticmethod
-    def _collect(automaton: ahocorasick.Automaton, haystack: str, text: str, keys: set[int] | None,
+    def _collect(automaton: ahocorasick.Automaton, haystack: str, text: str, keys: Set[int] | None,
                  found: dict[int, list[tuple[int, int]]]) -> None:
         length = len(text)
         for last, (size, entries) in automaton.iter(haystack):

@@ -261,7 +261,7 @@ class Engine:
                                                f"pattern {pattern.name!r}", pattern))
         state.gates = hits.gates
         if not self._dictionaries.empty:
-            for owner, spans in self._dictionaries.find(text, set(state.applicable)).items():
+            for owner, spans in self._dictionaries.find(text, state.applicable).items():
                 rule = self._internal[owner]
                 spec = rule.dictionary
                 base = spec.score if spec is not None and spec.score is not None else rule.score

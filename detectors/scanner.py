@@ -133,6 +133,8 @@ class PatternScanner:
         self._db: hyperscan.Database | None = None
         self._probes: list[_Probe] = []
         self._compile()
+        # the plans are final once compiled: the keys that run on every text, computed once
+        self._always_keys: tuple[int, ...] = tuple(plan.key for plan in self.plans if plan.mode is Mode.ALWAYS)
 
     # -- planning -------------------------------------------------------------
     @staticmethod
@@ -213,10 +215,10 @@ class PatternScanner:
         """Candidate regions per pattern key, and the names of the gates that fired."""
         hits = ScanHits()
         length = len(text)
-        for plan in self.plans:
-            if plan.mode is Mode.ALWAYS:
-                hits.regions[plan.key] = [Region(0, length, length)]
-        hits.gates.update(self._always_gates)
+        for key in self._always_keys:
+            hits.regions[key] = [Region(0, length, length)]
+        if self._always_gates:
+            hits.gates.update(self._always_gates)
         if self._db is None or not text:
             return hits
         by_expression: dict[int, list[tuple[int, int]]] = {}
