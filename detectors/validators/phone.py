@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import phonenumbers
+from phonenumbers import CountryCodeSource
 
 from detectors.validators.registry import BUILTIN, Check, require_no_extra_args
 
@@ -15,6 +16,15 @@ def phone_check(regions: tuple[str, ...]) -> Check:
         raise ValueError(f"unknown phone region(s): {', '.join(unknown)}")
 
     def check(value: str) -> bool:
+        if len(regions) > 1 and value.lstrip().startswith("+"):
+            # a number whose country code came from its plus sign does not depend on the default region,
+            # so one parse stands for every region (an unknown code after "+" falls back to the regions)
+            try:
+                number = phonenumbers.parse(value, regions[0], keep_raw_input=True)
+            except phonenumbers.NumberParseException:
+                number = None
+            if number is not None and number.country_code_source == CountryCodeSource.FROM_NUMBER_WITH_PLUS_SIGN:
+                return phonenumbers.is_valid_number(number)
         for region in regions:
             try:
                 number = phonenumbers.parse(value, region)
