@@ -265,13 +265,19 @@ class PatternScanner:
         """Confirm candidates with Python `re`: the matches a full-text search would report there."""
         plan = self.plans[key]
         compiled = plan.pattern.compiled
+        overlapping = plan.pattern.overlapping
+        reach = plan.lookahead + 1
         length = len(text)
         for region in regions:
-            for match in iter_matches(compiled, text, region.pos, region.endpos, plan.pattern.overlapping):
-                if match.start() > region.last_start:
+            endpos = region.endpos
+            last_start = region.last_start
+            matches = (iter_matches(compiled, text, region.pos, endpos, True) if overlapping
+                       else compiled.finditer(text, region.pos, endpos))
+            cut = endpos - reach if endpos < length else length  # a match ending past a cut-off end may be
+            for match in matches:                                # an artifact of the cut
+                if match.start() > last_start:
                     break
-                # a match too close to a cut-off end may be an artifact of the cut
-                if region.endpos < length and match.end() > region.endpos - plan.lookahead - 1:
+                if match.end() > cut:
                     continue
                 yield match
 
