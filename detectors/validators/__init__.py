@@ -9,8 +9,6 @@ or a custom one). Custom validators are plain functions registered with
 
 from __future__ import annotations
 
-from detectors.validators.registry import BUILTIN, Check, ValidatorKind, ValidatorRegistry
-
 # Importing the modules registers their validators into BUILTIN (once, at import).
 from detectors.validators import checksums as _checksums  # noqa: E402,F401
 from detectors.validators import custom as _custom  # noqa: E402,F401
@@ -18,5 +16,11 @@ from detectors.validators import phone as _phone  # noqa: E402,F401
 from detectors.validators import stdnum_ids as _stdnum_ids  # noqa: E402,F401
 from detectors.validators import text_shape as _text_shape  # noqa: E402,F401
 from detectors.validators import wordlist as _wordlist  # noqa: E402,F401
+from detectors.validators.registry import (
+    BUILTIN,
+    Check,
+    ValidatorKind,
+    ValidatorRegistry,
+)
 
 __all__ = ["BUILTIN", "Check", "ValidatorKind", "ValidatorRegistry"]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-
 from stdnum import iban as stdnum_iban
 from stdnum import luhn as stdnum_luhn
 from stdnum.us import rtn as stdnum_rtn
 
-from detectors.validators.registry import BUILTIN, Check, require_no_extra_args
+from detectors.validators.registry import BUILTIN
 
 
 def digits_of(value: str) -> str:
@@ -32,19 +30,10 @@ def aba_valid(value: str) -> bool:
     return len(digits) == 9 and bool(stdnum_rtn.is_valid(digits))
 
 
-@BUILTIN.register("luhn", boost=0.4, description="Luhn mod-10 check digit (payment cards)")
-def _luhn(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, set(), "luhn")
-    return luhn_valid
+BUILTIN.register_check("luhn", luhn_valid, boost=0.4, description="Luhn mod-10 check digit (payment cards)")
 
 
-@BUILTIN.register("iban", boost=0.4, description="IBAN country format and mod-97 check (python-stdnum)")
-def _iban(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, set(), "iban")
-    return iban_valid
+BUILTIN.register_check("iban", iban_valid, boost=0.4, description="IBAN country format and mod-97 check (python-stdnum)")
 
 
-@BUILTIN.register("aba", boost=0.4, description="ABA routing transit number checksum")
-def _aba(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, set(), "aba")
-    return aba_valid
+BUILTIN.register_check("aba", aba_valid, boost=0.4, description="ABA routing transit number checksum")

@@ -41,10 +41,7 @@ def person_name_plausible(value: str, min_words: int = 1) -> bool:
     return not (len(words) == 1 and value.isupper())
 
 
-@BUILTIN.register("email_domain", boost=0.1, description="email host ends in a real top-level domain")
-def _email_domain(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, set(), "email_domain")
-    return email_domain_valid
+BUILTIN.register_check("email_domain", email_domain_valid, boost=0.1, description="email host ends in a real top-level domain")
 
 
 @BUILTIN.register(
@@ -186,40 +183,22 @@ def calendar_date_valid(value: str, min_year: int = 1900, max_year: int = 2100) 
     return False
 
 
-@BUILTIN.register("dea", boost=0.3, description="US DEA registration number check digit")
-def _dea(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, set(), "dea")
-    return dea_valid
+BUILTIN.register_check("dea", dea_valid, boost=0.3, description="US DEA registration number check digit")
 
 
-@BUILTIN.register("npi", boost=0.3, description="US National Provider Identifier (Luhn with the 80840 prefix)")
-def _npi(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, set(), "npi")
-    return npi_valid
+BUILTIN.register_check("npi", npi_valid, boost=0.3, description="US National Provider Identifier (Luhn with the 80840 prefix)")
 
 
-@BUILTIN.register("sg_nric", boost=0.3, description="Singapore NRIC/FIN check letter")
-def _sg_nric(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, set(), "sg_nric")
-    return sg_nric_valid
+BUILTIN.register_check("sg_nric", sg_nric_valid, boost=0.3, description="Singapore NRIC/FIN check letter")
 
 
-@BUILTIN.register("au_medicare", boost=0.3, description="Australian Medicare card number check digit")
-def _au_medicare(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, set(), "au_medicare")
-    return au_medicare_valid
+BUILTIN.register_check("au_medicare", au_medicare_valid, boost=0.3, description="Australian Medicare card number check digit")
 
 
-@BUILTIN.register("eip55", boost=0.3, description="Ethereum address; mixed case must carry the EIP-55 checksum")
-def _eip55(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, set(), "eip55")
-    return eip55_valid
+BUILTIN.register_check("eip55", eip55_valid, boost=0.3, description="Ethereum address; mixed case must carry the EIP-55 checksum")
 
 
-@BUILTIN.register("jwt", boost=0.2, description="JSON Web Token: base64url JSON header with `alg`, JSON payload")
-def _jwt(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, set(), "jwt")
-    return jwt_valid
+BUILTIN.register_check("jwt", jwt_valid, boost=0.2, description="JSON Web Token: base64url JSON header with `alg`, JSON payload")
 
 
 @BUILTIN.register("calendar_date", boost=0.1, description="a real calendar date; args: min_year, max_year")

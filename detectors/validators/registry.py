@@ -38,6 +38,15 @@ class ValidatorRegistry:
 
         return decorate
 
+    def register_check(self, name: str, check: Check, *, boost: float, description: str) -> None:
+        """Register a check that takes no arguments (most checksums)."""
+
+        def factory(args: Mapping[str, Any]) -> Check:
+            require_no_extra_args(args, set(), name)
+            return check
+
+        self.register(name, boost=boost, description=description)(factory)
+
     def kind(self, name: str) -> ValidatorKind | None:
         """The kind for `name`: `stdnum:us.ssn` resolves to the `stdnum:` family, `entropy:3.5` to `entropy`."""
         if name in self._kinds:
