@@ -123,6 +123,10 @@ def _print_report(report: Any, db: str) -> None:
         f"files: {files}; [bold]{report.findings_new} new findings[/] in {db}",
         highlight=False,
     )
+    requests = sum(report.requests.values())
+    if requests:
+        retried = f", {report.retries} retried (429, 5xx or timeouts)" if report.retries else ""
+        console.print(f"{requests} API requests{retried}", highlight=False)
     if report.out_of_scope:
         console.print("out of scope (never downloaded): " + ", ".join(f"{k}={v}" for k, v in report.out_of_scope.items()))
     for warning in report.warnings:

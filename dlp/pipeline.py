@@ -94,6 +94,7 @@ class ScanReport:
     errors: list[str] = field(default_factory=list)
     out_of_scope: Counter[str] = field(default_factory=Counter)
     requests: Counter[str] = field(default_factory=Counter)
+    retries: int = 0  # requests retried after a 429, a 5xx, a timeout or a truncated body
     warnings: list[str] = field(default_factory=list)
 
 
@@ -164,6 +165,7 @@ class Scanner:
         report.status = "completed" if not report.errors else "completed_with_errors"
         report.out_of_scope = self.scope.skipped
         report.requests = Counter({k.value: v for k, v in self.client.requests.items()})
+        report.retries = self.client.retries
         self.store.finish_scan(report.scan_id, report.status, "; ".join(report.errors)[:500])
         return report
 

@@ -134,3 +134,21 @@ def test_a_forward_scan_with_nothing_new_lists_once_per_stream(emulator, tmp_pat
     logs = [q for name, q in requests if name == "logs"]
     assert len(logs) == len(config.ingest.event_types)
     assert sorted(name for name, _ in requests) == sorted(["users", "gpts", "projects"] + ["logs"] * len(logs))
+
+
+@pytest.mark.parametrize("gone", [False, True])
+def test_the_deprecated_conversations_endpoint_adds_nothing_twice(clean, tmp_path, gone):
+    clock = FakeClock(NOW + timedelta(hours=1))
+    with EmulatorServer(EmulatorSettings(seed=7, conversations_gone=gone), clock=clock) as server:
+        config = scan_config(server, tmp_path / "conversations.duckdb")
+        config = config.replace(ingest=dataclasses.replace(config.ingest, conversations_fallback=True))
+        report = asyncio.run(scan(config, server.api_key))
+        assert report.status == "completed", report.errors
+        notices = [w for w in report.warnings if "/conversations" in w]
+        assert len(notices) == (1 if gone else 0)
+        listed = [r for r in server.state.request_log if r.path.endswith("/conversations")]
+        assert listed and all(r.status == (410 if gone else 200) for r in listed)
+        if not gone:
+            assert query(tmp_path / "conversations.duckdb",
+                         "SELECT count(*) FROM items WHERE source = 'conversations'")[1][0][0] > 0
+    assert finding_ids(tmp_path / "conversations.duckdb") == clean
