@@ -102,3 +102,106 @@ def portability_problem(regex: str) -> str | None:
     if _EMPTY_MIN_REPEAT.search(regex):
         return "write `{0,n}` instead of `{,n}` (PCRE/Hyperscan read `{,n}` literally)"
     return None
+
+
+# Hyperscan's prefilter mode drops lookarounds, so `[A-Za-z0-9]{20,300}(?![A-Za-z0-9])` would report a
+# hit at every end from 20 to 300 characters into a run: one Python callback each.
+_LOOKAHEAD_AT_END = re.compile(r"\(\?!((?:\\.|\[(?:\\.|[^\]\\])*\]|[^()\\\[])+)\)\Z")
+# one character class, alone or as the first alternative (`(?![\w-]|\.\d)` implies `(?![\w-])`)
+_FIRST_CLASS = re.compile(r"(\[(?:\\.|[^\]\\])+\]|\\[dwsDWS])(?:\||\Z)")
+_NEGATED_ESCAPE = {"d": "D", "w": "W", "s": "S", "D": "d", "W": "w", "S": "s"}
+
+
+@dataclass(frozen=True, slots=True)
+class Prefilter:
+    expression: str  # what Hyperscan compiles
+    end_slack: int  # characters a hit may end after the end of the regex's own match
+
+
+def prefilter_for(regex: str, flags: int) -> Prefilter:
+    """The expression to prefilter `regex` with.
+
+    When the top-level sequence ends in negative lookaheads and the first of them is one character class
+    (`(?![\\w-])`, or starts with one: `(?![\\w-]|...)`), that lookahead becomes one consumed character or
+    the end of the text, and the ones after it are dropped (prefiltering ignores them anyway): a run then
+    gives one hit, where it ends. Large bounded repeats are opened up (`widen_repeats`).
+    """
+    unchanged = Prefilter(widen_repeats(regex), 0)
+    items = list(sre_parse.parse(regex, flags).data)
+    trailing = 0
+    while len(items) > trailing and items[-1 - trailing][0] == sre_constants.ASSERT_NOT \
+            and items[-1 - trailing][1][0] == 1:
+        trailing += 1
+    if not trailing or trailing == len(items):
+        return unchanged
+    head, bodies = regex, []
+    for _ in range(trailing):
+        match = _LOOKAHEAD_AT_END.search(head)
+        if match is None:
+            return unchanged
+        bodies.append(match.group(1))
+        head = head[:match.start()]
+    try:  # the text stripped must be exactly the parsed lookaheads
+        if repr(list(sre_parse.parse(head, flags).data)) != repr(items[:-trailing]):
+            return unchanged
+    except re.error:
+        return unchanged
+    boundary = _FIRST_CLASS.match(bodies[-1])  # the lookahead right after the match
+    if boundary is None:
+        return unchanged
+    return Prefilter(f"(?:{widen_repeats(head)})(?:{_negate_class(boundary.group(1))}|\\z)", 1)
+
+
+WIDEN_REPEAT_SPAN = 16
+_REPEAT_AT = re.compile(r"\{(\d+),(\d+)\}")
+
+
+def widen_repeats(regex: str, span: int = WIDEN_REPEAT_SPAN) -> str:
+    """`regex` with every bounded repeat `{m,n}` where n - m >= `span` opened to `{m,}` (outside character
+    classes and lookarounds): a superset that Hyperscan matches many times faster, because large bounded
+    repeats need its slow repeat engines. For prefiltering only; the exact regex confirms every hit."""
+    out: list[str] = []
+    groups: list[bool] = []  # per open group: is it a lookaround?
+    in_class = False
+    i = 0
+    length = len(regex)
+    while i < length:
+        char = regex[i]
+        if char == "\\":
+            out.append(regex[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            in_class = True
+            # a `]` right after `[` or `[^` is a literal member
+            j = i + 1 + (regex.startswith("^", i + 1))
+            if regex.startswith("]", j):
+                out.append(regex[i:j + 1])
+                i = j + 1
+                continue
+        elif char == "(":
+            groups.append(regex.startswith(("(?=", "(?!", "(?<=", "(?<!"), i))
+        elif char == ")":
+            if groups:
+                groups.pop()
+        elif char == "{" and not any(groups):
+            repeat = _REPEAT_AT.match(regex, i)
+            if repeat is not None and int(repeat.group(2)) - int(repeat.group(1)) >= span:
+                out.append("{" + repeat.group(1) + ",}")
+                i = repeat.end()
+                continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _negate_class(boundary: str) -> str:
+    if boundary.startswith("\\"):
+        return "\\" + _NEGATED_ESCAPE[boundary[1]]
+    body = boundary[1:-1]
+    if body.startswith("^"):
+        return "[" + body[1:] + "]"
+    return "[^" + body + "]"

@@ -31,7 +31,7 @@ import hyperscan
 from detectors.hscache import compile_cached
 from detectors.model import PatternSpec
 from detectors.offsets import OffsetMap, encode_for_scan
-from detectors.regexinfo import UNBOUNDED, hyperscan_flags, python_flags, shape_of
+from detectors.regexinfo import UNBOUNDED, hyperscan_flags, prefilter_for, python_flags, shape_of
 
 MAX_WINDOW_WIDTH = 4096  # wider bounded patterns use start-of-match tracking instead
 LOOKAHEAD_SLACK = 16
@@ -54,6 +54,7 @@ class PatternPlan:
     width: int  # max match width in characters (>= UNBOUNDED when unbounded)
     lookahead: int
     note: str = ""
+    expression: str = ""  # what Hyperscan compiles for window and som plans (`regexinfo.prefilter_for`)
 
     @property
     def margin(self) -> int:
@@ -139,15 +140,19 @@ class PatternScanner:
     # -- planning -------------------------------------------------------------
     @staticmethod
     def _initial_plan(key: int, pattern: PatternSpec) -> PatternPlan:
-        shape = shape_of(pattern.regex, python_flags(pattern.flags))
+        flags = python_flags(pattern.flags)
+        shape = shape_of(pattern.regex, flags)
         if pattern.keywords:
             return PatternPlan(key, pattern, Mode.KEYWORD, shape.max_width, shape.lookahead, "keyword prefilter")
         if shape.lookahead >= UNBOUNDED:
             return PatternPlan(key, pattern, Mode.GATE, shape.max_width, shape.lookahead,
                                "unbounded lookahead: one full regex pass when the prefilter hits")
-        if shape.bounded and shape.max_width <= MAX_WINDOW_WIDTH:
-            return PatternPlan(key, pattern, Mode.WINDOW, shape.max_width, shape.lookahead)
-        return PatternPlan(key, pattern, Mode.SOM, shape.max_width, shape.lookahead)
+        prefilter = prefilter_for(pattern.regex, flags)
+        # a hit may end `end_slack` characters after the match it stands for
+        width = shape.max_width + prefilter.end_slack
+        if shape.bounded and width <= MAX_WINDOW_WIDTH:
+            return PatternPlan(key, pattern, Mode.WINDOW, width, shape.lookahead, expression=prefilter.expression)
+        return PatternPlan(key, pattern, Mode.SOM, width, shape.lookahead, expression=prefilter.expression)
 
     def _expressions(self) -> list[tuple[bytes, int, _Probe]]:
         expressions: list[tuple[bytes, int, _Probe]] = []
@@ -156,9 +161,11 @@ class PatternScanner:
             base = hyperscan_flags(plan.pattern.flags)
             regex = plan.pattern.regex.encode("utf-8")
             if plan.mode is Mode.WINDOW:
-                expressions.append((regex, base | hyperscan.HS_FLAG_PREFILTER, _Probe("pattern", plan.key)))
+                expression = (plan.expression or plan.pattern.regex).encode("utf-8")
+                expressions.append((expression, base | hyperscan.HS_FLAG_PREFILTER, _Probe("pattern", plan.key)))
             elif plan.mode is Mode.SOM:
-                expressions.append((regex, base | hyperscan.HS_FLAG_SOM_LEFTMOST, _Probe("pattern", plan.key)))
+                expression = (plan.expression or plan.pattern.regex).encode("utf-8")
+                expressions.append((expression, base | hyperscan.HS_FLAG_SOM_LEFTMOST, _Probe("pattern", plan.key)))
             elif plan.mode is Mode.GATE:
                 flags = base | hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
                 expressions.append((regex, flags, _Probe("pattern", plan.key)))
@@ -313,6 +320,7 @@ def merge_regions(regions: list[Region]) -> list[Region]:
 
 
 def _replace(plan: PatternPlan, mode: Mode, note: str) -> PatternPlan:
+    # gate and always plans use the pattern as written
     return PatternPlan(plan.key, plan.pattern, mode, plan.width, plan.lookahead, note)
 
 

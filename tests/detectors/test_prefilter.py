@@ -1,0 +1,119 @@
+"""The expressions Hyperscan prefilters with (`regexinfo.prefilter_for`, `widen_repeats`): every match
+of the rule's regex still gets a hit at its end (plus the slack), and runs give one hit, not one per
+position."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import hyperscan
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from detectors.loader import load_rules
+from detectors.regexinfo import hyperscan_flags, prefilter_for, python_flags, widen_repeats
+from rules import RULES_DIR
+
+
+@functools.lru_cache(maxsize=None)
+def prefilter_db(expression: str, flags: int) -> hyperscan.Database:
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(expressions=[expression.encode()], ids=[0], elements=1, flags=[flags | hyperscan.HS_FLAG_PREFILTER])
+    return db
+
+
+def hit_ends(expression: str, text: str, flags: int = hyperscan.HS_FLAG_UTF8) -> list[int]:
+    """Byte offsets where Hyperscan reports the prefilter expression matching."""
+    ends: list[int] = []
+    prefilter_db(expression, flags).scan(text.encode(), match_event_handler=lambda _i, _s, end, _f, _c: ends.append(end))
+    return ends
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        (r"(?<![A-Za-z0-9_-])(?P<v>sk_[A-Za-z0-9]{24,247})(?![A-Za-z0-9_-])",
+         r"(?:(?<![A-Za-z0-9_-])(?P<v>sk_[A-Za-z0-9]{24,}))(?:[^A-Za-z0-9_-]|\z)"),
+        # only the first trailing lookahead is kept, as one consumed character
+        (r"(?P<v>[2-9]\d{3} \d{4})(?![\w-])(?! \d)", r"(?:(?P<v>[2-9]\d{3} \d{4}))(?:[^\w-]|\z)"),
+        (r"(?P<v>\+\d{1,14})(?![\w-]|\.\d)", r"(?:(?P<v>\+\d{1,14}))(?:[^\w-]|\z)"),
+        (r"x(?!\d)", r"(?:x)(?:\D|\z)"),
+        (r"x(?![^a-z])", r"(?:x)(?:[a-z]|\z)"),
+    ],
+)
+def test_trailing_boundary_lookahead_becomes_one_consumed_character(regex: str, expected: str) -> None:
+    prefilter = prefilter_for(regex, re.ASCII)
+    assert prefilter.expression == expected
+    assert prefilter.end_slack == 1
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [
+        r"a|b(?![x])",  # the lookahead belongs to one alternative only
+        r"(a(?![x]))",  # inside a group
+        r"(?P<v>\d{9})(?! ?\d)",  # not a single character class
+        r"(?P<v>\d{9})(?!\.\d|[\w-])",  # the class is not the first alternative
+        r"(?![x])",  # nothing but the lookahead
+    ],
+)
+def test_other_shapes_are_compiled_as_written(regex: str) -> None:
+    prefilter = prefilter_for(regex, re.ASCII)
+    assert prefilter.expression == regex
+    assert prefilter.end_slack == 0
+
+
+def test_widening_skips_classes_escapes_lookarounds_and_small_ranges() -> None:
+    assert widen_repeats(r"a{0,62}b{2,3}") == r"a{0,}b{2,3}"
+    assert widen_repeats(r"[{]{1,40}\{1,40}x") == r"[{]{1,}\{1,40}x"
+    assert widen_repeats(r"[]{0,40}]{0,40}") == r"[]{0,40}]{0,}"
+    assert widen_repeats(r"(?!a{0,40})(?<=b)(c{0,40})") == r"(?!a{0,40})(?<=b)(c{0,})"
+
+
+def test_a_run_gives_one_hit_where_it_ends() -> None:
+    regex = r"(?<![A-Za-z0-9])(?P<v>key_[A-Za-z0-9]{20,300})(?![A-Za-z0-9])"
+    text = "token key_" + "a" * 200 + " and more"
+    assert len(hit_ends(regex, text)) > 100  # as written: every end from 20 to 200 characters in
+    prefilter = prefilter_for(regex, re.ASCII)
+    assert hit_ends(prefilter.expression, text) == [len("token key_") + 200 + 1]
+
+
+RULES = load_rules([RULES_DIR]).rules
+PACK_PATTERNS = [
+    (pattern, tuple(example.text for rule in RULES if pattern in rule.patterns for example in rule.examples))
+    for rule in RULES for pattern in rule.patterns
+    if not pattern.keywords and prefilter_for(pattern.regex, python_flags(pattern.flags)).end_slack
+]
+AROUND = st.text(alphabet=st.sampled_from("aZ09 -_.@+:/\n\u00e9"), max_size=12)
+
+
+def assert_hit_at_every_match_end(pattern, text: str) -> int:  # type: ignore[no-untyped-def]
+    prefilter = prefilter_for(pattern.regex, python_flags(pattern.flags))
+    ends = set(hit_ends(prefilter.expression, text, hyperscan_flags(pattern.flags)))
+    encoded_end = {i: len(text[:i].encode()) for i in range(len(text) + 1)}
+    matches = 0
+    for match in pattern.compiled.finditer(text):
+        end = encoded_end[match.end()]
+        slack_end = encoded_end[min(len(text), match.end() + prefilter.end_slack)]
+        assert {end, slack_end} & ends, (pattern.name, text)
+        matches += 1
+    return matches
+
+
+def test_every_rule_example_match_has_a_hit_at_its_end() -> None:
+    matched = sum(assert_hit_at_every_match_end(pattern, text) for pattern, texts in PACK_PATTERNS for text in texts)
+    assert len(PACK_PATTERNS) > 100
+    assert matched > 300
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(range(len(PACK_PATTERNS))), st.data())
+def test_examples_with_random_surroundings_keep_their_hits(index: int, data: st.DataObject) -> None:
+    pattern, texts = PACK_PATTERNS[index]
+    if not texts:
+        return
+    text = data.draw(st.sampled_from(texts))
+    text = data.draw(AROUND) + text + data.draw(AROUND)
+    assert_hit_at_every_match_end(pattern, text)
