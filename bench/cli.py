@@ -3,6 +3,7 @@
 python -m bench                         # the default run (demo x4 corpus, 3 rounds, every section)
 python -m bench --skip rate_limited     # no real-time rate-limit window
 python -m bench --only detection --factor 16 --rounds 5
+python -m bench --only person_heldout   # PERSON on names the word lists lack (bench/heldout.py)
 python -m bench --tiny                  # seconds-scale smoke run (what tests/bench runs)
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bench.heldout import DEFAULT_TEXTS as HELDOUT_TEXTS
 from bench.report import print_report, write_json
 from bench.run import SECTIONS, BenchSettings, command_line, run_benchmarks
 from bench.scaling import DEFAULT_FACTORS
@@ -34,8 +36,13 @@ TINY = {
     "rate_window_seconds": 2.0,
     "scaling_base": 0.125,
     "scaling_factors": (1.0, 2.0),
+    "heldout_texts": 60,
 }
 WIDE_OUTPUT = 170  # columns for the tables when the output is not a terminal (a file, CI log)
+
+
+def _section(name: str) -> str:
+    return name.replace("-", "_")  # --only person-heldout == --only person_heldout
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,8 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=min(4, os.cpu_count() or 1),
         help="inspector processes of the end-to-end scans (default min(4, cores))",
     )
-    parser.add_argument("--only", action="append", choices=SECTIONS, help="run only this section (repeatable)")
-    parser.add_argument("--skip", action="append", choices=SECTIONS, default=[], help="skip this section (repeatable)")
+    parser.add_argument(
+        "--only", action="append", type=_section, choices=SECTIONS, help="run only this section (repeatable)"
+    )
+    parser.add_argument(
+        "--skip", action="append", type=_section, choices=SECTIONS, default=[], help="skip this section (repeatable)"
+    )
     parser.add_argument(
         "--extraction-scale",
         type=float,
@@ -94,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--scaling-factors",
         default=",".join(f"{f:g}" for f in DEFAULT_FACTORS),
         help="comma-separated scale factors (default 1,4,16)",
+    )
+    parser.add_argument(
+        "--heldout-texts",
+        type=int,
+        default=HELDOUT_TEXTS,
+        help=f"texts of the PERSON held-out-names corpus (default {HELDOUT_TEXTS})",
     )
     parser.add_argument(
         "--rules", action="append", default=[], help="a rule file or directory instead of the built-in packs"
@@ -119,7 +136,7 @@ def settings_from_args(args: argparse.Namespace) -> BenchSettings:
         "seed": args.seed, "preset": args.preset, "factor": args.factor, "rounds": args.rounds,
         "presidio_rounds": args.presidio_rounds, "processes": args.processes, "workers": args.workers,
         "sections": sections, "extraction_scale": args.extraction_scale, "rate_window_seconds": args.rate_window,
-        "scaling_base": args.scaling_base, "scaling_factors": factors,
+        "scaling_base": args.scaling_base, "scaling_factors": factors, "heldout_texts": args.heldout_texts,
         "engine": EngineSpec(rule_paths=tuple(args.rules), policy_path=args.policy, ner_model=args.ner_model),
     }  # fmt: skip
     if args.tiny:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.goals import evaluate_goals
+from bench.heldout import describe_line, facet_lines, table_rows
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> str:
@@ -48,6 +49,8 @@ def render(results: dict[str, Any]) -> str:
     )
     if "detection" in results:
         parts.append(_detection(results["detection"]))
+    if "person_heldout" in results:
+        parts.append(_person_heldout(results["person_heldout"]))
     if "extraction" in results:
         parts.append(_extraction(results["extraction"]))
     scans = {}
@@ -152,6 +155,19 @@ def _accuracy(accuracy: dict[str, Any]) -> str:
     if lines:
         out.append("Entity types the ground truth does not label, and secrets by provider:\n\n" + "\n".join(lines))
     return "\n\n".join(out)
+
+
+def _person_heldout(heldout: dict[str, Any]) -> str:
+    header, rows = table_rows(heldout)
+    return (
+        "### PERSON on held-out names\n\n"
+        f"PERSON on names none of whose parts is in the PERSON rule's word lists (bench/heldout.py): "
+        f"{describe_line(heldout)}. Scored as the accuracy table (overlap); exact spans are names reported "
+        "with their exact boundaries.\n\n"
+        + _table(header, rows, right=tuple(range(1, len(header))))
+        + "\n\n"
+        + "\n".join(f"- {line}" for line in facet_lines(heldout))
+    )
 
 
 def _extraction(extraction: dict[str, Any]) -> str:

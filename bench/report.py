@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.goals import evaluate_goals
+from bench.heldout import describe_line, facet_lines, fp_examples, table_rows
 
 
 def write_json(results: dict[str, Any], path: str | Path) -> Path:
@@ -29,6 +30,8 @@ def print_report(results: dict[str, Any], console: Console | None = None) -> Non
     )
     if "detection" in results:
         _detection(console, results["detection"])
+    if "person_heldout" in results:
+        _person_heldout(console, results["person_heldout"])
     if "extraction" in results:
         _extraction(console, results["extraction"])
     if "end_to_end" in results:
@@ -132,6 +135,22 @@ def _accuracy(console: Console, accuracy: dict[str, Any]) -> None:
                 f"  {engine} SECRET recall by provider: "
                 + ", ".join(f"{sub} {v['found']}/{v['planted']}" for sub, v in secrets.items())
             )
+
+
+def _person_heldout(console: Console, heldout: dict[str, Any]) -> None:
+    header, rows = table_rows(heldout)
+    table = Table(title="PERSON on held-out names (not in the PERSON rule's word lists)")
+    for i, column in enumerate(header):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"  {describe_line(heldout)}")
+    for line in facet_lines(heldout):
+        console.print(f"  {line}")
+    for label, data in heldout["engines"].items():
+        if data["examples"]["false_positives"]:
+            console.print(f"  {label} false positives, e.g.: {fp_examples(data)}")
 
 
 def _extraction(console: Console, extraction: dict[str, Any]) -> None:

@@ -19,10 +19,13 @@ from bench.detection import DetectionSettings, run_detection
 from bench.endtoend import ScanRun, measure_scan
 from bench.extraction import run_extraction
 from bench.goals import evaluate_goals
+from bench.heldout import DEFAULT_ENGINES as HELDOUT_ENGINES
+from bench.heldout import DEFAULT_TEXTS as HELDOUT_TEXTS
+from bench.heldout import evaluate as evaluate_heldout
 from bench.scaling import DEFAULT_FACTORS, run_scaling
 from detectors.engine import EngineSpec
 
-SECTIONS = ("detection", "extraction", "end_to_end", "rate_limited", "scaling")
+SECTIONS = ("detection", "person_heldout", "extraction", "end_to_end", "rate_limited", "scaling")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -40,6 +43,7 @@ class BenchSettings:
     rate_window_seconds: float = 60.0
     scaling_base: float = 1.0  # scaling runs at preset x scaling_base x each factor
     scaling_factors: tuple[float, ...] = DEFAULT_FACTORS
+    heldout_texts: int = HELDOUT_TEXTS  # texts of the PERSON held-out-names corpus
     engine: EngineSpec = field(default_factory=EngineSpec)
 
     def __post_init__(self) -> None:
@@ -50,6 +54,8 @@ class BenchSettings:
             raise ValueError("rounds must be at least 1")
         if self.rate_window_seconds <= 0:
             raise ValueError("the rate-limit window must be positive")
+        if self.heldout_texts < 2:
+            raise ValueError("the held-out-names corpus needs at least 2 texts")
 
 
 def machine() -> dict[str, Any]:
@@ -115,6 +121,17 @@ def run_benchmarks(
             )
 
         timed("detection", detection)
+    if "person_heldout" in sections:
+        timed(
+            "person_heldout",
+            lambda: evaluate_heldout(
+                HELDOUT_ENGINES,
+                seed=settings.seed,
+                texts=settings.heldout_texts,
+                spec=settings.engine,
+                progress=progress,
+            ),
+        )
     if "extraction" in sections:
         timed("extraction", lambda: run_extraction(settings.extraction_scale, settings.rounds, progress))
     if "scaling" in sections:

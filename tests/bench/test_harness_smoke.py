@@ -68,6 +68,16 @@ def test_accuracy_scores_the_labelled_entities_for_each_engine(results: dict) ->
     assert accuracy["presidio_default"]["other_entities"], "Presidio's unlabelled types are listed"
 
 
+def test_person_on_held_out_names_is_scored_for_ours_and_presidio(results: dict) -> None:
+    heldout = results["person_heldout"]
+    corpus = heldout["corpus"]
+    assert corpus["texts"] == 60 and corpus["names"] > 0 and corpus["texts_without_names"] > 0
+    assert set(heldout["engines"]) == {"ours_default", "ours_regex", "presidio_default"}
+    for data in heldout["engines"].values():
+        person = data["person"]
+        assert person["supported"] and person["tp"] + person["fn"] == corpus["names"]
+
+
 def test_extraction_compares_each_format_with_its_library(results: dict) -> None:
     formats = results["extraction"]["formats"]
     assert {"pdf", "docx", "xlsx", "pptx", "csv", "txt"} <= set(formats)
@@ -109,6 +119,7 @@ def test_the_results_render_as_the_benchmarks_tables(results: dict) -> None:
         "### Goals",
         "### Detection speed",
         "### Accuracy",
+        "### PERSON on held-out names",
         "### Extraction",
         "### End to end and scaling",
         "### Rate limits on",
