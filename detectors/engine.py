@@ -278,7 +278,7 @@ class Engine:
                 continue
             full = [i for i in ner_rules if i in reported]
             if full:
-                for start, end in self._gated_ner_windows(state.text, full):
+                for start, end in self._gated_ner_windows(state, full):
                     jobs.append((index, start, state.text[start:end]))
                 continue
             for start, end in self._compound_ner_windows(state, set(ner_rules)):
@@ -298,26 +298,36 @@ class Engine:
                     if entity is None:
                         continue
                     base = rule.ner.score if rule.ner.score is not None else rule.score  # type: ignore[union-attr]
-                    s, e = _trim_entity(state.text, offset + start, offset + end)
-                    if e <= s:
-                        continue
-                    per_state.setdefault(index, []).append(
-                        Candidate.of(rule, s, e, state.text[s:e], "ner", base, f"ner:{label}"))
+                    for s, e in _entity_lines(state.text, offset + start, offset + end):
+                        s, e = _trim_entity(state.text, s, e)
+                        if e > s:
+                            per_state.setdefault(index, []).append(
+                                Candidate.of(rule, s, e, state.text[s:e], "ner", base, f"ner:{label}"))
         for index, candidates in per_state.items():
             self._candidates_scored(states[index], _dedupe(candidates), tracer)
 
-    def _gated_ner_windows(self, text: str, rule_indexes: list[int]) -> list[tuple[int, int]]:
-        """The whole text, or, when every rule gates its NER, windows around the gate matches."""
+    def _gated_ner_windows(self, state: _TextState, rule_indexes: list[int]) -> list[tuple[int, int]]:
+        """The whole text, or, when every rule gates its NER, windows around the gate matches that do not
+        touch a match the rule's own patterns and dictionary already report (NER would only find it again)."""
+        text = state.text
         windows: list[tuple[int, int]] = []
         for index in rule_indexes:
             spec = self._internal[index].ner
             assert spec is not None
             if spec.gate is None:
                 return [(0, len(text))] if text else []
+            found = self._reportable_spans(state, index)
             for match in spec.gate.finditer(text):
-                windows.append(_snap(text, max(0, match.start() - spec.gate_window),
-                                     min(len(text), match.end() + spec.gate_window)))
+                start, end = match.span()
+                if found and _overlaps_any(found, start, end):
+                    continue
+                windows.append(_snap(text, max(0, start - spec.gate_window), min(len(text), end + spec.gate_window)))
         return _merge_windows(windows)
+
+    def _reportable_spans(self, state: _TextState, index: int) -> list[tuple[int, int]]:
+        """Spans of the matches of rule `index` found so far that will be reported, sorted, overlaps merged."""
+        floor = max(self.min_likelihood, self._internal[index].min_likelihood or self.min_likelihood)
+        return _merge_windows([(s.start, s.end) for s in state.scored.get(index, ()) if s.likelihood >= floor])
 
     def _compound_ner_windows(self, state: _TextState, ner_rules: set[int]) -> list[tuple[int, int]]:
         """Windows where a compound rule's non-NER components already matched."""
@@ -481,15 +491,36 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _entity_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """An entity cut at line breaks: the model sometimes runs a name into the next line of a list or a
+    signature ("Maisha Hassani\nInternal Audit"), and no name spans two lines."""
+    pieces = []
+    while True:
+        cut = text.find("\n", start, end)
+        if cut < 0:
+            pieces.append((start, end))
+            return pieces
+        pieces.append((start, cut))
+        start = cut + 1
+
+
 def _trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop a possessive and edge punctuation NER sometimes includes ("Maria Garcia's" -> "Maria Garcia")."""
+    """Drop a possessive and edge punctuation NER sometimes includes ("Maria Garcia's" -> "Maria Garcia",
+    "- Maria Garcia" -> "Maria Garcia")."""
     if text.endswith(("'s", "’s"), start, end):
         end -= 2
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:!?)\"'’"):
         end -= 1
-    while start < end and (text[start].isspace() or text[start] in "(\"'‘"):
+    while start < end and (text[start].isspace() or text[start] in "(\"'‘"
+                           or text[start] in "-–—•*·" and text[start + 1:start + 2].isspace()):  # a list bullet
         start += 1
     return start, end
+
+
+def _overlaps_any(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of `spans` (sorted, non-overlapping)."""
+    position = bisect.bisect_left(spans, (end,))  # the spans starting before `end`
+    return position > 0 and spans[position - 1][1] > start
 
 
 def _merge_windows(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:

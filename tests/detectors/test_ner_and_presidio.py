@@ -180,3 +180,94 @@ def test_an_ner_gate_limits_ner_to_windows_around_its_matches(engine_for: Callab
     found = engine.analyze_batch([filler + "we met Maria Garcia today. " + filler, filler])
     assert [m.value for m in found[0]] == ["Maria Garcia"] and found[1] == []
     assert len(seen) == 1 and "Maria Garcia" in seen[0] and len(seen[0]) < 120
+
+
+GATED_NAMES_WITH_A_LIST = """
+    rules:
+      - id: NAMES
+        entity: PERSON
+        score: 0.8
+        ner:
+          labels: [PERSON]
+          gate: '[A-Z][a-z]+ [A-Z][a-z]+'
+          gate_window: 20
+        patterns:
+          - name: listed
+            regex: 'Maria Garcia'
+    """
+
+
+def spy_on_ner(engine: Engine) -> list[str]:
+    runner = engine._ner
+    seen: list[str] = []
+    original = runner.entities
+    runner.entities = lambda texts, labels=None: seen.extend(texts) or original(texts, labels)  # type: ignore[method-assign]
+    return seen
+
+
+def test_ner_skips_gate_matches_the_rule_already_reports(engine_for: Callable[..., Engine]) -> None:
+    engine = engine_for(GATED_NAMES_WITH_A_LIST, POLICY)
+    seen = spy_on_ner(engine)
+    filler = " nothing capitalised in this part of the text at all. " * 3
+    found = engine.analyze("Please ask Maria Garcia." + filler + "We met Thomas Becker today." + filler)
+    assert [(m.value, m.detector) for m in found] == [("Maria Garcia", "regex"), ("Thomas Becker", "ner")]
+    assert len(seen) == 1 and "Thomas Becker" in seen[0] and "Maria" not in seen[0]
+
+
+def test_a_reported_name_below_the_floor_does_not_skip_ner(engine_for: Callable[..., Engine]) -> None:
+    engine = engine_for(GATED_NAMES_WITH_A_LIST.replace("regex: 'Maria Garcia'", "regex: 'Maria Garcia'\n"
+                                                        "            score: 0.1"), POLICY)
+    seen = spy_on_ner(engine)
+    found = engine.analyze("Please ask Maria Garcia about it.")
+    assert seen and [(m.value, m.detector) for m in found] == [("Maria Garcia", "ner")]
+
+
+class FixedEntities:
+    """Stands in for the spaCy model where the test needs an entity the model would not give reliably:
+    every text gets the spans of `values` found in it."""
+
+    def __init__(self, *values: str) -> None:
+        self.values = values
+
+    def entities(self, texts: list[str], labels: frozenset[str] | None = None) -> list[list[tuple[int, int, str]]]:
+        spans: list[list[tuple[int, int, str]]] = []
+        for text in texts:
+            spans.append([(text.index(v), text.index(v) + len(v), "PERSON") for v in self.values if v in text])
+        return spans
+
+
+def test_ner_entities_are_cut_at_line_breaks_and_lose_list_bullets(write_rules: Callable[..., Path]) -> None:
+    path = write_rules("""
+        rules:
+          - id: NAMES
+            entity: PERSON
+            score: 0.8
+            ner: {labels: [PERSON]}
+            validators: [{person_name: {min_words: 2}}]
+        """)
+    text = "Attendees:\n- Kojo Oppong\n- Ama Boateng\n-----END RSA PRIVATE KEY-----"
+    runner = FixedEntities("Kojo Oppong\n- Ama Boateng", "-----END RSA")
+    engine = Engine(load_rules([path]).rules, POLICY, ner_runner=runner)  # type: ignore[arg-type]
+    assert [m.value for m in engine.analyze(text)] == ["Kojo Oppong", "Ama Boateng"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Mrs. Xəyyam Əsgərli approved the referral; the results are in.", "Xəyyam Əsgərli"),
+        ("Attendees:\n- Hương Đặng\n- Kojo Oppong", "Hương Đặng"),
+    ],
+)
+def test_the_person_gate_reads_latin_extended_capitals(default_engine: Engine, text: str, name: str) -> None:
+    person = default_engine.rule("PERSON").ner
+    assert person is not None and person.gate is not None
+    assert any(name.split()[0] in m.group() for m in person.gate.finditer(text))
+
+
+@pytest.mark.parametrize(
+    "text", ["Sure. The report is ready.", "key AKIA1234 Attached here", "id XQ7 Banks Hill"]
+)
+def test_the_person_gate_skips_sentence_ends_digits_and_token_fragments(default_engine: Engine, text: str) -> None:
+    person = default_engine.rule("PERSON").ner
+    assert person is not None and person.gate is not None
+    assert [m.group() for m in person.gate.finditer(text) if "." in m.group() or any(c.isdigit() for c in m.group())] == []
