@@ -56,67 +56,107 @@ class Verdict:
 
 
 def evaluate(candidate: Candidate, text: str, steps: list[TraceStep] | None = None) -> Verdict:
-    """Score `candidate` within `text`. `steps`, when given, receives the decision trace."""
+    """Score `candidate` within `text`. `steps`, when given, receives the decision trace.
+
+    Order: exclusions, then (for a candidate that requires context and cannot shrink) a check
+    for a positive context word, then validators, then context boosts. A candidate that
+    requires context and has none nearby is dropped whatever its validators say, so the
+    check before the validators only saves their cost; it never changes a result.
+    """
     rule = candidate.rule
     score = candidate.base_score
     value, start, end = candidate.value, candidate.start, candidate.end
-
-    def note(action: str, detail: str, delta: float = 0.0) -> None:
-        if steps is not None:
-            steps.append(TraceStep(action, detail, delta, clamp_score(score)))
-
-    note("candidate", f"{candidate.detector} {candidate.source} matched {value!r} at [{start}:{end}]")
+    tracing = steps is not None
+    if tracing:
+        _note(steps, "candidate", f"{candidate.detector} {candidate.source} matched {value!r} at [{start}:{end}]",
+              0.0, score)
 
     for exclusion in rule.exclusions:
         if is_excluded(exclusion, value):
-            note("exclusion", f"value matches exclusion {exclusion.label} ({exclusion.match}) at {exclusion.where}")
+            if tracing:
+                _note(steps, "exclusion",
+                      f"value matches exclusion {exclusion.label} ({exclusion.match}) at {exclusion.where}", 0.0, score)
             return Verdict(None, f"excluded by {exclusion.label}", clamp_score(score))
 
-    if candidate.validators:
-        failed = first_failing_validator(candidate.validators, value)
-        if failed is not None and candidate.pattern is not None and candidate.pattern.shrink:
+    contexts = rule.context
+    needs_context = rule.require_context or candidate.require_context
+    validators = candidate.validators
+    pattern = candidate.pattern
+    # context hits found before the validators, by index into `contexts`; _UNSEEN where not looked up yet
+    hits: list[str | None | object] | None = None
+    if needs_context and validators and (pattern is None or not pattern.shrink):
+        # (shrinking moves the end of the span, and with it the context window: not checked early)
+        hits = [find_context(c, text, start, end) if c.boost > 0 else _UNSEEN for c in contexts]
+        if all(hit is None or hit is _UNSEEN for hit in hits):
+            if tracing:
+                _note(steps, "require_context",
+                      "no supporting context word nearby (looked for before the validators, which did not run)",
+                      0.0, score)
+            return Verdict(None, "required context missing", clamp_score(score))
+
+    if validators:
+        failed = first_failing_validator(validators, value)
+        if failed is not None and pattern is not None and pattern.shrink:
             shorter = shrink_to_valid(candidate, text)
             if shorter is not None:
-                note("shrink", f"validator {failed} failed on {value!r}; shorter {shorter!r} passes")
+                if tracing:
+                    _note(steps, "shrink", f"validator {failed} failed on {value!r}; shorter {shorter!r} passes",
+                          0.0, score)
                 value = shorter
                 end = start + len(shorter)
                 failed = None
         if failed is not None:
-            note("validator", f"{failed}: failed")
+            if tracing:
+                _note(steps, "validator", f"{failed}: failed", 0.0, score)
             return Verdict(None, f"validator {failed} failed", clamp_score(score))
-        for validator in candidate.validators:
+        for validator in validators:
             score += validator.boost
-            note("validator", f"{validator.name}: passed", validator.boost)
+            if tracing:
+                _note(steps, "validator", f"{validator.name}: passed", validator.boost, score)
 
     found_positive = False
-    for context in rule.context:
-        hit = find_context(context, text, start, end)
+    for index, context in enumerate(contexts):
+        hit = hits[index] if hits is not None else _UNSEEN
+        if hit is _UNSEEN:
+            hit = find_context(context, text, start, end)
         if hit is None:
             continue
         score += context.boost
-        if context.positive:
+        if context.boost > 0:
             found_positive = True
-        note("context", f"{hit!r} near the match ({context.label})", context.boost)
-    if (rule.require_context or candidate.require_context) and not found_positive:
-        note("require_context", "no supporting context word nearby")
+        if tracing:
+            _note(steps, "context", f"{hit!r} near the match ({context.label})", context.boost, score)
+    if needs_context and not found_positive:
+        if tracing:
+            _note(steps, "require_context", "no supporting context word nearby", 0.0, score)
         return Verdict(None, "required context missing", clamp_score(score))
 
     final = clamp_score(score)
     likelihood = likelihood_for(final)
-    note("likelihood", f"score {final:.2f} is {likelihood.name}")
+    if tracing:
+        _note(steps, "likelihood", f"score {final:.2f} is {likelihood.name}", 0.0, score)
     return Verdict(Scored(candidate, start, end, value, final, likelihood), "reported", final)
 
 
+_UNSEEN = object()  # a context entry not looked up yet
+
+
+def _note(steps: list[TraceStep] | None, action: str, detail: str, delta: float, score: float) -> None:
+    assert steps is not None
+    steps.append(TraceStep(action, detail, delta, clamp_score(score)))
+
+
 def is_excluded(exclusion: ExclusionSpec, value: str) -> bool:
-    normalized = normalize_value(value, exclusion.case_sensitive, exclusion.compact)
     if exclusion.values:
+        normalized = normalize_value(value, exclusion.case_sensitive, exclusion.compact)
         if exclusion.match == "full":
             if normalized in exclusion.values:
                 return True
         elif any(listed in normalized for listed in exclusion.values):
             return True
     if exclusion.compiled is not None:
-        subject = normalize_value(value, True, exclusion.compact)
+        # normalize_value(value, True, False) is the value itself
+        subject = normalize_value(value, True, True) if exclusion.compact else value
         if exclusion.match == "full":
             return exclusion.compiled.fullmatch(subject) is not None
         return exclusion.compiled.search(subject) is not None
