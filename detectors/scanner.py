@@ -9,8 +9,14 @@ the exact span and value group. Each pattern gets the fastest plan it supports:
   ending at e means a match may start in [e - width, e].
 - `som`: unbounded width, compiled exactly with HS_FLAG_SOM_LEFTMOST; a hit
   gives the leftmost start s, so a match may start in [s, e].
-- `keyword`: the pattern lists literal `keywords`; only the literals go into the
-  database, and the regex runs around them (or over the text when one occurs).
+- `near`: the pattern lists literal `keywords` with a `keyword_window` and has
+  a bounded width: both the pattern (as in `window`) and the literals go into
+  the database, and a candidate region is where a pattern hit lies within the
+  window of a keyword hit, so a common keyword costs nothing where no
+  value-shaped text is near it.
+- `keyword`: the pattern lists literal `keywords` (and cannot be a `near` plan);
+  only the literals go into the database, and the regex runs around them (or
+  over the text when one occurs).
 - `gate`: neither works (unbounded with lookarounds); a single prefilter hit
   means one regex pass over the whole text.
 - `always`: Hyperscan cannot compile it at all; one regex pass over every text.
@@ -21,6 +27,7 @@ to characters (`detectors.offsets`).
 
 from __future__ import annotations
 
+import bisect
 import enum
 import re
 from dataclasses import dataclass, field
@@ -41,6 +48,7 @@ FLOOD_LIMIT = 20_000  # more hits than this for one pattern in one text: one ful
 class Mode(str, enum.Enum):
     WINDOW = "window"
     SOM = "som"
+    NEAR = "near"
     KEYWORD = "keyword"
     GATE = "gate"
     ALWAYS = "always"
@@ -120,6 +128,32 @@ def _regions_from_hits(plan: PatternPlan, found: list[tuple[int, int]], length: 
     return regions
 
 
+def _regions_near_keywords(plan: PatternPlan, found: list[tuple[int, int]], keyword_hits: list[tuple[int, int]],
+                           length: int) -> list[Region]:
+    """Where a pattern hit's possible starts [end - width, end] meet a keyword's [start - window, end + window]:
+    the starts `keyword` mode would also try, narrowed to where the pattern can match."""
+    window = plan.pattern.keyword_window or 0
+    allowed: list[tuple[int, int]] = []  # merged start ranges the keywords allow
+    for start, end in sorted(keyword_hits):
+        low, high = start - window, end + window
+        if allowed and low <= allowed[-1][1]:
+            if high > allowed[-1][1]:
+                allowed[-1] = (allowed[-1][0], high)
+        else:
+            allowed.append((low, high))
+    lows = [low for low, _ in allowed]
+    width, margin = plan.width, plan.margin
+    regions: list[Region] = []
+    for _, end in found:
+        first = end - width if end > width else 0
+        index = bisect.bisect_right(lows, end) - 1  # the last allowed range starting at or before `end`
+        while index >= 0 and allowed[index][1] >= first:
+            low, high = allowed[index]
+            regions.append(Region(max(first, low), min(end, high), min(length, end + margin)))
+            index -= 1
+    return regions
+
+
 class PatternScanner:
     """Compiles all patterns (plus optional named gate regexes) into one Hyperscan database."""
 
@@ -142,15 +176,19 @@ class PatternScanner:
     def _initial_plan(key: int, pattern: PatternSpec) -> PatternPlan:
         flags = python_flags(pattern.flags)
         shape = shape_of(pattern.regex, flags)
+        prefilter = prefilter_for(pattern.regex, flags)
+        # a hit may end `end_slack` characters after the match it stands for
+        width = shape.max_width + prefilter.end_slack
+        windowed = shape.bounded and width <= MAX_WINDOW_WIDTH and shape.lookahead < UNBOUNDED
         if pattern.keywords:
+            if windowed and pattern.keyword_window is not None:
+                return PatternPlan(key, pattern, Mode.NEAR, width, shape.lookahead, "pattern hits near a keyword",
+                                   expression=prefilter.expression)
             return PatternPlan(key, pattern, Mode.KEYWORD, shape.max_width, shape.lookahead, "keyword prefilter")
         if shape.lookahead >= UNBOUNDED:
             return PatternPlan(key, pattern, Mode.GATE, shape.max_width, shape.lookahead,
                                "unbounded lookahead: one full regex pass when the prefilter hits")
-        prefilter = prefilter_for(pattern.regex, flags)
-        # a hit may end `end_slack` characters after the match it stands for
-        width = shape.max_width + prefilter.end_slack
-        if shape.bounded and width <= MAX_WINDOW_WIDTH:
+        if windowed:
             return PatternPlan(key, pattern, Mode.WINDOW, width, shape.lookahead, expression=prefilter.expression)
         return PatternPlan(key, pattern, Mode.SOM, width, shape.lookahead, expression=prefilter.expression)
 
@@ -160,7 +198,7 @@ class PatternScanner:
         for plan in self.plans:
             base = hyperscan_flags(plan.pattern.flags)
             regex = plan.pattern.regex.encode("utf-8")
-            if plan.mode is Mode.WINDOW:
+            if plan.mode is Mode.WINDOW or plan.mode is Mode.NEAR:
                 expression = (plan.expression or plan.pattern.regex).encode("utf-8")
                 expressions.append((expression, base | hyperscan.HS_FLAG_PREFILTER, _Probe("pattern", plan.key)))
             elif plan.mode is Mode.SOM:
@@ -169,7 +207,7 @@ class PatternScanner:
             elif plan.mode is Mode.GATE:
                 flags = base | hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
                 expressions.append((regex, flags, _Probe("pattern", plan.key)))
-            elif plan.mode is Mode.KEYWORD:
+            if plan.mode is Mode.KEYWORD or plan.mode is Mode.NEAR:
                 for keyword in plan.pattern.keywords:
                     keywords.setdefault(keyword.lower(), []).append(plan.key)
         self._keywords = keywords
@@ -210,7 +248,10 @@ class PatternScanner:
                 self.plans[key] = _replace(self.plans[key], Mode.ALWAYS, f"keyword not compilable: {reason}")
             return
         plan = self.plans[probe.key]
-        if plan.mode is Mode.SOM:
+        if plan.mode is Mode.NEAR:
+            self.plans[probe.key] = _replace(plan, Mode.KEYWORD, f"Hyperscan cannot compile it ({reason}); "
+                                                                  "the regex runs around each keyword")
+        elif plan.mode is Mode.SOM:
             self.plans[probe.key] = _replace(plan, Mode.GATE, f"Hyperscan cannot track its start ({reason}); "
                                                                "one full regex pass when the prefilter hits")
         else:
@@ -233,6 +274,8 @@ class PatternScanner:
         if not by_expression:
             return hits
         offsets = None if text.isascii() else OffsetMap(text)
+        near_keywords: dict[int, list[tuple[int, int]]] = {}  # near plan -> its keyword hits
+        near_hits: dict[int, list[tuple[int, int]]] = {}  # near plan -> its pattern hits
         for expression_id, found in by_expression.items():
             probe = self._probes[expression_id]
             if probe.kind == "gate":
@@ -241,20 +284,31 @@ class PatternScanner:
             if offsets is not None:
                 found = [(offsets.to_char(start), offsets.to_char(end)) for start, end in found]
             if probe.kind == "keyword":
+                size = len(probe.name)
                 for key in self._keywords[probe.name]:
                     plan = self.plans[key]
                     # the keyword starts its own length before its end (in characters)
-                    regions = [self._keyword_region(plan, max(0, end - len(probe.name)), end, length)
-                               for _, end in found]
+                    if plan.mode is Mode.NEAR:
+                        near_keywords.setdefault(key, []).extend((max(0, end - size), end) for _, end in found)
+                        continue
+                    regions = [self._keyword_region(plan, max(0, end - size), end, length) for _, end in found]
                     hits.regions.setdefault(key, []).extend(regions)
                 continue
             plan = self.plans[probe.key]
-            if plan.mode is Mode.GATE or len(found) > FLOOD_LIMIT:
+            if plan.mode is Mode.NEAR:
+                near_hits[plan.key] = found
+            elif plan.mode is Mode.GATE or len(found) > FLOOD_LIMIT:
                 hits.regions[plan.key] = [Region(0, length, length)]
             else:
                 hits.regions[plan.key] = _regions_from_hits(plan, found, length)
+        for key, keyword_hits in near_keywords.items():
+            found = near_hits.get(key)
+            if found:
+                regions = _regions_near_keywords(self.plans[key], found, keyword_hits, length)
+                if regions:
+                    hits.regions[key] = regions
         for key, regions in hits.regions.items():
-            if len(regions) > 1 and self.plans[key].mode is Mode.KEYWORD:
+            if len(regions) > 1 and self.plans[key].mode is not Mode.WINDOW:
                 hits.regions[key] = merge_regions(regions)
         return hits
 
@@ -307,11 +361,13 @@ def iter_matches(compiled: re.Pattern[str], text: str, pos: int, endpos: int,
 
 
 def merge_regions(regions: list[Region]) -> list[Region]:
+    """Regions whose ranges of allowed starts overlap or touch, merged. Regions whose search ranges merely
+    overlap stay apart: a keyword's window is a limit, and a merged region would accept the starts between."""
     regions.sort(key=lambda r: r.pos)
     merged = [regions[0]]
     for region in regions[1:]:
         current = merged[-1]
-        if region.pos <= current.endpos:
+        if region.pos <= current.last_start + 1:
             current.last_start = max(current.last_start, region.last_start)
             current.endpos = max(current.endpos, region.endpos)
         else:

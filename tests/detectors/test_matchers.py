@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import base64
+import re
+import textwrap
 from pathlib import Path
 from typing import Callable
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from detectors.engine import Engine
+from detectors.loader import load_rules
 from detectors.likelihood import Likelihood
 from detectors.policy import DecodingConfig, Policy
 from detectors.scanner import Mode
@@ -48,20 +55,28 @@ def test_every_scanner_mode_finds_what_re_finds(engine_for: EngineFor) -> None:
           - id: ALWAYS
             entity: E
             patterns: ['a\\N{LATIN SMALL LETTER B}+c']
-          - id: KEYWORD
+          - id: NEAR
             entity: E
             patterns:
               - regex: '[0-9]{6}'
                 keywords: [pin]
                 keyword_window: 20
+          - id: KEYWORD
+            entity: E
+            patterns:
+              - regex: '#[0-9]{6}[a-z]*'
+                keywords: [code]
+                keyword_window: 20
         """)
     modes = {engine.scanner.patterns[p.key].regex: p.mode for p in engine.scanner.plans}
-    assert set(modes.values()) == {Mode.WINDOW, Mode.SOM, Mode.GATE, Mode.ALWAYS, Mode.KEYWORD}
-    text = "call 555-1234, tok_abcdefgh, yyyz, abbbc, PIN is 123456 but much later, far away from any keyword, 654321"
+    assert set(modes.values()) == {Mode.WINDOW, Mode.SOM, Mode.GATE, Mode.ALWAYS, Mode.NEAR, Mode.KEYWORD}
+    text = ("call 555-1234, tok_abcdefgh, yyyz, abbbc, PIN is 123456 but much later, far away from any keyword, "
+            "654321. Code #111222abc, and then well out of its reach: #333444")
     found = spans(engine, text)
     assert ("WINDOW", "555-1234") in found and ("SOM", "tok_abcdefgh") in found
     assert ("GATE", "yyyz") in found and ("ALWAYS", "abbbc") in found
-    assert ("KEYWORD", "123456") in found and ("KEYWORD", "654321") not in found
+    assert ("NEAR", "123456") in found and ("NEAR", "654321") not in found
+    assert ("KEYWORD", "#111222abc") in found and ("KEYWORD", "#333444") not in found
 
 
 def test_keywords_without_window_gate_the_whole_text(engine_for: EngineFor) -> None:
@@ -296,3 +311,51 @@ def test_analyze_batch_equals_analyze_per_text(default_engine: Engine) -> None:
              "SSN 536-22-8714 for Thomas Becker"]
     contexts = [None, None, ScanContext("message", "user"), ScanContext("attachment", None, "pdf")]
     assert default_engine.analyze_batch(texts, contexts) == [default_engine.analyze(t, c) for t, c in zip(texts, contexts)]
+
+
+NEAR_RULE = """
+    rules:
+      - id: PIN
+        entity: E
+        patterns:
+          - regex: '(?<![0-9])[0-9]{4,6}(?![0-9])'
+            keywords: [pin, code]
+            keyword_window: 8
+      # the same matches, but the unbounded lookahead makes it a `keyword` plan
+      - id: PIN_KEYWORD
+        entity: E
+        patterns:
+          - regex: '(?<![0-9])[0-9]{4,6}(?![0-9])(?=.*)'
+            keywords: [pin, code]
+            keyword_window: 8
+    """
+
+
+@pytest.fixture(scope="module")
+def near_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    path = tmp_path_factory.mktemp("near") / "rules.yaml"
+    path.write_text(textwrap.dedent(NEAR_RULE), encoding="utf-8")
+    return Engine(load_rules([path]).rules, Policy(min_likelihood=Likelihood.VERY_UNLIKELY))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["pin", "PIN", "code", "1234", "123456", "1234567", " ", "x", "xxxxxxx", "\n", "é"]),
+                max_size=14).map("".join))
+def test_near_plans_find_exactly_the_matches_starting_within_a_keyword_window(near_engine: Engine, text: str) -> None:
+    engine = near_engine
+    assert [p.mode for p in engine.scanner.plans] == [Mode.NEAR, Mode.KEYWORD]
+    keywords = [(m.start(), m.end()) for m in re.finditer("pin|code", text.lower())]
+    expected = [m.group() for m in re.finditer(r"(?<![0-9])[0-9]{4,6}(?![0-9])", text)
+                if any(s - 8 <= m.start() <= e + 8 for s, e in keywords)]
+    found = engine.analyze(text)
+    assert [m.value for m in found if m.rule_id == "PIN"] == expected
+    assert [m.value for m in found if m.rule_id == "PIN_KEYWORD"] == expected
+
+
+@pytest.mark.parametrize("gap", range(12))
+def test_near_plan_window_edges(near_engine: Engine, gap: int) -> None:
+    after = "PIN" + " " * gap + "123456 then more words"
+    before = "words 123456" + " " * gap + "code"
+    assert [m.value for m in near_engine.analyze(after)] == (["123456"] * 2 if gap <= 8 else [])
+    # the match starts 6 + gap characters before the keyword: within 8 only when gap <= 2
+    assert [m.value for m in near_engine.analyze(before)] == (["123456"] * 2 if gap <= 2 else [])
