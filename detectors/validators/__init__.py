@@ -21,6 +21,7 @@ from detectors.validators.registry import (
     Check,
     ValidatorKind,
     ValidatorRegistry,
+    clear_memos,
 )
 
-__all__ = ["BUILTIN", "Check", "ValidatorKind", "ValidatorRegistry"]
+__all__ = ["BUILTIN", "Check", "ValidatorKind", "ValidatorRegistry", "clear_memos"]

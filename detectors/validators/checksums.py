@@ -30,10 +30,12 @@ def aba_valid(value: str) -> bool:
     return len(digits) == 9 and bool(stdnum_rtn.is_valid(digits))
 
 
-BUILTIN.register_check("luhn", luhn_valid, boost=0.4, description="Luhn mod-10 check digit (payment cards)")
+BUILTIN.register_check("luhn", luhn_valid, boost=0.4, description="Luhn mod-10 check digit (payment cards)",
+                       memo=True)
 
 
-BUILTIN.register_check("iban", iban_valid, boost=0.4, description="IBAN country format and mod-97 check (python-stdnum)")
+BUILTIN.register_check("iban", iban_valid, boost=0.4, description="IBAN country format and mod-97 check (python-stdnum)",
+                       memo=True)
 
 
-BUILTIN.register_check("aba", aba_valid, boost=0.4, description="ABA routing transit number checksum")
+BUILTIN.register_check("aba", aba_valid, boost=0.4, description="ABA routing transit number checksum", memo=True)

@@ -183,16 +183,20 @@ def calendar_date_valid(value: str, min_year: int = 1900, max_year: int = 2100) 
     return False
 
 
-BUILTIN.register_check("dea", dea_valid, boost=0.3, description="US DEA registration number check digit")
+BUILTIN.register_check("dea", dea_valid, boost=0.3, description="US DEA registration number check digit",
+                       memo=True)
 
 
-BUILTIN.register_check("npi", npi_valid, boost=0.3, description="US National Provider Identifier (Luhn with the 80840 prefix)")
+BUILTIN.register_check("npi", npi_valid, boost=0.3, description="US National Provider Identifier (Luhn with the 80840 prefix)",
+                       memo=True)
 
 
-BUILTIN.register_check("sg_nric", sg_nric_valid, boost=0.3, description="Singapore NRIC/FIN check letter")
+BUILTIN.register_check("sg_nric", sg_nric_valid, boost=0.3, description="Singapore NRIC/FIN check letter",
+                       memo=True)
 
 
-BUILTIN.register_check("au_medicare", au_medicare_valid, boost=0.3, description="Australian Medicare card number check digit")
+BUILTIN.register_check("au_medicare", au_medicare_valid, boost=0.3, description="Australian Medicare card number check digit",
+                       memo=True)
 
 
 BUILTIN.register_check("eip55", eip55_valid, boost=0.3, description="Ethereum address; mixed case must carry the EIP-55 checksum")
@@ -201,7 +205,7 @@ BUILTIN.register_check("eip55", eip55_valid, boost=0.3, description="Ethereum ad
 BUILTIN.register_check("jwt", jwt_valid, boost=0.2, description="JSON Web Token: base64url JSON header with `alg`, JSON payload")
 
 
-@BUILTIN.register("calendar_date", boost=0.1, description="a real calendar date; args: min_year, max_year")
+@BUILTIN.register("calendar_date", boost=0.1, description="a real calendar date; args: min_year, max_year", memo=True)
 def _calendar_date(args: Mapping[str, Any]) -> Check:
     require_no_extra_args(args, {"min_year", "max_year"}, "calendar_date")
     try:

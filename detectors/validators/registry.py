@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 Check = Callable[[str], bool]
 Factory = Callable[[Mapping[str, Any]], Check]
+
+# Entries each memoised check keeps: the values a scan checks repeat (the same number in every
+# e-mail signature), and a pure check's answer for a value never changes.
+MEMO_SIZE = 4096
+_MEMOS: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
+def register_memo(cached: Any) -> None:
+    """Let `clear_memos` empty this `functools.lru_cache` function."""
+    _MEMOS.add(cached)
+
+
+def memoized(check: Check, size: int = MEMO_SIZE) -> Check:
+    """`check` with a bounded memo of its answers (for pure checks only: same value, same answer).
+    An exception is not remembered: the next call with that value runs the check again."""
+    cached = lru_cache(maxsize=size)(check)
+    register_memo(cached)
+    return cached
+
+
+def clear_memos() -> None:
+    """Forget every memoised answer (tests and benchmarks that want a cold start)."""
+    for cached in list(_MEMOS):
+        cached.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +45,8 @@ class ValidatorKind:
     description: str
     # the argument a short form `name:VALUE` sets, e.g. `entropy:3.5` -> {"min": 3.5}
     short_arg: str | None = None
+    # the checks it builds are pure (the answer depends on the value alone): remember answers
+    memo: bool = False
 
 
 class ValidatorRegistry:
@@ -28,24 +56,26 @@ class ValidatorRegistry:
         self._kinds: dict[str, ValidatorKind] = {}
 
     def register(
-        self, name: str, *, boost: float, description: str, short_arg: str | None = None
+        self, name: str, *, boost: float, description: str, short_arg: str | None = None, memo: bool = False
     ) -> Callable[[Factory], Factory]:
+        """Register a factory. `memo=True` promises its checks are pure, so answers are remembered."""
+
         def decorate(factory: Factory) -> Factory:
             if name in self._kinds:
                 raise ValueError(f"validator {name!r} registered twice")
-            self._kinds[name] = ValidatorKind(name, factory, boost, description, short_arg)
+            self._kinds[name] = ValidatorKind(name, factory, boost, description, short_arg, memo)
             return factory
 
         return decorate
 
-    def register_check(self, name: str, check: Check, *, boost: float, description: str) -> None:
+    def register_check(self, name: str, check: Check, *, boost: float, description: str, memo: bool = False) -> None:
         """Register a check that takes no arguments (most checksums)."""
 
         def factory(args: Mapping[str, Any]) -> Check:
             require_no_extra_args(args, set(), name)
             return check
 
-        self.register(name, boost=boost, description=description)(factory)
+        self.register(name, boost=boost, description=description, memo=memo)(factory)
 
     def kind(self, name: str) -> ValidatorKind | None:
         """The kind for `name`: `stdnum:us.ssn` resolves to the `stdnum:` family, `entropy:3.5` to `entropy`."""
@@ -73,7 +103,8 @@ class ValidatorRegistry:
                 full_args["__suffix__"] = suffix
             elif kind.short_arg:
                 full_args[kind.short_arg] = suffix
-        return kind.factory(full_args), kind.boost
+        check = kind.factory(full_args)
+        return (memoized(check) if kind.memo else check), kind.boost
 
     def names(self) -> list[str]:
         return sorted(self._kinds)

@@ -34,7 +34,7 @@ def stdnum_check(module_name: str) -> Check:
     return check
 
 
-@BUILTIN.register("stdnum:", boost=0.3, description="any python-stdnum identifier, e.g. stdnum:us.ssn")
+@BUILTIN.register("stdnum:", boost=0.3, description="any python-stdnum identifier, e.g. stdnum:us.ssn", memo=True)
 def _stdnum(args: Mapping[str, Any]) -> Check:
     require_no_extra_args(args, set(), "stdnum:")
     return stdnum_check(str(args["__suffix__"]))
