@@ -9,12 +9,13 @@ the exact span and value group. Each pattern gets the fastest plan it supports:
   ending at e means a match may start in [e - width, e].
 - `som`: unbounded width, compiled exactly with HS_FLAG_SOM_LEFTMOST; a hit
   gives the leftmost start s, so a match may start in [s, e].
-- `near`: the pattern lists literal `keywords` with a `keyword_window` and has
-  a bounded width: both the pattern (as in `window`) and the literals go into
-  the database, and a candidate region is where a pattern hit lies within the
-  window of a keyword hit, so a common keyword costs nothing where no
-  value-shaped text is near it.
-- `keyword`: the pattern lists literal `keywords` (and cannot be a `near` plan);
+- `near`: the pattern lists literal `keywords` with a `keyword_window`, one
+  of them shorter than `RARE_KEYWORD_LENGTH`, and has a bounded width: the
+  pattern goes into the database (as in `window`), and
+  only around its hits does `re` look for the keywords; a candidate region is
+  where a hit's possible starts meet a keyword's window. A common keyword
+  ("ext", "tel") costs nothing where no value-shaped text is near it.
+- `keyword`: the pattern lists literal `keywords` (and is not a `near` plan);
   only the literals go into the database, and the regex runs around them (or
   over the text when one occurs).
 - `gate`: neither works (unbounded with lookarounds); a single prefilter hit
@@ -42,6 +43,10 @@ from detectors.regexinfo import UNBOUNDED, hyperscan_flags, prefilter_for, pytho
 
 MAX_WINDOW_WIDTH = 4096  # wider bounded patterns use start-of-match tracking instead
 LOOKAHEAD_SLACK = 16
+# Keywords this long are rare in prose: Hyperscan looks for them and `re` checks the pattern around each
+# (`keyword` plan). A shorter one ("ext", "tin") occurs inside ordinary words, and the pattern itself is
+# the better prefilter (`near` plan).
+RARE_KEYWORD_LENGTH = 5
 FLOOD_LIMIT = 20_000  # more hits than this for one pattern in one text: one full regex pass is cheaper
 
 
@@ -128,6 +133,53 @@ def _regions_from_hits(plan: PatternPlan, found: list[tuple[int, int]], length: 
     return regions
 
 
+@dataclass(frozen=True, slots=True)
+class KeywordFinder:
+    """Every occurrence of any keyword (case-insensitive), overlapping ones included ("tel" in "hotel")."""
+
+    keywords: tuple[str, ...]  # lower-cased
+    fallback: re.Pattern[str]  # a zero-width search, for the rare text whose lower case changes its length
+
+    @classmethod
+    def of(cls, keywords: Sequence[str]) -> "KeywordFinder":
+        lowered = tuple(sorted({k.lower() for k in keywords}, key=len, reverse=True))
+        alternatives = "|".join(re.escape(k) for k in lowered)
+        return cls(lowered, re.compile(f"(?=({alternatives}))", re.IGNORECASE))
+
+    def spans(self, text: str, low: int, high: int) -> list[tuple[int, int]]:
+        piece = text[low:high]
+        lowered = piece.lower()
+        if len(lowered) != len(piece):
+            return [(m.start(), m.start() + len(m.group(1))) for m in self.fallback.finditer(text, low, high)]
+        found = []
+        for keyword in self.keywords:
+            at = lowered.find(keyword)
+            while at >= 0:
+                found.append((low + at, low + at + len(keyword)))
+                at = lowered.find(keyword, at + 1)
+        return found
+
+
+def _keywords_near(plan: PatternPlan, finder: KeywordFinder, text: str,
+                   found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The keyword occurrences whose window can reach a start some pattern hit allows."""
+    window = plan.pattern.keyword_window or 0
+    reach = window + max(len(k) for k in finder.keywords)
+    width = plan.width
+    spans: list[tuple[int, int]] = []
+    for _, end in found:  # keywords may start from `reach` before the first possible start to `window` after the end
+        low, high = max(0, end - width - reach), end + window + reach
+        if spans and low <= spans[-1][1]:
+            if high > spans[-1][1]:
+                spans[-1] = (spans[-1][0], high)
+        else:
+            spans.append((low, high))
+    keyword_hits: list[tuple[int, int]] = []
+    for low, high in spans:
+        keyword_hits.extend(finder.spans(text, low, high))
+    return keyword_hits
+
+
 def _regions_near_keywords(plan: PatternPlan, found: list[tuple[int, int]], keyword_hits: list[tuple[int, int]],
                            length: int) -> list[Region]:
     """Where a pattern hit's possible starts [end - width, end] meet a keyword's [start - window, end + window]:
@@ -170,6 +222,8 @@ class PatternScanner:
         self._compile()
         # the plans are final once compiled: the keys that run on every text, computed once
         self._always_keys: tuple[int, ...] = tuple(plan.key for plan in self.plans if plan.mode is Mode.ALWAYS)
+        self._near_keywords: dict[int, KeywordFinder] = {
+            plan.key: KeywordFinder.of(plan.pattern.keywords) for plan in self.plans if plan.mode is Mode.NEAR}
 
     # -- planning -------------------------------------------------------------
     @staticmethod
@@ -181,7 +235,8 @@ class PatternScanner:
         width = shape.max_width + prefilter.end_slack
         windowed = shape.bounded and width <= MAX_WINDOW_WIDTH and shape.lookahead < UNBOUNDED
         if pattern.keywords:
-            if windowed and pattern.keyword_window is not None:
+            short = min(len(k) for k in pattern.keywords) < RARE_KEYWORD_LENGTH
+            if windowed and pattern.keyword_window is not None and short:
                 return PatternPlan(key, pattern, Mode.NEAR, width, shape.lookahead, "pattern hits near a keyword",
                                    expression=prefilter.expression)
             return PatternPlan(key, pattern, Mode.KEYWORD, shape.max_width, shape.lookahead, "keyword prefilter")
@@ -207,7 +262,7 @@ class PatternScanner:
             elif plan.mode is Mode.GATE:
                 flags = base | hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
                 expressions.append((regex, flags, _Probe("pattern", plan.key)))
-            if plan.mode is Mode.KEYWORD or plan.mode is Mode.NEAR:
+            if plan.mode is Mode.KEYWORD:
                 for keyword in plan.pattern.keywords:
                     keywords.setdefault(keyword.lower(), []).append(plan.key)
         self._keywords = keywords
@@ -274,7 +329,6 @@ class PatternScanner:
         if not by_expression:
             return hits
         offsets = None if text.isascii() else OffsetMap(text)
-        near_keywords: dict[int, list[tuple[int, int]]] = {}  # near plan -> its keyword hits
         near_hits: dict[int, list[tuple[int, int]]] = {}  # near plan -> its pattern hits
         for expression_id, found in by_expression.items():
             probe = self._probes[expression_id]
@@ -288,9 +342,6 @@ class PatternScanner:
                 for key in self._keywords[probe.name]:
                     plan = self.plans[key]
                     # the keyword starts its own length before its end (in characters)
-                    if plan.mode is Mode.NEAR:
-                        near_keywords.setdefault(key, []).extend((max(0, end - size), end) for _, end in found)
-                        continue
                     regions = [self._keyword_region(plan, max(0, end - size), end, length) for _, end in found]
                     hits.regions.setdefault(key, []).extend(regions)
                 continue
@@ -301,10 +352,11 @@ class PatternScanner:
                 hits.regions[plan.key] = [Region(0, length, length)]
             else:
                 hits.regions[plan.key] = _regions_from_hits(plan, found, length)
-        for key, keyword_hits in near_keywords.items():
-            found = near_hits.get(key)
-            if found:
-                regions = _regions_near_keywords(self.plans[key], found, keyword_hits, length)
+        for key, found in near_hits.items():
+            plan = self.plans[key]
+            keyword_hits = _keywords_near(plan, self._near_keywords[key], text, found)
+            if keyword_hits:
+                regions = _regions_near_keywords(plan, found, keyword_hits, length)
                 if regions:
                     hits.regions[key] = regions
         for key, regions in hits.regions.items():

@@ -359,3 +359,20 @@ def test_near_plan_window_edges(near_engine: Engine, gap: int) -> None:
     assert [m.value for m in near_engine.analyze(after)] == (["123456"] * 2 if gap <= 8 else [])
     # the match starts 6 + gap characters before the keyword: within 8 only when gap <= 2
     assert [m.value for m in near_engine.analyze(before)] == (["123456"] * 2 if gap <= 2 else [])
+
+
+def test_rare_keywords_prefilter_and_short_ones_follow_the_pattern(engine_for: EngineFor) -> None:
+    engine = engine_for("""
+        rules:
+          - id: LONG
+            entity: E
+            patterns:
+              - {regex: '(?<![0-9])[0-9]{9}(?![0-9])', keywords: [passport], keyword_window: 20}
+          - id: SHORT
+            entity: E
+            patterns:
+              - {regex: '(?<![0-9])[0-9]{9}(?![0-9])', keywords: [ext, passport], keyword_window: 20}
+        """)
+    assert [p.mode for p in engine.scanner.plans] == [Mode.KEYWORD, Mode.NEAR]
+    text = "Passport 123456789; more words after it, then: text 987654321 and, far from both, 555555555 hotel"
+    assert spans(engine, text) == [("LONG", "123456789"), ("SHORT", "123456789"), ("SHORT", "987654321")]
