@@ -1,36 +1,153 @@
-"""`phonenumbers`: the value parses as a valid phone number for one of the given regions."""
+"""`phonenumbers`: the value parses as a valid phone number for one of the given regions.
+
+The check is "is there a region R in the list for which `parse(value, R)` is a valid number".
+Parsing costs tens of microseconds per region, and a national number that fails is parsed once
+per listed region, so two things keep the cost down without changing any answer:
+
+- a plus-sign number is parsed once (its country code does not depend on the default region);
+- a plain national number (ASCII digits and ` ().-` only) skips a region when no national
+  number `parse` could derive from its digits in that region is even shaped like a valid number
+  of the region's country (length and general pattern, from phonenumbers' own metadata); see
+  `RegionPlan`. A skipped region could never have made the check pass, so the answer is the same.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping
 
 import phonenumbers
 from phonenumbers import CountryCodeSource
+from phonenumbers.phonemetadata import PhoneMetadata
 
-from detectors.validators.registry import BUILTIN, Check, require_no_extra_args
+from detectors.validators.registry import BUILTIN, Check, register_memo, require_no_extra_args
+
+# A value of only these characters reaches phonenumbers' national-number logic as exactly its digits:
+# no plus sign, no letters (vanity numbers, extension labels, RFC 3966), no `#`, `,`, `;` or `/`.
+_PLAIN = re.compile(r"[0-9 ().\-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class RegionPlan:
+    """What `phonenumbers.parse(value, region)` can make of a plain digit string, over-approximated.
+
+    For digits `d` that do not start with the region's international prefix, parse keeps the region's
+    country code and takes as the national number one of: `d`, or `d` without the country code
+    digits when it starts with them, each optionally with a national prefix stripped (by the
+    region's own rule and, after stripping a country code, by the country's main region's rule).
+    A valid number's national number has one of the country's possible lengths and matches the
+    general pattern of one of the country's regions. When none of those candidates does, parse
+    cannot produce a valid number in this region.
+    """
+
+    idd: re.Pattern[str] | None  # the region's international prefix
+    country_code: str
+    strip_own: re.Pattern[str] | None  # national prefix for parsing, this region
+    strip_main: re.Pattern[str] | None  # ... of the main region of the country code (CA -> US)
+    shapes: dict[int, tuple[re.Pattern[str], ...]]  # national number length -> general patterns
+    any_length: tuple[re.Pattern[str], ...]  # general patterns of regions listing no lengths
+
+    def may_be_valid(self, digits: str) -> bool:
+        if self.idd is not None and self.idd.match(digits):
+            return True  # an international prefix: the country code comes from the digits
+        national = [digits]
+        if digits.startswith(self.country_code):
+            national.append(digits[len(self.country_code):])
+        # parse strips a national prefix with the region's rule, and once more (after taking off
+        # country code digits) with the main region's rule: try each, each time optionally
+        for strip in (self.strip_own, self.strip_main):
+            if strip is not None:
+                national += [number[match.end():] for number in national if (match := strip.match(number))]
+        for number in national:
+            for pattern in self.shapes.get(len(number), ()):
+                if pattern.fullmatch(number):
+                    return True
+            for pattern in self.any_length:
+                if pattern.fullmatch(number):
+                    return True
+        return False
+
+
+@lru_cache(maxsize=None)
+def region_plan(region: str) -> RegionPlan | None:
+    """The plan for `region`, or None when its metadata falls outside what RegionPlan models
+    (a national-prefix transform rule, a non-geographic code): then the region is always parsed."""
+    own = PhoneMetadata.metadata_for_region(region, None)
+    if own is None:
+        return None
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(own.country_code, ())
+    if not regions or region not in regions:
+        return None
+    members = [PhoneMetadata.metadata_for_region(r, None) for r in regions]
+    if any(m is None for m in members):
+        return None
+    main = members[0]
+    if own.national_prefix_transform_rule or main.national_prefix_transform_rule:
+        return None
+    strip_own = re.compile(own.national_prefix_for_parsing) if own.national_prefix_for_parsing else None
+    # the main region's rule is the region's own in every country as of phonenumbers 9 (CA strips like US)
+    strip_main = re.compile(main.national_prefix_for_parsing) if main.national_prefix_for_parsing else None
+    if strip_main is not None and strip_own is not None and strip_main.pattern == strip_own.pattern:
+        strip_main = strip_own
+    shapes: dict[int, list[re.Pattern[str]]] = {}
+    any_length: list[re.Pattern[str]] = []
+    for metadata in members:
+        desc = metadata.general_desc
+        if desc is None or not desc.national_number_pattern:
+            continue  # matches nothing
+        pattern = re.compile(desc.national_number_pattern)
+        if desc.possible_length:
+            for length in desc.possible_length:
+                shapes.setdefault(length, []).append(pattern)
+        else:
+            any_length.append(pattern)
+    idd = re.compile(own.international_prefix) if own.international_prefix else None
+    return RegionPlan(idd, str(own.country_code), strip_own, strip_main,
+                      {length: tuple(p) for length, p in shapes.items()}, tuple(any_length))
+
+
+def plain_digits(value: str) -> str | None:
+    """The digits of `value` when it is made only of ASCII digits and ` ().-`, else None."""
+    if not _PLAIN.fullmatch(value):
+        return None
+    return "".join(ch for ch in value if "0" <= ch <= "9")
+
+
+@lru_cache(maxsize=8192)
+def parse_outcome(value: str, region: str) -> tuple[bool, int] | None:
+    """(is_valid_number, country_code_source) of `parse(value, region)`; None when it does not parse.
+    Shared by every phone check, so a plus-sign number checked by two validators is parsed once."""
+    try:
+        number = phonenumbers.parse(value, region, keep_raw_input=True)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.is_valid_number(number), number.country_code_source
+
+
+register_memo(parse_outcome)
 
 
 def phone_check(regions: tuple[str, ...]) -> Check:
     unknown = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
     if unknown:
         raise ValueError(f"unknown phone region(s): {', '.join(unknown)}")
+    plans = tuple((region, region_plan(region)) for region in regions)
 
     def check(value: str) -> bool:
         if len(regions) > 1 and value.lstrip().startswith("+"):
             # a number whose country code came from its plus sign does not depend on the default region,
             # so one parse stands for every region (an unknown code after "+" falls back to the regions)
-            try:
-                number = phonenumbers.parse(value, regions[0], keep_raw_input=True)
-            except phonenumbers.NumberParseException:
-                number = None
-            if number is not None and number.country_code_source == CountryCodeSource.FROM_NUMBER_WITH_PLUS_SIGN:
-                return phonenumbers.is_valid_number(number)
-        for region in regions:
-            try:
-                number = phonenumbers.parse(value, region)
-            except phonenumbers.NumberParseException:
+            outcome = parse_outcome(value, regions[0])
+            if outcome is not None and outcome[1] == CountryCodeSource.FROM_NUMBER_WITH_PLUS_SIGN:
+                return outcome[0]
+        digits = plain_digits(value)
+        for region, plan in plans:
+            if digits is not None and plan is not None and not plan.may_be_valid(digits):
                 continue
-            if phonenumbers.is_valid_number(number):
+            outcome = parse_outcome(value, region)
+            if outcome is not None and outcome[0]:
                 return True
         return False
 
@@ -42,6 +159,7 @@ def phone_check(regions: tuple[str, ...]) -> Check:
     boost=0.2,
     description="valid phone number for a region (phonenumbers); args: region or regions",
     short_arg="region",
+    memo=True,
 )
 def _phonenumbers(args: Mapping[str, Any]) -> Check:
     require_no_extra_args(args, {"region", "regions"}, "phonenumbers")

@@ -1,0 +1,161 @@
+"""The `phonenumbers` validator's shortcuts (one parse for a plus-sign number, regions skipped by
+`RegionPlan`, memoised answers) give exactly the answers of the straightforward check: parse the
+value once per listed region, valid when any parse is a valid number."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import phonenumbers
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+from detectors.validators import BUILTIN, clear_memos
+from detectors.validators.phone import parse_outcome, phone_check, plain_digits, region_plan
+
+# the PHONE_NUMBER rule's regions (rules/pii.yaml)
+PII_REGIONS = ("US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "ES", "IT", "SE", "PL", "AU", "IN", "SG", "BR")
+ALL_REGIONS = tuple(sorted(phonenumbers.SUPPORTED_REGIONS))
+TYPES = (PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.TOLL_FREE, PhoneNumberType.VOIP)
+DIALLED_FROM = ("US", "GB", "AU", "BR", "SG", "DE", "JP")  # international prefixes 011, 00, 0011, 00xx, 0xx, ...
+
+
+def deterministic(examples: int) -> settings:
+    return settings(max_examples=examples, derandomize=True, database=None, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+def valid_in(value: str, region: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(value, region))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def straightforward(value: str, regions: tuple[str, ...]) -> bool:
+    return any(valid_in(value, region) for region in regions)
+
+
+def written_forms(number: phonenumbers.PhoneNumber) -> list[tuple[str, str | None]]:
+    """The ways a document may write `number`: national, bare digits, with the country code but no
+    plus, international, E.164, and dialled from abroad (an international prefix, no plus sign),
+    each with the region it is dialled from (None: from its own country, or from anywhere)."""
+    nsn = phonenumbers.national_significant_number(number)
+    national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    forms: list[tuple[str, str | None]] = [
+        (national, None), (nsn, None), (f"{number.country_code}{nsn}", None), (f"{number.country_code} {national}", None),
+        (phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL), None),
+        (phonenumbers.format_number(number, PhoneNumberFormat.E164), None)]
+    forms += [(phonenumbers.format_out_of_country_calling_number(number, region), region) for region in DIALLED_FROM]
+    return forms
+
+
+@lru_cache(maxsize=None)
+def example_numbers() -> tuple[tuple[str, phonenumbers.PhoneNumber], ...]:
+    found = []
+    for region in ALL_REGIONS:
+        for kind in TYPES:
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is not None:
+                found.append((region, number))
+    return tuple(found)
+
+
+def assert_plan_sound(value: str, region: str) -> None:
+    """A region the plan skips never gives a valid number."""
+    digits = plain_digits(value)
+    plan = region_plan(region)
+    if digits is None or plan is None or plan.may_be_valid(digits):
+        return
+    assert not valid_in(value, region), f"{value!r} is valid in {region}, but the plan skips {region}"
+
+
+def test_plan_never_skips_a_region_where_an_example_number_is_valid() -> None:
+    """Every region's example numbers, in every written form, read with their own region and,
+    when dialled from abroad, with the region they were dialled from (so national prefixes,
+    country codes without a plus sign and international prefixes are all exercised)."""
+    checked = 0
+    for region, number in example_numbers():
+        for form, dialled_from in written_forms(number):
+            digits = plain_digits(form)
+            if digits is None:
+                continue
+            for default in {region, dialled_from or region}:
+                plan = region_plan(default)
+                if plan is not None and valid_in(form, default):
+                    checked += 1
+                    assert plan.may_be_valid(digits), (form, default)
+    assert checked > 2000
+
+
+def test_plan_skips_regions_that_cannot_match() -> None:
+    assert plain_digits("(0176) 123-456.78") == "017612345678"
+    assert plain_digits("+49 176 12345678") is None and plain_digits("0800 FLOWERS") is None
+    assert plain_digits("030 1234567 ext 12") is None and plain_digits("030/1234567") is None
+    us, de = region_plan("US"), region_plan("DE")
+    assert us is not None and de is not None
+    assert not us.may_be_valid("017612345678") and de.may_be_valid("017612345678")
+    assert us.may_be_valid("4155552671") and us.may_be_valid("14155552671")  # with the country code, no plus
+    assert us.may_be_valid("011441314960000")  # US international prefix: any country may follow
+    assert region_plan("BR") is None  # a national-prefix transform rule: always parsed
+
+
+@st.composite
+def edited_numbers(draw: st.DrawFn) -> str:
+    """An example number in one of its written forms, then a few digits changed, dropped or added
+    and separators moved: mostly numbers that are nearly valid somewhere."""
+    _, number = draw(st.sampled_from(example_numbers()))
+    text = list(draw(st.sampled_from(written_forms(number)))[0])
+    for _ in range(draw(st.integers(0, 3))):
+        index = draw(st.integers(0, len(text)))
+        edit = draw(st.sampled_from(["change", "drop", "digit", "separator"]))
+        if edit == "change" and index < len(text) and text[index].isdigit():
+            text[index] = draw(st.sampled_from("0123456789"))
+        elif edit == "drop" and index < len(text):
+            del text[index]
+        elif edit == "digit":
+            text.insert(index, draw(st.sampled_from("0123456789")))
+        elif edit == "separator":
+            text.insert(index, draw(st.sampled_from([" ", "-", ".", "(", ")", "  "])))
+    return "".join(text)
+
+
+@deterministic(400)
+@given(value=edited_numbers(), region=st.sampled_from(ALL_REGIONS))
+def test_plan_is_sound_and_the_check_equals_the_straightforward_one_on_edited_numbers(value: str, region: str) -> None:
+    clear_memos()
+    assert_plan_sound(value, region)
+    assert phone_check(PII_REGIONS)(value) == straightforward(value, PII_REGIONS)
+    assert phone_check((region,))(value) == valid_in(value, region)
+
+
+@deterministic(300)
+@given(value=st.text("0123456789  +-.()/#,;xXet", max_size=24), regions=st.lists(st.sampled_from(ALL_REGIONS),
+                                                                                 min_size=1, max_size=6))
+def test_the_check_equals_the_straightforward_one_on_any_text(value: str, regions: list[str]) -> None:
+    clear_memos()
+    chosen = tuple(regions)
+    assert phone_check(chosen)(value) == straightforward(value, chosen)
+    assert phone_check(PII_REGIONS)(value) == straightforward(value, PII_REGIONS)
+
+
+@pytest.mark.parametrize("value", [
+    "+49 1512 3456789", "06 12 34 56 78", "020 7946 0958", "(415) 555-2671", "0176 12345678", "12 34 56 78 90 12",
+    "011 44 20 7946 0958", "0044 20 7946 0958", "1 415 555 2671", "44 20 7946 0958", "+1 800 FLOWERS",
+    "+44 (0) 20 7946 0958", "+999 123 456 789", "+ 49 30 1234567", "0800 123 4567 ext 12", "",
+])
+def test_the_pii_rule_check_on_known_values(value: str) -> None:
+    check, _ = BUILTIN.build("phonenumbers", {"regions": list(PII_REGIONS)})
+    assert check(value) == straightforward(value, PII_REGIONS)
+    assert check(value) == straightforward(value, PII_REGIONS)  # memoised answer
+
+
+def test_a_plus_number_checked_by_two_validators_is_parsed_once() -> None:
+    clear_memos()
+    us, _ = BUILTIN.build("phonenumbers", {"region": "US"})
+    listed, _ = BUILTIN.build("phonenumbers", {"regions": list(PII_REGIONS)})
+    assert us("+49 1512 3456789") and listed("+49 1512 3456789")
+    info = parse_outcome.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
