@@ -10,6 +10,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
+from typing import Iterable, Mapping
 from urllib.parse import unquote
 
 from detectors.policy import DecodingConfig
@@ -26,16 +27,24 @@ class EncodedRun:
     decoded: str
 
 
+B64_GATE = "decode:base64"
+URL_GATE = "decode:url"
+_B64_CLASS = r"A-Za-z0-9+/_\-"
+
+
 def gate_patterns(config: DecodingConfig) -> dict[str, str]:
     """Cheap Hyperscan gates: a text without such a run needs no decoding pass."""
-    if not config.enabled:
+    if not config.enabled or "url" not in config.encodings:
         return {}
-    gates = {}
-    if "base64" in config.encodings or "hex" in config.encodings:
-        gates["decode:base64"] = rf"[A-Za-z0-9+/_\-]{{{config.min_length}}}"
-    if "url" in config.encodings:
-        gates["decode:url"] = r"%[0-9A-Fa-f]{2}"
-    return gates
+    return {URL_GATE: r"%[0-9A-Fa-f]{2}"}
+
+
+def located_gate_patterns(config: DecodingConfig) -> dict[str, str]:
+    """Hyperscan expressions whose match spans say where base64/hex runs can be: one match per run (it ends
+    on the first character after the run), so the decoding regex only reads the runs themselves."""
+    if not config.enabled or not ({"base64", "hex"} & set(config.encodings)):
+        return {}
+    return {B64_GATE: rf"[{_B64_CLASS}]{{{config.min_length},}}(?:[^{_B64_CLASS}]|\z)"}
 
 
 class RunFinder:
@@ -47,10 +56,17 @@ class RunFinder:
         self._b64 = re.compile(rf"(?<![A-Za-z0-9+/_\-])[A-Za-z0-9+/_\-]{{{n},}}={{0,2}}(?![A-Za-z0-9+/_=\-])")
         self._url = re.compile(r"[^\s%\"'<>]*(?:%[0-9A-Fa-f]{2}[^\s%\"'<>]*)+")
 
-    def runs(self, text: str, gates: set[str]) -> list[EncodedRun]:
+    def runs(self, text: str, gates: set[str], spans: Mapping[str, list[tuple[int, int]]] | None = None
+             ) -> list[EncodedRun]:
+        """The decodable runs in `text`, given which gates fired and, for located gates, where."""
         found: list[EncodedRun] = []
-        if "decode:base64" in gates:
-            for match in self._b64.finditer(text):
+        if B64_GATE in gates:
+            located = (spans or {}).get(B64_GATE)
+            if located is None:
+                candidates: Iterable[re.Match[str]] = self._b64.finditer(text)
+            else:  # the run, any "=" padding after it, and the character that ends it
+                candidates = (m for start, end in located for m in self._b64.finditer(text, start, end + 3))
+            for match in candidates:
                 run = match.group()
                 decoded = None
                 encoding = ""
@@ -60,7 +76,7 @@ class RunFinder:
                     decoded, encoding = decode_base64(run), "base64"
                 if decoded is not None:
                     found.append(EncodedRun(match.start(), match.end(), encoding, decoded))
-        if "decode:url" in gates:
+        if URL_GATE in gates:
             for match in self._url.finditer(text):
                 if match.end() - match.start() < self.config.min_length:
                     continue

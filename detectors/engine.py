@@ -23,7 +23,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from detectors.decoding import RunFinder, gate_patterns
+from detectors.decoding import RunFinder, gate_patterns, located_gate_patterns
 from detectors.dictionary import DictionaryMatcher
 from detectors.errors import Problem, RuleError, errors_only
 from detectors.evaluate import Candidate, Scored, evaluate
@@ -66,6 +66,7 @@ class _TextState:
     scored: dict[int, list[Scored]] = field(default_factory=dict)
     decoded: list[Match] = field(default_factory=list)
     gates: set[str] = field(default_factory=set)  # decoding gates the Hyperscan pass fired
+    gate_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # ...and where (located gates)
 
 
 class Engine:
@@ -103,7 +104,7 @@ class Engine:
                 dictionaries.append((index, rule.dictionary))
         self._pattern_owner = pattern_owner
         decoding = self.policy.decoding
-        self.scanner = PatternScanner(patterns, gate_patterns(decoding))
+        self.scanner = PatternScanner(patterns, gate_patterns(decoding), located_gate_patterns(decoding))
         self._dictionaries = DictionaryMatcher(dictionaries)
         self._run_finder = RunFinder(decoding) if decoding.enabled else None
         self._ner_rules = [i for i, rule in enumerate(self._internal) if rule.ner is not None]
@@ -265,6 +266,7 @@ class Engine:
                 candidates.append(Candidate.of(rule, start, end, text[start:end], "regex", base,
                                                f"pattern {pattern.name!r}", pattern))
         state.gates = hits.gates
+        state.gate_spans = hits.spans
         if not self._dictionaries.empty:
             for owner, spans in self._dictionaries.find(text, state.applicable).items():
                 rule = self._internal[owner]
@@ -393,7 +395,7 @@ class Engine:
     def _match_decoded(self, state: _TextState, depth: int, tracer: _Tracer | None,
                        explain_reported: frozenset[int] | None) -> None:
         assert self._run_finder is not None
-        runs = self._run_finder.runs(state.text, state.gates)
+        runs = self._run_finder.runs(state.text, state.gates, state.gate_spans)
         if not runs:
             return
         allowed = frozenset(i for i in state.applicable if self._internal[i].decoded)

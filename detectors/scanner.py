@@ -87,6 +87,9 @@ class Region:
 class ScanHits:
     regions: dict[int, list[Region]] = field(default_factory=dict)
     gates: set[str] = field(default_factory=set)
+    # for a located gate that fired: the (start, end) character spans of its matches; a located gate that
+    # fired without spans here (Hyperscan could not track its starts) means "look everywhere"
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,13 +212,15 @@ def _regions_near_keywords(plan: PatternPlan, found: list[tuple[int, int]], keyw
 class PatternScanner:
     """Compiles all patterns (plus optional named gate regexes) into one Hyperscan database."""
 
-    def __init__(self, patterns: Sequence[PatternSpec], gates: Mapping[str, str] | None = None) -> None:
+    def __init__(self, patterns: Sequence[PatternSpec], gates: Mapping[str, str] | None = None,
+                 located_gates: Mapping[str, str] | None = None) -> None:
         self.patterns = list(patterns)
         self.plans: list[PatternPlan] = []
         self._keywords: dict[str, list[int]] = {}
         for key, pattern in enumerate(self.patterns):
             self.plans.append(self._initial_plan(key, pattern))
         self._gates = dict(gates or {})
+        self._located = dict(located_gates or {})  # exact expressions whose match spans are reported
         self._always_gates: set[str] = set()
         self._db: hyperscan.Database | None = None
         self._probes: list[_Probe] = []
@@ -275,6 +280,9 @@ class PatternScanner:
                 continue
             flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_UTF8
             expressions.append((regex.encode("utf-8"), flags, _Probe("gate", name=name)))
+        for name, regex in self._located.items():
+            flags = hyperscan.HS_FLAG_SOM_LEFTMOST | hyperscan.HS_FLAG_UTF8
+            expressions.append((regex.encode("utf-8"), flags, _Probe("located", name=name)))
         return expressions
 
     def _compile(self) -> None:
@@ -296,6 +304,10 @@ class PatternScanner:
 
     def _demote(self, probe: _Probe, reason: str) -> None:
         if probe.kind == "gate":
+            self._always_gates.add(probe.name)
+            return
+        if probe.kind == "located":  # fires on every text, without spans: the caller looks everywhere
+            del self._located[probe.name]
             self._always_gates.add(probe.name)
             return
         if probe.kind == "keyword":  # a literal always compiles; keep the regex exact anyway
@@ -337,6 +349,10 @@ class PatternScanner:
                 continue
             if offsets is not None:
                 found = [(offsets.to_char(start), offsets.to_char(end)) for start, end in found]
+            if probe.kind == "located":
+                hits.gates.add(probe.name)
+                hits.spans[probe.name] = found
+                continue
             if probe.kind == "keyword":
                 size = len(probe.name)
                 for key in self._keywords[probe.name]:

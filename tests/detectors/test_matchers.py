@@ -376,3 +376,23 @@ def test_rare_keywords_prefilter_and_short_ones_follow_the_pattern(engine_for: E
     assert [p.mode for p in engine.scanner.plans] == [Mode.KEYWORD, Mode.NEAR]
     text = "Passport 123456789; more words after it, then: text 987654321 and, far from both, 555555555 hotel"
     assert spans(engine, text) == [("LONG", "123456789"), ("SHORT", "123456789"), ("SHORT", "987654321")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["U2VjcmV0IHBhc3N3b3JkOiBodW50ZXIy", "QUtJQUlPU0ZPRE5ON0VYQU1QTEU=", "==", "=", " ",
+                                 "x", "-", "/", "\n", "é", "48656c6c6f2c20776f726c6421212121", "aGk"]),
+                max_size=10).map("".join))
+def test_located_decoding_gates_find_the_runs_a_full_pass_finds(text: str) -> None:
+    from detectors.decoding import RunFinder, gate_patterns, located_gate_patterns
+    from detectors.scanner import PatternScanner
+
+    config = DecodingConfig(enabled=True)
+    scanner = LOCATED_SCANNER.setdefault("scanner", PatternScanner([], gate_patterns(config),
+                                                                   located_gate_patterns(config)))
+    hits = scanner.scan(text)
+    finder = RunFinder(config)
+    everything = {"decode:base64", "decode:url"}
+    assert finder.runs(text, hits.gates, hits.spans) == finder.runs(text, everything)
+
+
+LOCATED_SCANNER: dict[str, object] = {}
