@@ -370,14 +370,16 @@ class Engine:
             spec = rule.compound
             assert spec is not None
             anchors = self._component_matches(state, spec.anchor)
-            nears = [self._component_matches(state, near) for near in spec.near]
+            if not anchors:
+                continue
+            nears = [_ByStart(self._component_matches(state, near)) for near in spec.near]
             for anchor in anchors:
                 parts = [anchor]
                 for options in nears:
-                    close = [m for m in options if _gap(anchor, m) <= spec.window and m is not anchor]
-                    if not close:
+                    closest = options.closest(anchor, spec.window)
+                    if closest is None:
                         break
-                    parts.append(min(close, key=lambda m: (_gap(anchor, m), m.start)))
+                    parts.append(closest)
                 else:
                     start = min(p.start for p in parts)
                     end = max(p.end for p in parts)
@@ -485,6 +487,34 @@ def _with_floor(policy: Policy, floor: Likelihood) -> Policy:
 
 def _gap(a: Scored, b: Scored) -> int:
     return max(0, b.start - a.end, a.start - b.end)
+
+
+class _ByStart:
+    """One compound component's matches, sorted by start, for nearest-match lookups without a full scan."""
+
+    __slots__ = ("matches", "starts", "longest")
+
+    def __init__(self, matches: list[Scored]) -> None:
+        self.matches = sorted(matches, key=lambda m: m.start)  # stable: ties keep their order
+        self.starts = [m.start for m in self.matches]
+        self.longest = max((m.end - m.start for m in self.matches), default=0)
+
+    def closest(self, anchor: Scored, window: int) -> Scored | None:
+        """The match nearest to `anchor` within `window` characters (the earlier one on a tie), not itself."""
+        low = bisect.bisect_left(self.starts, anchor.start - window - self.longest)
+        high = bisect.bisect_right(self.starts, anchor.end + window)
+        best: Scored | None = None
+        best_key = (0, 0)
+        for match in self.matches[low:high]:
+            if match is anchor:
+                continue
+            gap = _gap(anchor, match)
+            if gap > window:
+                continue
+            key = (gap, match.start)
+            if best is None or key < best_key:
+                best, best_key = match, key
+        return best
 
 
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:

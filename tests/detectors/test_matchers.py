@@ -396,3 +396,18 @@ def test_located_decoding_gates_find_the_runs_a_full_pass_finds(text: str) -> No
 
 
 LOCATED_SCANNER: dict[str, object] = {}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 300), st.integers(1, 40)), min_size=1, max_size=25),
+       st.integers(0, 24), st.integers(0, 60))
+def test_the_nearest_compound_component_is_the_one_a_full_scan_picks(spans_: list[tuple[int, int]], pick: int,
+                                                                      window: int) -> None:
+    from detectors.engine import _ByStart, _gap
+    from detectors.evaluate import Scored
+
+    matches = [Scored(None, start, start + size, "", 0.5, Likelihood.POSSIBLE) for start, size in spans_]  # type: ignore[arg-type]
+    anchor = matches[pick % len(matches)]
+    close = [m for m in matches if _gap(anchor, m) <= window and m is not anchor]
+    expected = min(close, key=lambda m: (_gap(anchor, m), m.start)) if close else None
+    assert _ByStart(matches).closest(anchor, window) is expected
