@@ -106,6 +106,9 @@ def spacy_pipeline(full: bool, model: str = DEFAULT_NER_MODEL) -> Any:
 
 def engine_analyze(engine: Engine) -> Analyze:
     def analyze(texts: Sequence[str], contexts: Sequence[ScanContext | None]) -> list[Spans]:
+        # every call starts cold: rounds repeat one corpus, and answers remembered from an earlier
+        # round (NER windows, validator results) would flatter us
+        engine.clear_caches()
         return [_spans(found) for found in engine.analyze_batch(texts, contexts)]
 
     return analyze

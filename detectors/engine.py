@@ -34,6 +34,7 @@ from detectors.ner import NerRunner
 from detectors.policy import Policy
 from detectors.scanner import PatternScanner
 from detectors.trace import Trace, TraceStep
+from detectors.validators.registry import clear_memos
 from dlp.records import Match, ScanContext
 from rules import RULES_DIR
 
@@ -175,6 +176,12 @@ class Engine:
         """Load the NER model now rather than on the first text that needs it (timing, worker start-up)."""
         if self._ner is not None:
             self._ner.entities(["Loaded for Maria Garcia."])  # the first document also pays one-off set-up
+
+    def clear_caches(self) -> None:
+        """Forget every answer remembered across calls (NER windows, validator results): a cold start."""
+        if self._ner is not None:
+            self._ner.clear_cache()
+        clear_memos()
 
     def rule(self, rule_id: str) -> Rule:
         try:

@@ -7,11 +7,14 @@ downloaded: a missing model is a clear error.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 NER_PIPES = frozenset({"ner", "tok2vec", "transformer"})
 MAX_CHUNK_CHARS = 100_000  # spaCy works on a whole doc in memory; long texts go in pieces
+NER_CACHE_SIZE = 4096  # distinct short pieces whose entities are remembered
+CACHED_PIECE_CHARS = 2_000
 
 
 class NerModelError(RuntimeError):
@@ -21,11 +24,19 @@ class NerModelError(RuntimeError):
 class NerRunner:
     """Runs one spaCy model's NER over batches of texts; returns (start, end, label) spans."""
 
-    def __init__(self, model: str, batch_size: int = 32, chunk_chars: int = MAX_CHUNK_CHARS) -> None:
+    def __init__(self, model: str, batch_size: int = 32, chunk_chars: int = MAX_CHUNK_CHARS,
+                 cache_size: int = NER_CACHE_SIZE) -> None:
         self.model = model
         self.batch_size = batch_size
         self.chunk_chars = chunk_chars
         self._nlp: Any = None
+        # the model is deterministic: a window seen before (a signature, a disclaimer, a template line)
+        # gets its earlier entities; only short pieces are kept, so memory stays small
+        self._cache: OrderedDict[str, tuple[tuple[int, int, str], ...]] = OrderedDict()
+        self._cache_size = cache_size
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
 
     @property
     def loaded(self) -> bool:
@@ -45,13 +56,35 @@ class NerRunner:
                 pieces.append((index, offset, piece))
         if not pieces:
             return results
-        nlp = self.load()
-        docs = nlp.pipe((piece for _, _, piece in pieces), batch_size=self.batch_size)
-        for (index, offset, _), doc in zip(pieces, docs):
-            for ent in doc.ents:
-                if labels is None or ent.label_ in labels:
-                    results[index].append((offset + ent.start_char, offset + ent.end_char, ent.label_))
+        found = self._entities_of({piece for _, _, piece in pieces})
+        for index, offset, piece in pieces:
+            for start, end, label in found[piece]:
+                if labels is None or label in labels:
+                    results[index].append((offset + start, offset + end, label))
         return results
+
+    def _entities_of(self, pieces: set[str]) -> dict[str, tuple[tuple[int, int, str], ...]]:
+        """Every entity of each distinct piece: from the cache, or from one `nlp.pipe` over the rest."""
+        found: dict[str, tuple[tuple[int, int, str], ...]] = {}
+        todo: list[str] = []
+        for piece in pieces:
+            cached = self._cache.get(piece)
+            if cached is None:
+                todo.append(piece)
+            else:
+                self._cache.move_to_end(piece)
+                found[piece] = cached
+        if todo:
+            todo.sort()  # a stable batch order, whatever the set order
+            docs = self.load().pipe(todo, batch_size=self.batch_size)
+            for piece, doc in zip(todo, docs):
+                entities = tuple((ent.start_char, ent.end_char, ent.label_) for ent in doc.ents)
+                found[piece] = entities
+                if self._cache_size and len(piece) <= CACHED_PIECE_CHARS:
+                    self._cache[piece] = entities
+                    if len(self._cache) > self._cache_size:
+                        self._cache.popitem(last=False)
+        return found
 
 
 def load_ner_pipeline(model: str) -> Any:

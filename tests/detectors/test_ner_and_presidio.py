@@ -271,3 +271,19 @@ def test_the_person_gate_skips_sentence_ends_digits_and_token_fragments(default_
     person = default_engine.rule("PERSON").ner
     assert person is not None and person.gate is not None
     assert [m.group() for m in person.gate.finditer(text) if "." in m.group() or any(c.isdigit() for c in m.group())] == []
+
+
+def test_ner_reads_each_distinct_window_once_and_remembers_it(engine_for: Callable[..., Engine]) -> None:
+    engine = engine_for("rules:\n  - {id: NAMES, entity: PERSON, score: 0.8, ner: {labels: [PERSON]}}\n", POLICY)
+    runner = engine._ner
+    runner.load()
+    piped: list[str] = []
+    nlp = runner._nlp
+    original = nlp.pipe
+    nlp.pipe = lambda texts, **kw: original(list(piped.extend(texts) or texts), **kw)  # type: ignore[method-assign]
+    text = "Regards, Maria Garcia"
+    first = engine.analyze_batch([text, text, "Thomas Becker wrote."])
+    assert sorted(piped) == sorted([text, "Thomas Becker wrote."])
+    assert engine.analyze_batch([text]) == first[:1] and len(piped) == 2  # remembered across calls
+    engine.clear_caches()
+    assert engine.analyze_batch([text]) == first[:1] and len(piped) == 3
