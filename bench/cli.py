@@ -4,6 +4,7 @@ python -m bench                         # the default run (demo x4 corpus, 3 rou
 python -m bench --skip rate_limited     # no real-time rate-limit window
 python -m bench --only detection --factor 16 --rounds 5
 python -m bench --only person_heldout   # PERSON on names the word lists lack (bench/heldout.py)
+python -m bench --only documents        # our engine on long documents by density of values (no Presidio)
 python -m bench --tiny                  # seconds-scale smoke run (what tests/bench runs)
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bench.documents import DOCUMENT_CHARS, DOCUMENTS_MB
 from bench.heldout import DEFAULT_TEXTS as HELDOUT_TEXTS
 from bench.report import print_report, write_json
 from bench.run import SECTIONS, BenchSettings, command_line, run_benchmarks
@@ -37,6 +39,8 @@ TINY = {
     "scaling_base": 0.125,
     "scaling_factors": (1.0, 2.0),
     "heldout_texts": 60,
+    "document_chars": 16_000,
+    "documents_mb": 0.064,
 }
 WIDE_OUTPUT = 170  # columns for the tables when the output is not a terminal (a file, CI log)
 
@@ -81,7 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="inspector processes of the end-to-end scans (default min(4, cores))",
     )
     parser.add_argument(
-        "--only", action="append", type=_section, choices=SECTIONS, help="run only this section (repeatable)"
+        "--only",
+        action="append",
+        type=_section,
+        choices=SECTIONS,
+        help="run only this section (repeatable); detection includes documents unless --skip documents",
     )
     parser.add_argument(
         "--skip", action="append", type=_section, choices=SECTIONS, default=[], help="skip this section (repeatable)"
@@ -113,6 +121,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"texts of the PERSON held-out-names corpus (default {HELDOUT_TEXTS})",
     )
     parser.add_argument(
+        "--document-chars",
+        type=int,
+        default=DOCUMENT_CHARS,
+        help=f"documents section: characters per document (default {DOCUMENT_CHARS:,})",
+    )
+    parser.add_argument(
+        "--documents-mb",
+        type=float,
+        default=DOCUMENTS_MB,
+        help=f"documents section: MB of documents per density (default {DOCUMENTS_MB:g})",
+    )
+    parser.add_argument(
         "--rules", action="append", default=[], help="a rule file or directory instead of the built-in packs"
     )
     parser.add_argument("--policy", help="a policy file instead of rules/default-policy.yaml")
@@ -125,7 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_from_args(args: argparse.Namespace) -> BenchSettings:
-    sections = tuple(s for s in (args.only or SECTIONS) if s not in args.skip)
+    only = list(args.only or SECTIONS)
+    if "detection" in only and "documents" not in only:
+        only.append("documents")  # the documents measurement is part of the detection section
+    sections = tuple(s for s in SECTIONS if s in only and s not in args.skip)
     try:
         factors = tuple(float(f) for f in args.scaling_factors.split(",") if f.strip())
     except ValueError:
@@ -137,6 +160,7 @@ def settings_from_args(args: argparse.Namespace) -> BenchSettings:
         "presidio_rounds": args.presidio_rounds, "processes": args.processes, "workers": args.workers,
         "sections": sections, "extraction_scale": args.extraction_scale, "rate_window_seconds": args.rate_window,
         "scaling_base": args.scaling_base, "scaling_factors": factors, "heldout_texts": args.heldout_texts,
+        "document_chars": args.document_chars, "documents_mb": args.documents_mb,
         "engine": EngineSpec(rule_paths=tuple(args.rules), policy_path=args.policy, ner_model=args.ner_model),
     }  # fmt: skip
     if args.tiny:

@@ -4,6 +4,13 @@ All of it runs on one corpus (`bench.corpus`). Our engine analyses the texts in
 chunks of the pipeline's size (`TEXT_JOB_CHUNK`) with `analyze_batch`, as a
 scan does; Presidio analyses one text per `AnalyzerEngine.analyze` call, its
 documented use. Models are loaded and warmed up before any round is timed.
+
+The corpus's texts are short and dense (a value every ~160 bytes), so their
+throughput is per-text and per-value work. The "documents" measurement reads
+long documents joined from the same texts at set densities of valid values
+(`bench.documents`): one document per `analyze_batch` call, as a scan hands the
+engine one file's segments (a 64,000-character document is one segment of
+`InspectorSpec.segment_chars`), with the context of a text attachment.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from typing import Any
 
 from bench.accuracy import score
 from bench.corpus import Corpus
+from bench.documents import DENSITIES_PER_KB, DOCUMENT_CHARS, DOCUMENTS_MB, SEPARATOR, density_points
 from bench.engines import Analyze, build_analyzer, select
 from bench.pool import AnalyzerPool, PoolSettings
 from bench.presidio_offline import PresidioAnalyzer, PresidioSettings
@@ -34,6 +42,18 @@ class DetectionSettings:
     spec: EngineSpec = field(default_factory=EngineSpec)
     presidio: bool = True
     ner_comparison: bool = True
+    short_texts: bool = True  # our engine's throughput and accuracy on the corpus texts
+    documents: bool = True  # our engine on long documents at set densities (bench.documents)
+    document_chars: int = DOCUMENT_CHARS
+    documents_mb: float = DOCUMENTS_MB  # per density
+    densities: tuple[float, ...] = DENSITIES_PER_KB
+    seed: int = 7  # of the documents' draws (the corpus's seed, as run.py passes it)
+
+
+# a long document, as a scan meets one: the text of an attachment
+DOCUMENT_CONTEXT = ScanContext(kind="attachment", file_type="txt")
+OUR_ENGINES = (("default", "ours_default"), ("regex", "ours_regex"))
+DOCUMENT_ENGINES = ("ours_regex", "ours_default")  # the order of the documents' rounds and columns
 
 
 def run_detection(
@@ -46,11 +66,16 @@ def run_detection(
     timed: dict[str, Rounds] = {}
     rules = select(settings.spec)
 
-    for name, label in (("default", "ours_default"), ("regex", "ours_regex")):
-        progress(f"detection: our engine ({name}), {settings.rounds} rounds")
+    analyzers: dict[str, Analyze] = {}
+    for name, label in OUR_ENGINES:
+        progress(f"detection: building our engine ({name})")
         started = time.perf_counter()
-        analyze = build_analyzer(name, rules)
+        analyzers[label] = build_analyzer(name, rules)
         out.setdefault("build_seconds", {})[label] = round(time.perf_counter() - started, 2)
+
+    for name, label in OUR_ENGINES if settings.short_texts else ():
+        progress(f"detection: our engine ({name}), {settings.rounds} rounds")
+        analyze = analyzers[label]
         rounds, spans = time_rounds(lambda a=analyze: _chunked(a, texts, contexts), settings.rounds, len(texts), nbytes)
         timed[label] = rounds
         throughput[label] = rounds.to_json()
@@ -67,7 +92,10 @@ def run_detection(
             )
             throughput["ours_regex_no_values"] = rounds.to_json()
 
-    if settings.presidio:
+    if settings.documents:
+        out["documents"] = run_documents(corpus, analyzers, settings, progress)
+
+    if settings.presidio and settings.short_texts:
         for ner, label in ((True, "presidio_default"), (False, "presidio_no_ner")):
             progress(f"detection: Presidio ({'default' if ner else 'no NER'}), {settings.presidio_rounds} rounds")
             with PresidioAnalyzer(PresidioSettings(model=settings.spec.ner_model, ner=ner)) as presidio:
@@ -83,8 +111,37 @@ def run_detection(
         out["ratios"]["regex_vs_presidio_no_ner"] = ratio(timed["ours_regex"], timed["presidio_no_ner"])
         out["f1_comparison"] = f1_comparison(accuracy["ours_default"], accuracy["presidio_default"])
 
-    if settings.ner_comparison:
+    if settings.ner_comparison and settings.short_texts:
         out["ner"] = run_ner_comparison(texts, contexts, nbytes, settings, progress)
+    return out
+
+
+def run_documents(
+    corpus: Corpus,
+    analyzers: dict[str, Analyze],
+    settings: DetectionSettings,
+    progress: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Each analyzer on the documents of each density (`bench.documents`), one document per call."""
+    points = density_points(corpus, settings.seed, settings.densities, settings.document_chars, settings.documents_mb)
+    out: dict[str, Any] = {
+        "document_chars": settings.document_chars, "documents_mb": settings.documents_mb, "seed": settings.seed,
+        "separator": SEPARATOR, "context": {"kind": DOCUMENT_CONTEXT.kind, "file_type": DOCUMENT_CONTEXT.file_type},
+        "per_call": "one document", "points": {},
+    }  # fmt: skip
+    for point in points:
+        documents = point.texts()
+        row: dict[str, Any] = {**point.describe(), "throughput": {}}
+        for label in DOCUMENT_ENGINES:
+            analyze = analyzers[label]
+            progress(
+                f"detection: {label} on {len(documents)} documents at {point.label} values/KB, {settings.rounds} rounds"
+            )
+            rounds, spans = time_rounds(
+                lambda a=analyze, d=documents: _one_per_call(a, d), settings.rounds, len(documents), point.utf8_bytes
+            )
+            row["throughput"][label] = {**rounds.to_json(), "reported": sum(len(s) for s in spans)}
+        out["points"][point.label] = row
     return out
 
 
@@ -132,6 +189,13 @@ def f1_comparison(ours: dict[str, Any], presidio: dict[str, Any]) -> dict[str, A
         f_ours, f_theirs = mine["f1"] or 0.0, theirs["f1"] or 0.0
         rows[entity] = {"ours": f_ours, "presidio": f_theirs, "ours_at_or_above": f_ours >= f_theirs}
     return rows
+
+
+def _one_per_call(analyze: Analyze, documents: Sequence[str]) -> list[list[tuple[str, int, int]]]:
+    spans: list[list[tuple[str, int, int]]] = []
+    for document in documents:
+        spans.extend(analyze([document], [DOCUMENT_CONTEXT]))
+    return spans
 
 
 def _chunked(

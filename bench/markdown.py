@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.documents import describe_line as documents_line
+from bench.documents import table_rows as documents_rows
 from bench.goals import evaluate_goals
 from bench.heldout import describe_line, facet_lines, table_rows
 
@@ -80,7 +82,14 @@ def _detection(detection: dict[str, Any]) -> str:
         [label, data["rounds"], _spread(data["texts_per_s"], 1), _spread(data["mb_per_s"], 4), builds.get(label, "")]
         for label, data in detection["throughput"].items()
     ]
-    out.append(_table(["engine", "rounds", "texts/s", "MB/s", "engine build s"], rows, right=(1, 2, 3, 4)))
+    if rows:
+        out.append(_table(["engine", "rounds", "texts/s", "MB/s", "engine build s"], rows, right=(1, 2, 3, 4)))
+    if detection.get("documents"):
+        header, rows = documents_rows(detection["documents"], lambda values: _spread(values, 2))
+        out.append(
+            f"Documents: throughput by density ({documents_line(detection['documents'])}):\n\n"
+            + _table(header, rows, right=tuple(range(1, len(header))))
+        )
     ratios = detection.get("ratios", {})
     if ratios:
         out.append(

@@ -9,6 +9,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench.documents import describe_line as documents_line
+from bench.documents import table_rows as documents_rows
 from bench.goals import evaluate_goals
 from bench.heldout import describe_line, facet_lines, fp_examples, table_rows
 
@@ -53,25 +55,41 @@ def _detection(console: Console, detection: dict[str, Any]) -> None:
         f"\n[bold]Detection corpus[/]: {corpus['scale']}, seed {corpus['seed']}: {corpus['texts']:,} texts, "
         f"{corpus['mb']} MB, {corpus['labelled_values']:,} labelled values ({corpus['lookalikes']} look-alikes)"
     )
-    table = Table(title="Detection throughput (min / median / max over rounds)")
-    for column in ("engine", "rounds", "texts/s", "MB/s", "build s"):
-        table.add_column(column, justify="right" if column != "engine" else "left")
     builds = detection.get("build_seconds", {})
-    for label, data in detection["throughput"].items():
-        table.add_row(
-            label,
-            str(data["rounds"]),
-            _range(data["texts_per_s"], 1),
-            _range(data["mb_per_s"], 4),
-            str(builds.get(label, "")),
-        )
-    console.print(table)
+    if detection.get("throughput"):
+        table = Table(title="Detection throughput (min / median / max over rounds)")
+        for column in ("engine", "rounds", "texts/s", "MB/s", "build s"):
+            table.add_column(column, justify="right" if column != "engine" else "left")
+        for label, data in detection["throughput"].items():
+            table.add_row(
+                label,
+                str(data["rounds"]),
+                _range(data["texts_per_s"], 1),
+                _range(data["mb_per_s"], 4),
+                str(builds.get(label, "")),
+            )
+        console.print(table)
+    elif builds:
+        console.print("  engine build s: " + ", ".join(f"{label} {s:g}" for label, s in builds.items()))
+    if detection.get("documents"):
+        _documents(console, detection["documents"])
     for label, ratio in detection.get("ratios", {}).items():
         console.print(f"  {label}: {ratio['median']:g}x at the median (range {ratio['low']:g}-{ratio['high']:g}x)")
     if "ner" in detection:
         _ner(console, detection["ner"])
     if detection.get("accuracy"):
         _accuracy(console, detection["accuracy"])
+
+
+def _documents(console: Console, documents: dict[str, Any]) -> None:
+    header, rows = documents_rows(documents, lambda values: _range(values, 2))
+    table = Table(title="Documents: throughput by density (MB/s min / median / max over rounds)")
+    for i, column in enumerate(header):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"  {documents_line(documents)}")
 
 
 def _ner(console: Console, ner: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ import psutil
 
 from bench.corpus import build_corpus, scaled_config
 from bench.detection import DetectionSettings, run_detection
+from bench.documents import DOCUMENT_CHARS, DOCUMENTS_MB
 from bench.endtoend import ScanRun, measure_scan
 from bench.extraction import run_extraction
 from bench.goals import evaluate_goals
@@ -25,7 +26,8 @@ from bench.heldout import evaluate as evaluate_heldout
 from bench.scaling import DEFAULT_FACTORS, run_scaling
 from detectors.engine import EngineSpec
 
-SECTIONS = ("detection", "person_heldout", "extraction", "end_to_end", "rate_limited", "scaling")
+# "documents" (long documents at set densities) is recorded inside "detection"; alone, it runs without Presidio
+SECTIONS = ("detection", "documents", "person_heldout", "extraction", "end_to_end", "rate_limited", "scaling")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -44,6 +46,8 @@ class BenchSettings:
     scaling_base: float = 1.0  # scaling runs at preset x scaling_base x each factor
     scaling_factors: tuple[float, ...] = DEFAULT_FACTORS
     heldout_texts: int = HELDOUT_TEXTS  # texts of the PERSON held-out-names corpus
+    document_chars: int = DOCUMENT_CHARS  # the documents section: characters per document
+    documents_mb: float = DOCUMENTS_MB  # and MB of documents per density
     engine: EngineSpec = field(default_factory=EngineSpec)
 
     def __post_init__(self) -> None:
@@ -56,6 +60,8 @@ class BenchSettings:
             raise ValueError("the rate-limit window must be positive")
         if self.heldout_texts < 2:
             raise ValueError("the held-out-names corpus needs at least 2 texts")
+        if self.document_chars < 1 or self.documents_mb <= 0:
+            raise ValueError("documents need a positive size")
 
 
 def machine() -> dict[str, Any]:
@@ -104,7 +110,7 @@ def run_benchmarks(
         results[name] = work()
         section_seconds[name] = round(time.perf_counter() - began, 1)
 
-    if "detection" in sections:
+    if "detection" in sections or "documents" in sections:
 
         def detection() -> dict[str, Any]:
             progress(f"corpus: {settings.preset} x{settings.factor:g}, seed {settings.seed}")
@@ -116,6 +122,11 @@ def run_benchmarks(
                     presidio_rounds=settings.presidio_rounds,
                     processes=settings.processes,
                     spec=settings.engine,
+                    short_texts="detection" in sections,  # with Presidio and the NER comparison
+                    documents="documents" in sections,
+                    document_chars=settings.document_chars,
+                    documents_mb=settings.documents_mb,
+                    seed=settings.seed,
                 ),
                 progress,
             )

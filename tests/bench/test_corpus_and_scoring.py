@@ -205,7 +205,7 @@ def test_command_line_settings() -> None:
     assert "rate_limited" not in settings.sections and "detection" in settings.sections
     assert settings.scaling_factors == (1.0, 2.0) and settings.seed == 3
     only = settings_from_args(parser.parse_args(["--only", "detection", "--rules", "x.yaml"]))
-    assert only.sections == ("detection",) and only.engine.rule_paths == ("x.yaml",)
+    assert only.sections == ("detection", "documents") and only.engine.rule_paths == ("x.yaml",)
     tiny = settings_from_args(parser.parse_args(["--tiny"]))
     assert tiny.rounds == 1 and tiny.factor == tiny.scaling_base * tiny.scaling_factors[-1]
     with pytest.raises(SystemExit):

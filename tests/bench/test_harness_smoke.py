@@ -36,6 +36,7 @@ def results(smoke_rules: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
     )
     assert done.returncode == 0, done.stderr[-4000:]
     assert "Goals" in done.stdout and "Detection throughput" in done.stdout
+    assert "Documents: throughput by density" in done.stdout
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -55,6 +56,20 @@ def test_detection_compares_every_engine_on_the_same_corpus(results: dict) -> No
     assert set(detection["ratios"]) == {"default_vs_presidio", "regex_vs_presidio_no_ner"}
     assert set(detection["ner"]["runs"]) == {"ner", "spacy-ner", "spacy-full"}
     assert detection["ner"]["runs"]["spacy-full"]["1"]["spans"] > 0
+
+
+def test_detection_times_long_documents_at_each_density(results: dict) -> None:
+    documents = results["detection"]["documents"]
+    points = documents["points"]
+    assert list(points) == ["0", "0.125", "0.5", "2", "corpus"]
+    for point in points.values():
+        assert point["documents"] >= 1 and point["mb"] > 0
+        assert set(point["throughput"]) == {"ours_regex", "ours_default"}
+        assert all(rounds["texts"] == point["documents"] for rounds in point["throughput"].values())
+        if point["target_per_kb"]:
+            assert point["values_per_kb"] == pytest.approx(point["target_per_kb"], rel=0.1)
+    assert points["0"]["valid_values"] == 0 and points["corpus"]["target_per_kb"] is None
+    assert points["2"]["throughput"]["ours_regex"]["reported"] > 0
 
 
 def test_accuracy_scores_the_labelled_entities_for_each_engine(results: dict) -> None:
@@ -118,6 +133,7 @@ def test_the_results_render_as_the_benchmarks_tables(results: dict) -> None:
     for heading in (
         "### Goals",
         "### Detection speed",
+        "Documents: throughput by density",
         "### Accuracy",
         "### PERSON on held-out names",
         "### Extraction",
