@@ -7,6 +7,10 @@ from typing import Any
 
 PRESIDIO_SPEED_TARGET = 50.0  # default policy, times Presidio's throughput
 REGEX_MB_PER_CORE_TARGET = 20.0
+# ... measured on long documents (bench/documents.py) holding 1 valid value per 8 KB; the clean documents, the densest
+# documents and the short dense corpus texts are reported beside it
+REGEX_GOAL_DENSITY_PER_KB = 0.125
+REGEX_GOAL_ENGINE = "ours_regex"
 NER_TWO_CORE_SPEEDUP_TARGET = 1.8
 EXTRACTION_OVERHEAD_TARGET = 0.20
 MEMORY_FLAT_TARGET = 1.25  # peak memory at the largest scale / at the smallest: "flat" allows 25%
@@ -60,12 +64,48 @@ def _f1(detection: dict[str, Any]) -> Goal:
 
 
 def _regex_speed(detection: dict[str, Any]) -> Goal:
-    name, target = "regex/validator rules, one core", f">= {REGEX_MB_PER_CORE_TARGET:g} MB/s"
-    regex = (detection.get("throughput") or {}).get("ours_regex")
-    if regex is None:
-        return _unmeasured(name, target)
-    median = regex["mb_per_s"]["median"]
-    return Goal(name, target, f"{median:.2f} MB/s", median >= REGEX_MB_PER_CORE_TARGET)
+    per_kb = REGEX_GOAL_DENSITY_PER_KB
+    name = f"regex/validator rules, one core, documents at 1 value per {1 / per_kb:g} KB ({per_kb:g}/KB)"
+    target = f">= {REGEX_MB_PER_CORE_TARGET:g} MB/s"
+    short = (detection.get("throughput") or {}).get(REGEX_GOAL_ENGINE)
+    points = (detection.get("documents") or {}).get("points") or {}
+    at_goal = _regex_point(points, per_kb)
+    if at_goal is None:  # no documents measured: the short dense corpus texts, as before
+        if short is None:
+            return _unmeasured(name, target)
+        median = short["mb_per_s"]["median"]
+        measured = f"{median:.2f} MB/s on short dense texts (documents not measured)"
+        return Goal(name, target, measured, median >= REGEX_MB_PER_CORE_TARGET)
+    median = at_goal["mb_per_s"]["median"]
+    beside = []
+    clean = _regex_point(points, 0.0)
+    if clean is not None:
+        beside.append(f"clean {_mb(clean)}")
+    densest = max(
+        (p for p in points.values() if p.get("target_per_kb") is not None and p["target_per_kb"] > per_kb),
+        key=lambda p: p["target_per_kb"],
+        default=None,
+    )
+    if densest is not None and REGEX_GOAL_ENGINE in densest["throughput"]:
+        beside.append(f"{densest['target_per_kb']:g}/KB {_mb(densest['throughput'][REGEX_GOAL_ENGINE])}")
+    notes = [", ".join(beside)] if beside else []
+    if short is not None:
+        notes.append(f"short dense texts {_mb(short)}")
+    measured = f"{_mb(at_goal)} MB/s at {per_kb:g}/KB" + (f" ({'; '.join(notes)})" if notes else "")
+    return Goal(name, target, measured, median >= REGEX_MB_PER_CORE_TARGET)
+
+
+def _regex_point(points: dict[str, Any], per_kb: float) -> dict[str, Any] | None:
+    for point in points.values():
+        target = point.get("target_per_kb")
+        if target is not None and abs(target - per_kb) < 1e-9:
+            return (point.get("throughput") or {}).get(REGEX_GOAL_ENGINE)
+    return None
+
+
+def _mb(rounds: dict[str, Any]) -> str:
+    median = rounds["mb_per_s"]["median"]
+    return f"{median:.1f}" if median >= 1 else f"{median:.2f}"
 
 
 def _ner_speedup(detection: dict[str, Any]) -> Goal:

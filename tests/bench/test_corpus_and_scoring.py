@@ -183,7 +183,8 @@ def test_goals_read_the_results_and_leave_missing_sections_unmeasured() -> None:
     assert goals["default policy vs Presidio throughput"].met is True
     assert goals["F1 vs Presidio on every entity both report"].met is False
     assert "US_SSN 0.900 < 0.950" in goals["F1 vs Presidio on every entity both report"].measured
-    assert goals["regex/validator rules, one core"].met is True
+    (regex,) = [goal for name, goal in goals.items() if name.startswith("regex/validator rules, one core")]
+    assert regex.met is True and "short dense texts" in regex.measured  # no documents: the corpus texts
     assert goals["NER path, 2 cores vs 1"].met is None
     assert goals["memory flat with corpus size"].met is None
 

@@ -18,6 +18,7 @@ from bench.documents import (
     table_rows,
     value_cap,
 )
+from bench.goals import REGEX_GOAL_DENSITY_PER_KB, evaluate_goals
 from bench.markdown import render
 
 DOCUMENT_CHARS = 16_000
@@ -126,6 +127,28 @@ def _documents_results(short: float | None = 1.9) -> dict:
     if short is not None:
         detection["throughput"]["ours_regex"] = _rounds(short)
     return {"detection": detection}
+
+
+def _regex_goal(results: dict):  # type: ignore[no-untyped-def]
+    (goal,) = [g for g in evaluate_goals(results) if g.name.startswith("regex/validator rules, one core")]
+    return goal
+
+
+def test_the_regex_goal_reads_the_documents_at_its_density_and_shows_the_others() -> None:
+    goal = _regex_goal(_documents_results())
+    assert REGEX_GOAL_DENSITY_PER_KB == 0.125 and "1 value per 8 KB (0.125/KB)" in goal.name
+    assert goal.met is True
+    assert goal.measured == "23.1 MB/s at 0.125/KB (clean 27.0, 2/KB 4.2; short dense texts 1.9)"
+    alone = _regex_goal(_documents_results(short=None))
+    assert alone.measured == "23.1 MB/s at 0.125/KB (clean 27.0, 2/KB 4.2)"
+
+
+def test_the_regex_goal_falls_back_to_the_short_texts_without_documents() -> None:
+    results = _documents_results(short=25.0)
+    del results["detection"]["documents"]
+    goal = _regex_goal(results)
+    assert goal.met is True and "short dense texts" in goal.measured and "documents not measured" in goal.measured
+    assert _regex_goal({}).met is None
 
 
 def test_the_documents_table_has_a_row_per_density_and_a_column_per_engine() -> None:

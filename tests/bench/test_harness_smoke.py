@@ -70,6 +70,8 @@ def test_detection_times_long_documents_at_each_density(results: dict) -> None:
             assert point["values_per_kb"] == pytest.approx(point["target_per_kb"], rel=0.1)
     assert points["0"]["valid_values"] == 0 and points["corpus"]["target_per_kb"] is None
     assert points["2"]["throughput"]["ours_regex"]["reported"] > 0
+    (goal,) = [g for g in results["goals"] if g["goal"].startswith("regex/validator rules, one core")]
+    assert "at 0.125/KB" in goal["measured"] and "short dense texts" in goal["measured"]
 
 
 def test_accuracy_scores_the_labelled_entities_for_each_engine(results: dict) -> None:
