@@ -40,8 +40,8 @@ def gate_patterns(config: DecodingConfig) -> dict[str, str]:
 
 
 def located_gate_patterns(config: DecodingConfig) -> dict[str, str]:
-    """Hyperscan expressions whose match spans say where base64/hex runs can be: one match per run (it ends
-    on the first character after the run), so the decoding regex only reads the runs themselves."""
+    """Hyperscan expressions whose match ends say where base64/hex runs end: one match per run, ending on the
+    first character after it, so the decoding regex reads only the runs themselves."""
     if not config.enabled or not ({"base64", "hex"} & set(config.encodings)):
         return {}
     return {B64_GATE: rf"[{_B64_CLASS}]{{{config.min_length},}}(?:[^{_B64_CLASS}]|\z)"}
@@ -56,16 +56,16 @@ class RunFinder:
         self._b64 = re.compile(rf"(?<![A-Za-z0-9+/_\-])[A-Za-z0-9+/_\-]{{{n},}}={{0,2}}(?![A-Za-z0-9+/_=\-])")
         self._url = re.compile(r"[^\s%\"'<>]*(?:%[0-9A-Fa-f]{2}[^\s%\"'<>]*)+")
 
-    def runs(self, text: str, gates: set[str], spans: Mapping[str, list[tuple[int, int]]] | None = None
-             ) -> list[EncodedRun]:
-        """The decodable runs in `text`, given which gates fired and, for located gates, where."""
+    def runs(self, text: str, gates: set[str], ends: Mapping[str, list[int]] | None = None) -> list[EncodedRun]:
+        """The decodable runs in `text`, given which gates fired and, for located gates, where they ended."""
         found: list[EncodedRun] = []
         if B64_GATE in gates:
-            located = (spans or {}).get(B64_GATE)
+            located = (ends or {}).get(B64_GATE)
             if located is None:
                 candidates: Iterable[re.Match[str]] = self._b64.finditer(text)
             else:  # the run, any "=" padding after it, and the character that ends it
-                candidates = (m for start, end in located for m in self._b64.finditer(text, start, end + 3))
+                candidates = (m for end in located
+                              for m in self._b64.finditer(text, run_start(text, end), end + 3))
             for match in candidates:
                 run = match.group()
                 decoded = None
@@ -84,6 +84,25 @@ class RunFinder:
                 if decoded is not None:
                     found.append(EncodedRun(match.start(), match.end(), "url", decoded))
         return found
+
+
+B64_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"  # the class of `_B64_CLASS`
+_B64_SET = frozenset(B64_CHARS)
+
+
+def run_start(text: str, end: int) -> int:
+    """Where the run of base64-alphabet characters ending at `end` begins. `end` is where a located gate's
+    match ended: just past the run, or one character further when a character outside the alphabet ended
+    it. `rstrip` reads back over a window that grows until the run's start is inside it."""
+    if end > 0 and text[end - 1] not in _B64_SET:
+        end -= 1
+    reach = 256
+    while True:
+        low = max(0, end - reach)
+        kept = len(text[low:end].rstrip(B64_CHARS))
+        if kept or low == 0:
+            return low + kept
+        reach *= 4
 
 
 def _is_hex(run: str) -> bool:

@@ -67,7 +67,7 @@ class _TextState:
     scored: dict[int, list[Scored]] = field(default_factory=dict)
     decoded: list[Match] = field(default_factory=list)
     gates: set[str] = field(default_factory=set)  # decoding gates the Hyperscan pass fired
-    gate_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # ...and where (located gates)
+    gate_ends: dict[str, list[int]] = field(default_factory=dict)  # ...and where their matches end (located gates)
 
 
 class Engine:
@@ -273,7 +273,7 @@ class Engine:
                 candidates.append(Candidate.of(rule, start, end, text[start:end], "regex", base,
                                                f"pattern {pattern.name!r}", pattern))
         state.gates = hits.gates
-        state.gate_spans = hits.spans
+        state.gate_ends = hits.ends
         if not self._dictionaries.empty:
             for owner, spans in self._dictionaries.find(text, state.applicable).items():
                 rule = self._internal[owner]
@@ -404,7 +404,7 @@ class Engine:
     def _match_decoded(self, state: _TextState, depth: int, tracer: _Tracer | None,
                        explain_reported: frozenset[int] | None) -> None:
         assert self._run_finder is not None
-        runs = self._run_finder.runs(state.text, state.gates, state.gate_spans)
+        runs = self._run_finder.runs(state.text, state.gates, state.gate_ends)
         if not runs:
             return
         allowed = frozenset(i for i in state.applicable if self._internal[i].decoded)

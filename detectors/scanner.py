@@ -87,9 +87,9 @@ class Region:
 class ScanHits:
     regions: dict[int, list[Region]] = field(default_factory=dict)
     gates: set[str] = field(default_factory=set)
-    # for a located gate that fired: the (start, end) character spans of its matches; a located gate that
-    # fired without spans here (Hyperscan could not track its starts) means "look everywhere"
-    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    # for a located gate that fired: the character offsets where its matches end; a located gate that
+    # fired without ends here (Hyperscan could not compile it) means "look everywhere"
+    ends: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +220,7 @@ class PatternScanner:
         for key, pattern in enumerate(self.patterns):
             self.plans.append(self._initial_plan(key, pattern))
         self._gates = dict(gates or {})
-        self._located = dict(located_gates or {})  # exact expressions whose match spans are reported
+        self._located = dict(located_gates or {})  # expressions whose match ends are reported
         self._always_gates: set[str] = set()
         self._db: hyperscan.Database | None = None
         self._probes: list[_Probe] = []
@@ -281,7 +281,7 @@ class PatternScanner:
             flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_UTF8
             expressions.append((regex.encode("utf-8"), flags, _Probe("gate", name=name)))
         for name, regex in self._located.items():
-            flags = hyperscan.HS_FLAG_SOM_LEFTMOST | hyperscan.HS_FLAG_UTF8
+            flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8
             expressions.append((regex.encode("utf-8"), flags, _Probe("located", name=name)))
         return expressions
 
@@ -306,7 +306,7 @@ class PatternScanner:
         if probe.kind == "gate":
             self._always_gates.add(probe.name)
             return
-        if probe.kind == "located":  # fires on every text, without spans: the caller looks everywhere
+        if probe.kind == "located":  # fires on every text, without ends: the caller looks everywhere
             del self._located[probe.name]
             self._always_gates.add(probe.name)
             return
@@ -351,7 +351,7 @@ class PatternScanner:
                 found = [(offsets.to_char(start), offsets.to_char(end)) for start, end in found]
             if probe.kind == "located":
                 hits.gates.add(probe.name)
-                hits.spans[probe.name] = found
+                hits.ends[probe.name] = [end for _, end in found]
                 continue
             if probe.kind == "keyword":
                 size = len(probe.name)

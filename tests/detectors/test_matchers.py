@@ -380,7 +380,8 @@ def test_rare_keywords_prefilter_and_short_ones_follow_the_pattern(engine_for: E
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(["U2VjcmV0IHBhc3N3b3JkOiBodW50ZXIy", "QUtJQUlPU0ZPRE5ON0VYQU1QTEU=", "==", "=", " ",
-                                 "x", "-", "/", "\n", "é", "48656c6c6f2c20776f726c6421212121", "aGk"]),
+                                 "x", "-", "/", "\n", "é", "48656c6c6f2c20776f726c6421212121", "aGk",
+                                 "VGhpcyBpcyBhIGxvbmdlciBydW4gb2YgYmFzZTY0IHRleHQgdGhhdCBnb2VzIG9uIGFuZCBvbg" * 5]),
                 max_size=10).map("".join))
 def test_located_decoding_gates_find_the_runs_a_full_pass_finds(text: str) -> None:
     from detectors.decoding import RunFinder, gate_patterns, located_gate_patterns
@@ -392,7 +393,7 @@ def test_located_decoding_gates_find_the_runs_a_full_pass_finds(text: str) -> No
     hits = scanner.scan(text)
     finder = RunFinder(config)
     everything = {"decode:base64", "decode:url"}
-    assert finder.runs(text, hits.gates, hits.spans) == finder.runs(text, everything)
+    assert finder.runs(text, hits.gates, hits.ends) == finder.runs(text, everything)
 
 
 LOCATED_SCANNER: dict[str, object] = {}
@@ -411,3 +412,13 @@ def test_the_nearest_compound_component_is_the_one_a_full_scan_picks(spans_: lis
     close = [m for m in matches if _gap(anchor, m) <= window and m is not anchor]
     expected = min(close, key=lambda m: (_gap(anchor, m), m.start)) if close else None
     assert _ByStart(matches).closest(anchor, window) is expected
+
+
+@pytest.mark.parametrize("length", [1, 20, 255, 256, 257, 1024, 5000])
+@pytest.mark.parametrize("ended_by", ["", " ", "=", "é"])
+def test_run_start_reads_back_to_the_start_of_long_runs(length: int, ended_by: str) -> None:
+    from detectors.decoding import run_start
+
+    text = "prefix: " + ("Ab9+/_-" * length)[:length] + ended_by + "tail"
+    end = len("prefix: ") + length + len(ended_by[:1])
+    assert run_start(text, end) == len("prefix: ")
