@@ -25,13 +25,13 @@ from detectors.errors import RuleError, errors_only
 from detectors.likelihood import Likelihood
 from detectors.loader import DEFAULT_POLICY_PATH, load_policy, load_rules, select_rules
 from detectors.model import Rule
-from detectors.ner import load_ner_pipeline
+from detectors.ner import BATCH_PIECES, load_ner_pipeline
 from detectors.policy import Policy
 from dlp.records import Match, ScanContext
 from rules import RULES_DIR
 
 ANALYZERS = ("default", "regex", "ner", "spacy-full", "spacy-ner")
-SPACY_BATCH = 32  # the batch size our NerRunner uses, so that both sides batch alike
+SPACY_BATCH = BATCH_PIECES  # the batch size our NerRunner uses, so that both sides batch alike
 WARM_UP_TEXT = "Warm-up: Maria Garcia wrote to maria@example.com about card 4111 1111 1111 1111."
 
 Spans = list[tuple[str, int, int]]  # (entity, start, end) per reported value

@@ -15,6 +15,8 @@ NER_PIPES = frozenset({"ner", "tok2vec", "transformer"})
 MAX_CHUNK_CHARS = 100_000  # spaCy works on a whole doc in memory; long texts go in pieces
 NER_CACHE_SIZE = 4096  # distinct short pieces whose entities are remembered
 CACHED_PIECE_CHARS = 2_000
+BATCH_PIECES = 128  # short windows per nlp.pipe batch (larger batches run the model's layers more efficiently)
+BATCH_CHARS = 64_000
 
 
 class NerModelError(RuntimeError):
@@ -24,7 +26,7 @@ class NerModelError(RuntimeError):
 class NerRunner:
     """Runs one spaCy model's NER over batches of texts; returns (start, end, label) spans."""
 
-    def __init__(self, model: str, batch_size: int = 32, chunk_chars: int = MAX_CHUNK_CHARS,
+    def __init__(self, model: str, batch_size: int = BATCH_PIECES, chunk_chars: int = MAX_CHUNK_CHARS,
                  cache_size: int = NER_CACHE_SIZE) -> None:
         self.model = model
         self.batch_size = batch_size
@@ -76,7 +78,9 @@ class NerRunner:
                 found[piece] = cached
         if todo:
             todo.sort()  # a stable batch order, whatever the set order
-            docs = self.load().pipe(todo, batch_size=self.batch_size)
+            nlp = self.load()
+            docs = (doc for batch in _batches(todo, self.batch_size, BATCH_CHARS)
+                    for doc in nlp.pipe(batch, batch_size=len(batch)))
             for piece, doc in zip(todo, docs):
                 entities = tuple((ent.start_char, ent.end_char, ent.label_) for ent in doc.ents)
                 found[piece] = entities
@@ -85,6 +89,21 @@ class NerRunner:
                     if len(self._cache) > self._cache_size:
                         self._cache.popitem(last=False)
         return found
+
+
+def _batches(pieces: list[str], max_pieces: int, max_chars: int) -> Iterable[list[str]]:
+    """Consecutive batches of at most `max_pieces` pieces and about `max_chars` characters: many short
+    windows go through the model together, a few long texts do not pile up in memory."""
+    batch: list[str] = []
+    chars = 0
+    for piece in pieces:
+        if batch and (len(batch) >= max_pieces or chars + len(piece) > max_chars):
+            yield batch
+            batch, chars = [], 0
+        batch.append(piece)
+        chars += len(piece)
+    if batch:
+        yield batch
 
 
 def load_ner_pipeline(model: str) -> Any:

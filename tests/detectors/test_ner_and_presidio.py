@@ -287,3 +287,14 @@ def test_ner_reads_each_distinct_window_once_and_remembers_it(engine_for: Callab
     assert engine.analyze_batch([text]) == first[:1] and len(piped) == 2  # remembered across calls
     engine.clear_caches()
     assert engine.analyze_batch([text]) == first[:1] and len(piped) == 3
+
+
+def test_ner_batches_hold_many_short_windows_but_few_long_texts() -> None:
+    from detectors.ner import _batches
+
+    pieces = ["a" * 10] * 300 + ["b" * 40_000] * 3 + ["c" * 5]
+    batches = list(_batches(pieces, 128, 64_000))
+    assert [p for batch in batches for p in batch] == pieces
+    assert all(len(batch) <= 128 for batch in batches)
+    assert all(sum(map(len, batch)) <= 64_000 or len(batch) == 1 for batch in batches)
+    assert [len(batch) for batch in batches[:3]] == [128, 128, 44]
