@@ -322,15 +322,18 @@ class Engine:
 
     def _gated_ner_windows(self, state: _TextState, rule_indexes: list[int]) -> list[tuple[int, int]]:
         """The whole text, or, when every rule gates its NER, windows around the gate matches that do not
-        touch a match the rule's own patterns and dictionary already report (NER would only find it again)."""
+        touch a match some rule's patterns or dictionary already report: the rule's own (NER would only find
+        it again), or another rule's (a name is not part of a secret, an IBAN or a "STRICTLY CONFIDENTIAL")."""
         text = state.text
         windows: list[tuple[int, int]] = []
+        found: list[tuple[int, int]] | None = None
         for index in rule_indexes:
             spec = self._internal[index].ner
             assert spec is not None
             if spec.gate is None:
                 return [(0, len(text))] if text else []
-            found = self._reportable_spans(state, index)
+            if found is None:
+                found = self._reportable_spans(state)
             for match in spec.gate.finditer(text):
                 start, end = match.span()
                 if found and _overlaps_any(found, start, end):
@@ -338,10 +341,14 @@ class Engine:
                 windows.append(_snap(text, max(0, start - spec.gate_window), min(len(text), end + spec.gate_window)))
         return _merge_windows(windows)
 
-    def _reportable_spans(self, state: _TextState, index: int) -> list[tuple[int, int]]:
-        """Spans of the matches of rule `index` found so far that will be reported, sorted, overlaps merged."""
-        floor = max(self.min_likelihood, self._internal[index].min_likelihood or self.min_likelihood)
-        return _merge_windows([(s.start, s.end) for s in state.scored.get(index, ()) if s.likelihood >= floor])
+    def _reportable_spans(self, state: _TextState) -> list[tuple[int, int]]:
+        """Spans of the matches found so far (patterns and dictionaries, every rule) at or above their rule's
+        minimum likelihood, sorted, overlaps merged."""
+        spans = []
+        for index, scored in state.scored.items():
+            floor = max(self.min_likelihood, self._internal[index].min_likelihood or self.min_likelihood)
+            spans.extend((s.start, s.end) for s in scored if s.likelihood >= floor)
+        return _merge_windows(spans)
 
     def _compound_ner_windows(self, state: _TextState, ner_rules: set[int]) -> list[tuple[int, int]]:
         """Windows where a compound rule's non-NER components already matched."""

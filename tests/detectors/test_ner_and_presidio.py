@@ -298,3 +298,14 @@ def test_ner_batches_hold_many_short_windows_but_few_long_texts() -> None:
     assert all(len(batch) <= 128 for batch in batches)
     assert all(sum(map(len, batch)) <= 64_000 or len(batch) == 1 for batch in batches)
     assert [len(batch) for batch in batches] == [128, 128, 45, 1, 2]
+
+
+def test_ner_skips_gate_matches_inside_other_rules_matches(engine_for: Callable[..., Engine]) -> None:
+    engine = engine_for(GATED_NAMES_WITH_A_LIST + """
+      - id: MARKING
+        entity: CONFIDENTIAL_DOCUMENT
+        patterns: ['Strictly Confidential']
+    """, POLICY)
+    seen = spy_on_ner(engine)
+    found = engine.analyze("Strictly Confidential")
+    assert [m.rule_id for m in found] == ["MARKING"] and seen == []
