@@ -17,6 +17,14 @@ from detectors.policy import Policy
 POLICY = Policy(min_likelihood=Likelihood.POSSIBLE)
 
 
+def spy_on_ner(engine: Engine) -> list[str]:
+    runner = engine._ner
+    seen: list[str] = []
+    original = runner.entities
+    runner.entities = lambda texts, labels=None: seen.extend(texts) or original(texts, labels)  # type: ignore[method-assign]
+    return seen
+
+
 def test_ner_labels_map_to_entities(engine_for: Callable[..., Engine]) -> None:
     engine = engine_for("""
         rules:
@@ -47,10 +55,7 @@ def test_ner_runs_only_on_applicable_segments(engine_for: Callable[..., Engine])
             applies_to: {kinds: [message]}
             ner: {labels: [PERSON]}
         """, POLICY)
-    runner = engine._ner
-    seen: list[str] = []
-    original = runner.entities
-    runner.entities = lambda texts, labels=None: seen.extend(texts) or original(texts, labels)  # type: ignore[method-assign]
+    seen = spy_on_ner(engine)
     engine.analyze_batch(["Maria Garcia called.", "Thomas Becker wrote."],
                          [ScanContext("message"), ScanContext("app_log")])
     assert seen == ["Maria Garcia called."]
@@ -72,10 +77,7 @@ def test_compound_ner_runs_only_in_windows_around_the_anchor(engine_for: Callabl
             entity: IDENTITY_RECORD
             compound: {anchor: SSN, near: [NAME], window: 40}
         """, POLICY)
-    runner = engine._ner
-    seen: list[str] = []
-    original = runner.entities
-    runner.entities = lambda texts, labels=None: seen.extend(texts) or original(texts, labels)  # type: ignore[method-assign]
+    seen = spy_on_ner(engine)
     filler = "Nothing to see in this long paragraph about quarterly planning. " * 5
     text = filler + "Thomas Becker has SSN 536-22-8714 on file. " + filler
     found = engine.analyze_batch([text, "Maria Garcia wrote a long note without any number."])
@@ -172,10 +174,7 @@ def test_an_ner_gate_limits_ner_to_windows_around_its_matches(engine_for: Callab
               gate: '[A-Z][a-z]+ [A-Z][a-z]+'
               gate_window: 20
         """, POLICY)
-    runner = engine._ner
-    seen: list[str] = []
-    original = runner.entities
-    runner.entities = lambda texts, labels=None: seen.extend(texts) or original(texts, labels)  # type: ignore[method-assign]
+    seen = spy_on_ner(engine)
     filler = "nothing capitalised in this part of the text at all. " * 4
     found = engine.analyze_batch([filler + "we met Maria Garcia today. " + filler, filler])
     assert [m.value for m in found[0]] == ["Maria Garcia"] and found[1] == []
@@ -195,14 +194,6 @@ GATED_NAMES_WITH_A_LIST = """
           - name: listed
             regex: 'Maria Garcia'
     """
-
-
-def spy_on_ner(engine: Engine) -> list[str]:
-    runner = engine._ner
-    seen: list[str] = []
-    original = runner.entities
-    runner.entities = lambda texts, labels=None: seen.extend(texts) or original(texts, labels)  # type: ignore[method-assign]
-    return seen
 
 
 def test_ner_skips_gate_matches_the_rule_already_reports(engine_for: Callable[..., Engine]) -> None:
