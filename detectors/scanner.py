@@ -11,10 +11,10 @@ the exact span and value group. Each pattern gets the fastest plan it supports:
   gives the leftmost start s, so a match may start in [s, e].
 - `near`: the pattern lists literal `keywords` with a `keyword_window`, one
   of them shorter than `RARE_KEYWORD_LENGTH`, and has a bounded width: the
-  pattern goes into the database (as in `window`), and
-  only around its hits does `re` look for the keywords; a candidate region is
-  where a hit's possible starts meet a keyword's window. A common keyword
-  ("ext", "tel") costs nothing where no value-shaped text is near it.
+  pattern goes into the database (as in `window`), and only around its hits
+  are the keywords looked for; a candidate region is where a hit's possible
+  starts meet a keyword's window. A common keyword ("ext", "tel") costs
+  nothing where no value-shaped text is near it.
 - `keyword`: the pattern lists literal `keywords` (and is not a `near` plan);
   only the literals go into the database, and the regex runs around them (or
   over the text when one occurs).
@@ -140,7 +140,7 @@ def _regions_from_hits(plan: PatternPlan, found: list[tuple[int, int]], length: 
 class KeywordFinder:
     """Every occurrence of any keyword (case-insensitive), overlapping ones included ("tel" in "hotel")."""
 
-    keywords: tuple[str, ...]  # lower-cased
+    keywords: tuple[str, ...]  # lower-cased, longest first
     fallback: re.Pattern[str]  # a zero-width search, for the rare text whose lower case changes its length
 
     @classmethod
@@ -148,6 +148,10 @@ class KeywordFinder:
         lowered = tuple(sorted({k.lower() for k in keywords}, key=len, reverse=True))
         alternatives = "|".join(re.escape(k) for k in lowered)
         return cls(lowered, re.compile(f"(?=({alternatives}))", re.IGNORECASE))
+
+    @property
+    def longest(self) -> int:
+        return len(self.keywords[0])
 
     def spans(self, text: str, low: int, high: int) -> list[tuple[int, int]]:
         piece = text[low:high]
@@ -167,7 +171,7 @@ def _keywords_near(plan: PatternPlan, finder: KeywordFinder, text: str,
                    found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The keyword occurrences whose window can reach a start some pattern hit allows."""
     window = plan.pattern.keyword_window or 0
-    reach = window + max(len(k) for k in finder.keywords)
+    reach = window + finder.longest
     width = plan.width
     spans: list[tuple[int, int]] = []
     for _, end in found:  # keywords may start from `reach` before the first possible start to `window` after the end
