@@ -205,3 +205,41 @@ def _negate_class(boundary: str) -> str:
     if body.startswith("^"):
         return "[" + body[1:] + "]"
     return "[^" + body + "]"
+
+
+TOKEN_RUN = 16  # a leading run of at least this many letter-or-digit characters makes a pattern token-shaped
+
+
+def starts_with_token_run(regex: str, flags: int) -> bool:
+    """Whether the match begins with a long run of one class that takes letters (`[A-Za-z0-9/+]{40}`):
+    Hyperscan has to follow such a run through every word of prose, so a keyword is the cheaper prefilter."""
+    items = list(sre_parse.parse(regex, flags).data)
+    while items:
+        op, av = items[0]
+        if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            items.pop(0)
+            continue
+        if op == sre_constants.SUBPATTERN:
+            items = list(av[-1].data)
+            continue
+        if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+            low, _, body = av
+            body_items = list(body.data)
+            return low >= TOKEN_RUN and len(body_items) == 1 and _takes_letters(body_items[0])
+        return False
+    return False
+
+
+def _takes_letters(item: object) -> bool:
+    op, av = item  # type: ignore[misc]
+    if op != sre_constants.IN:
+        return False
+    for kind, value in av:
+        if kind == sre_constants.RANGE and value[0] <= ord("z") and value[1] >= ord("a"):
+            return True
+        if kind == sre_constants.RANGE and value[0] <= ord("Z") and value[1] >= ord("A"):
+            return True
+        if kind == sre_constants.CATEGORY and value in (sre_constants.CATEGORY_WORD,):
+            return True
+    return False
+

@@ -39,7 +39,8 @@ import hyperscan
 from detectors.hscache import compile_cached
 from detectors.model import PatternSpec
 from detectors.offsets import OffsetMap, encode_for_scan
-from detectors.regexinfo import UNBOUNDED, hyperscan_flags, prefilter_for, python_flags, shape_of
+from detectors.regexinfo import (UNBOUNDED, hyperscan_flags, prefilter_for, python_flags, shape_of,
+                                 starts_with_token_run)
 
 MAX_WINDOW_WIDTH = 4096  # wider bounded patterns use start-of-match tracking instead
 LOOKAHEAD_SLACK = 16
@@ -245,7 +246,9 @@ class PatternScanner:
         windowed = shape.bounded and width <= MAX_WINDOW_WIDTH and shape.lookahead < UNBOUNDED
         if pattern.keywords:
             short = min(len(k) for k in pattern.keywords) < RARE_KEYWORD_LENGTH
-            if windowed and pattern.keyword_window is not None and short:
+            # a long token shape is costly for Hyperscan to follow through prose: its keywords prefilter it
+            token = starts_with_token_run(pattern.regex, flags)
+            if windowed and pattern.keyword_window is not None and short and not token:
                 return PatternPlan(key, pattern, Mode.NEAR, width, shape.lookahead, "pattern hits near a keyword",
                                    expression=prefilter.expression)
             return PatternPlan(key, pattern, Mode.KEYWORD, shape.max_width, shape.lookahead, "keyword prefilter")

@@ -117,3 +117,30 @@ def test_examples_with_random_surroundings_keep_their_hits(index: int, data: st.
     text = data.draw(st.sampled_from(texts))
     text = data.draw(AROUND) + text + data.draw(AROUND)
     assert_hit_at_every_match_end(pattern, text)
+
+
+@pytest.mark.parametrize(
+    ("regex", "token"),
+    [
+        (r"(?<![A-Za-z0-9/+])(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])", True),
+        (r"[0-9a-f]{32}", True),
+        (r"\w{20}", True),
+        (r"(?P<v>00[A-Za-z0-9_-]{40})", False),  # a literal comes first
+        (r"(?<![\d-])(?P<v>\d{9})(?![\d-])", False),  # digits only
+        (r"[A-Za-z0-9]{8}", False),  # too short to matter
+    ],
+)
+def test_token_shaped_patterns_are_told_apart(regex: str, token: bool) -> None:
+    from detectors.regexinfo import starts_with_token_run
+
+    assert starts_with_token_run(regex, re.ASCII) is token
+
+
+def test_a_token_shape_with_short_keywords_is_prefiltered_by_its_keywords() -> None:
+    from detectors.engine import Engine
+    from detectors.scanner import Mode
+
+    aws = [r for r in load_rules([RULES_DIR]).rules if r.id == "AWS_SECRET_ACCESS_KEY"]
+    engine = Engine(aws)
+    token = [p for p in engine.scanner.plans if p.pattern.regex.startswith("(?<![A-Za-z0-9/+])(?P<value>[A-Za-z0-9/+]{40}")]
+    assert [p.mode for p in token] == [Mode.KEYWORD]
