@@ -159,3 +159,13 @@ def test_a_plus_number_checked_by_two_validators_is_parsed_once() -> None:
     assert us("+49 1512 3456789") and listed("+49 1512 3456789")
     info = parse_outcome.cache_info()
     assert (info.misses, info.hits) == (1, 1)
+
+
+def test_building_a_phone_check_keeps_phonenumbers_compiled_patterns() -> None:
+    from phonenumbers import re_util
+
+    from detectors.validators.phone import phone_check
+
+    check = phone_check(("US", "GB"))
+    assert re_util._COMPILED_PATTERNS is not None
+    assert check("+44 20 7946 0958") and re_util._COMPILED_PATTERNS  # the patterns parsing used are kept
