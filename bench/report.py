@@ -81,14 +81,20 @@ def _detection(console: Console, detection: dict[str, Any]) -> None:
         _accuracy(console, detection["accuracy"])
 
 
-def _documents(console: Console, documents: dict[str, Any]) -> None:
-    header, rows = documents_rows(documents, lambda values: _range(values, 2))
-    table = Table(title="Documents: throughput by density (MB/s min / median / max over rounds)")
+def _label_and_numbers_table(title: str, header: list[str], rows: list[list[str]]) -> Table:
+    """A table whose first column is a label and the others are numbers (right-aligned)."""
+    table = Table(title=title)
     for i, column in enumerate(header):
         table.add_column(column, justify="left" if i == 0 else "right")
     for row in rows:
         table.add_row(*row)
-    console.print(table)
+    return table
+
+
+def _documents(console: Console, documents: dict[str, Any]) -> None:
+    header, rows = documents_rows(documents, lambda values: _range(values, 2))
+    console.print(_label_and_numbers_table("Documents: throughput by density (MB/s min / median / max over rounds)",
+                                           header, rows))
     console.print(f"  {documents_line(documents)}")
 
 
@@ -157,12 +163,7 @@ def _accuracy(console: Console, accuracy: dict[str, Any]) -> None:
 
 def _person_heldout(console: Console, heldout: dict[str, Any]) -> None:
     header, rows = table_rows(heldout)
-    table = Table(title="PERSON on held-out names (not in the PERSON rule's word lists)")
-    for i, column in enumerate(header):
-        table.add_column(column, justify="left" if i == 0 else "right")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    console.print(_label_and_numbers_table("PERSON on held-out names (not in the PERSON rule's word lists)", header, rows))
     console.print(f"  {describe_line(heldout)}")
     for line in facet_lines(heldout):
         console.print(f"  {line}")
