@@ -178,7 +178,8 @@ class Engine:
             self._ner.entities(["Loaded for Maria Garcia."])  # the first document also pays one-off set-up
 
     def clear_caches(self) -> None:
-        """Forget every answer remembered across calls (NER windows, validator results): a cold start."""
+        """Forget every answer remembered across calls: this engine's NER windows, and the validator memos,
+        which every engine in the process shares (they are keyed by value alone). A cold start."""
         if self._ner is not None:
             self._ner.clear_cache()
         clear_memos()
