@@ -18,6 +18,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -83,10 +84,20 @@ FLUSH_UNITS = 200  # staged log files / GPTs that trigger a commit
 FLUSH_SECONDS = 5.0  # longest time staged work waits for its commit
 
 
+class ScanStatus(StrEnum):
+    """How a scan ended; the CLI maps it to an exit code and `scans.status` stores it."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"  # every stream read to its end, every file given a final outcome
+    INCOMPLETE = "incomplete"  # finished, but a stream stopped or was forbidden, or work was left for later
+    FAILED = "failed"  # stopped by an error before the end
+    INTERRUPTED = "interrupted"  # stopped by a signal, or found still 'running' by a later scan
+
+
 @dataclass
 class ScanReport:
     scan_id: str
-    status: str = "running"
+    status: ScanStatus = ScanStatus.RUNNING
     log_files: int = 0
     items: int = 0
     files: Counter[str] = field(default_factory=Counter)  # outcome -> count
@@ -159,10 +170,10 @@ class Scanner:
                 self._flush()
             except Exception:
                 log.exception("could not store staged work while stopping")
-            report.status = "failed"
-            self.store.finish_scan(report.scan_id, "failed", str(exc)[:500])
+            report.status = ScanStatus.FAILED
+            self.store.finish_scan(report.scan_id, report.status, str(exc)[:500])
             raise
-        report.status = "completed" if not report.errors else "completed_with_errors"
+        report.status = ScanStatus.COMPLETED if not report.errors else ScanStatus.INCOMPLETE
         report.out_of_scope = self.scope.skipped
         report.requests = Counter({k.value: v for k, v in self.client.requests.items()})
         report.retries = self.client.retries

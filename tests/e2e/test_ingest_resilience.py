@@ -69,7 +69,7 @@ def test_a_file_that_never_verifies_holds_its_stream_until_it_does(clean, tmp_pa
         db = tmp_path / "sha.duckdb"
         config = scan_config(server, db)
         report = asyncio.run(scan(config, server.api_key))
-        assert report.status == "completed_with_errors"
+        assert report.status == "incomplete"
         assert any("sha256 mismatch" in e for e in report.errors)
         failed = query(db, "SELECT log_file_id, end_time, event_type FROM log_files WHERE status = 'failed'")[1]
         assert failed
