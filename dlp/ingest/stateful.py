@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from dlp.ingest.http import ApiError, ComplianceClient
-from dlp.ingest.logs import _list, parse_time
-from dlp.ingest.ratelimit import EndpointClass
+from dlp.ingest.events import list_of, parse_time
+from dlp.ingest.ratelimit import RouteClass
 from dlp.records import FileRef, Item, ItemKind
 
 
-async def iter_list(
+async def iterlist_of(
     client: ComplianceClient, path: str, params: dict[str, Any] | None = None, limit: int | None = None
 ) -> AsyncIterator[dict[str, Any]]:
     """Page a `{data, last_id, has_more}` list with `after=last_id`; never stop on a short page."""
@@ -21,7 +21,7 @@ async def iter_list(
     if limit:
         query["limit"] = limit
     while True:
-        page = await client.get_json(path, query, EndpointClass.LIST)
+        page = await client.get_json(path, query, RouteClass.LIST)
         if not isinstance(page, dict):
             raise ApiError(f"GET {path}: expected a list object")
         data = page.get("data") or []
@@ -47,7 +47,7 @@ class User:
 
 async def list_users(client: ComplianceClient) -> list[User]:
     users = []
-    async for raw in iter_list(client, f"{client.workspace_path}/users", limit=200):
+    async for raw in iterlist_of(client, f"{client.workspace_path}/users", limit=200):
         if raw.get("id"):
             users.append(User(raw["id"], raw.get("email"), raw.get("name"), raw.get("role"), raw.get("status")))
     return users
@@ -86,7 +86,7 @@ class Gpt:
 
 
 def _gpt(raw: dict[str, Any], family: Family) -> Gpt:
-    latest = _list(raw.get("latest_config"))
+    latest = list_of(raw.get("latest_config"))
     head = latest[0] if latest and isinstance(latest[0], dict) else {}
     name = head.get("name") or raw.get("name")
     sharing = raw.get("sharing") if isinstance(raw.get("sharing"), dict) else {}
@@ -96,7 +96,7 @@ def _gpt(raw: dict[str, Any], family: Family) -> Gpt:
 
 
 async def list_gpts(client: ComplianceClient, family: Family = GPTS) -> AsyncIterator[Gpt]:
-    async for raw in iter_list(client, f"{client.workspace_path}/{family.path}", {"file_format": "id"}, limit=20):
+    async for raw in iterlist_of(client, f"{client.workspace_path}/{family.path}", {"file_format": "id"}, limit=20):
         if raw.get("id"):
             yield _gpt(raw, family)
 
@@ -111,7 +111,7 @@ def config_parts(config: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     for index, starter in enumerate(config.get("conversation_starters") or []):
         if isinstance(starter, str) and starter.strip():
             parts.append((f"conversation_starters[{index}]", starter))
-    for index, tool in enumerate(_list(config.get("tools"))):
+    for index, tool in enumerate(list_of(config.get("tools"))):
         if not isinstance(tool, dict):
             continue
         domain = tool.get("action_domain") or ""
@@ -129,7 +129,7 @@ async def gpt_config_items(client: ComplianceClient, gpt: Gpt) -> AsyncIterator[
     family = gpt.family
     path = f"{client.workspace_path}/{family.path}/{gpt.id}/configs"
     owner = {"gpt_id": gpt.id} if family is GPTS else {"project_id": gpt.id}
-    async for config in iter_list(client, path, {"file_format": "id"}, limit=20):
+    async for config in iterlist_of(client, path, {"file_format": "id"}, limit=20):
         config_id = config.get("id")
         if not config_id:
             continue
@@ -145,7 +145,7 @@ async def gpt_config_items(client: ComplianceClient, gpt: Gpt) -> AsyncIterator[
                 item_id=f"{family.config_prefix}:{config_id}", kind=family.config_kind, created_at=created,
                 parts=parts, **common,
             )  # fmt: skip
-        for f in _list(config.get("files")):
+        for f in list_of(config.get("files")):
             if isinstance(f, dict) and f.get("id"):
                 yield Item(
                     item_id=f"file:{f['id']}", kind=family.file_kind, file_id=f["id"], file_name=f.get("name"),
@@ -161,5 +161,7 @@ def file_content_path(client: ComplianceClient, ref: FileRef) -> tuple[str, dict
         return f"{ws}/gpt_files/{ref.file_id}", None
     if ref.owner_kind == "project":
         return f"{ws}/project_files/{ref.file_id}", None
+    if not ref.user_id:
+        raise ApiError(f"file {ref.file_id}: no user id to fetch it with (the event named no user)")
     params = {"conversation_id": ref.conversation_id} if ref.conversation_id else None
     return f"{ws}/users/{ref.user_id}/files/{ref.file_id}", params
