@@ -202,13 +202,22 @@ def _routes() -> list[_Route]:
     ]
 
 
+_ROUTES = _routes()
+
+
+def route_classes(record: RequestRecord) -> tuple[str, str] | None:
+    """The emulator route that served a request and its rate class; None for signed URLs (not rate limited)."""
+    route = next((r for r in _ROUTES if record.method == "GET" and r.pattern.match(record.path)), None)
+    return (route.template, route.limit_class) if route is not None else None
+
+
 def request_budget(
     log: list[RequestRecord], settings: EmulatorSettings, window_seconds: float | None
 ) -> dict[str, Any]:
     """Requests the emulator answered in the window after the first one, per endpoint, against its allowance.
 
-    The allowance of an endpoint is its class's rate times the window (the
-    emulator's buckets also start full, so a burst can take a share above 1).
+    The allowance of an endpoint is its class's rate times the window (with
+    the `bucket` rate-limit style a burst can take a share above 1).
     Signed blob downloads (the target of file redirects) are not rate limited
     and are left out.
     """
@@ -222,21 +231,21 @@ def request_budget(
         "item": settings.item_rate_per_minute,
         "logs": settings.logs_rate_per_minute,
     }
-    routes = _routes()
     served: Counter[str] = Counter()
     limited: Counter[str] = Counter()
     classes: dict[str, str] = {}
     for record in log:
         if record.time > end:
             continue
-        route = next((r for r in routes if record.method == "GET" and r.pattern.match(record.path)), None)
-        if route is None:
+        match = route_classes(record)
+        if match is None:
             continue
-        classes[route.template] = route.limit_class
+        template, limit_class = match
+        classes[template] = limit_class
         if record.status == 429:
-            limited[route.template] += 1
+            limited[template] += 1
         else:
-            served[route.template] += 1
+            served[template] += 1
     endpoints = {}
     for template, limit_class in sorted(classes.items()):
         allowed = per_minute[limit_class] * window / 60.0

@@ -20,6 +20,7 @@ from bench.documents import DOCUMENT_CHARS, DOCUMENTS_MB
 from bench.endtoend import ScanRun, measure_scan
 from bench.extraction import run_extraction
 from bench.goals import evaluate_goals
+from bench.ratebudget import measure_rate_budget
 from bench.heldout import DEFAULT_ENGINES as HELDOUT_ENGINES
 from bench.heldout import DEFAULT_TEXTS as HELDOUT_TEXTS
 from bench.heldout import evaluate as evaluate_heldout
@@ -27,7 +28,9 @@ from bench.scaling import DEFAULT_FACTORS, run_scaling
 from detectors.engine import EngineSpec
 
 # "documents" (long documents at set densities) is recorded inside "detection"; alone, it runs without Presidio
-SECTIONS = ("detection", "documents", "person_heldout", "extraction", "end_to_end", "rate_limited", "scaling")
+SECTIONS = (
+    "detection", "documents", "person_heldout", "extraction", "end_to_end", "rate_limited", "rate_budget", "scaling",
+)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -177,6 +180,14 @@ def run_benchmarks(
                     engine=settings.engine,
                 ),
                 progress,
+            ),
+        )
+    if "rate_budget" in sections:
+        # A long scan at the documented limits on a fake clock: the share of each route's allowance it uses.
+        timed(
+            "rate_budget",
+            lambda: measure_rate_budget(
+                settings.seed, scaled_config(settings.preset, settings.factor), settings.engine, progress
             ),
         )
     results["section_seconds"] = section_seconds
