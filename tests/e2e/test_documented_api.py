@@ -214,3 +214,30 @@ def test_an_unknown_event_type_is_read_counted_and_its_ids_stored(tmp_path):
         ("CHATGPT_PLUGIN_NOTEBOOK",)]
     found = query(db, "SELECT entity, user_id FROM findings WHERE item_id = ?", [f"event:{event['event_id']}"])[1]
     assert ("CREDIT_CARD", event["actor"]["user_id"]) in found
+
+
+def test_the_organization_scope_is_read_for_the_types_it_serves_and_check_names_each_scope(tmp_path):
+    from dlp.check import run_check
+    from dlp.ingest.http import ComplianceClient
+
+    clock = FakeClock(NOW)
+    with EmulatorServer(EmulatorSettings(seed=7, rate_limits_enabled=False), clock=clock) as server:
+        config = default_config(server, tmp_path / "org.duckdb", event_types=("CONVERSATION_MESSAGE",),
+                                organization_event_types=("COSTS",))
+        config = config.replace(api=dataclasses.replace(config.api, organization_id=server.organization_id))
+        report, virtual = scan_in_virtual_time(server, config)
+
+        async def check():
+            async with ComplianceClient(config.api, server.api_key) as client:
+                return await run_check(config, client)
+
+        result = virtual.run(check())
+    assert report.status == ScanStatus.COMPLETED, report.errors
+    assert report.streams["org-logs:COSTS"].status == "read" and report.streams["org-logs:COSTS"].units > 0
+    # a workspace category at the organization route answers 400 naming the right scope: not served, no error
+    assert report.streams["org-logs:CONVERSATION_MESSAGE"].status == "not_served"
+    assert report.streams["logs:CONVERSATION_MESSAGE"].status == "read"
+    lines = {what: (status, detail) for status, what, detail in result.lines}
+    assert lines["logs COSTS (organization)"][0] == "ok" and "organization scope" in lines["logs COSTS (organization)"][1]
+    assert lines["logs CONVERSATION_MESSAGE (organization)"][1].startswith("not served at organization scope")
+    assert "workspace scope" in lines["logs CONVERSATION_MESSAGE"][1] and result.ok
