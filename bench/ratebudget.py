@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from bench.endtoend import route_classes
+from bench.endtoend import rates, tally
 from detectors.engine import EngineSpec
 from dlp.config import DetectConfig, ScanConfig
 from dlp.emulator.clock import FakeClock, VirtualTime
@@ -61,21 +61,9 @@ def measure_rate_budget(
 
 def rolling_budget(log: list[RequestRecord], settings: EmulatorSettings) -> dict[str, Any]:
     """Per route: served, 429s, busiest rolling minute, and the share of the capacity of its busy span."""
-    per_minute = {"list": settings.list_rate_per_minute, "item": settings.item_rate_per_minute,
-                  "logs": settings.logs_rate_per_minute}  # fmt: skip
-    served: dict[str, list[datetime]] = {}
-    throttled: dict[str, int] = {}
-    classes: dict[str, str] = {}
-    for record in log:
-        match = route_classes(record)
-        if match is None:
-            continue
-        template, limit_class = match
-        classes[template] = limit_class
-        if record.status == 429:
-            throttled[template] = throttled.get(template, 0) + 1
-        else:
-            served.setdefault(template, []).append(record.time)
+    per_minute = rates(settings)
+    counted = tally(log)
+    served, throttled, classes = counted.served, counted.throttled, counted.classes
     routes: dict[str, dict[str, Any]] = {}
     for template, limit_class in sorted(classes.items()):
         times = sorted(served.get(template, []))

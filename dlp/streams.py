@@ -262,7 +262,7 @@ class LibraryFilesStream(Stream):
             except NotFoundError:  # a user removed since the list, or a server without the route
                 not_found += 1
                 continue
-            items = [library_file_item(entry, workspace_id, user_id, email) for entry in entries]
+            items = [library_file_item(entry, workspace_id, user_id, email) for entry in entries if entry.get("id")]
             batch = Batch()
             await scan.inspect_items(items, batch)
             scan.commit(batch)

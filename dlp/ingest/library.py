@@ -14,37 +14,18 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from dlp.ingest.events import parse_time
-from dlp.ingest.http import ApiError, ComplianceClient
+from dlp.ingest.http import ComplianceClient
 from dlp.ingest.ratelimit import RouteClass
+from dlp.ingest.stateful import iter_list
 from dlp.records import FileRef, Item, ItemKind
 
 PAGE_LIMIT = 200
 SOURCE = "library_files"
 
 
-async def iter_library_files(client: ComplianceClient, user_id: str) -> AsyncIterator[dict[str, Any]]:
+def iter_library_files(client: ComplianceClient, user_id: str) -> AsyncIterator[dict[str, Any]]:
     path = f"{client.workspace_path}/users/{user_id}/library_files"
-    params: dict[str, Any] = {"limit": PAGE_LIMIT}
-    pages = 0
-    while True:
-        page = await client.get_json(path, params, RouteClass.ITEM)
-        if not isinstance(page, dict):
-            raise ApiError(f"GET {path}: expected a list object")
-        data = page.get("data") or []
-        for entry in data:
-            if isinstance(entry, dict) and entry.get("id"):
-                yield entry
-        pages += 1
-        if not page.get("has_more"):
-            return
-        if page.get("cursor"):
-            params = {"limit": PAGE_LIMIT, "cursor": page["cursor"]}
-        elif page.get("last_id") and page.get("last_id") != params.get("after"):
-            params = {"limit": PAGE_LIMIT, "after": page["last_id"]}
-        else:
-            raise ApiError(f"GET {path}: has_more is true but the page names no cursor to continue from")
-        if pages >= 10_000:
-            raise ApiError(f"GET {path}: more than 10,000 pages")
+    return iter_list(client, path, limit=PAGE_LIMIT, route_class=RouteClass.ITEM)
 
 
 def library_file_item(entry: dict[str, Any], workspace_id: str, user_id: str, email: str | None) -> Item:

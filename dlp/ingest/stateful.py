@@ -12,16 +12,27 @@ from dlp.ingest.events import list_of, parse_time
 from dlp.ingest.ratelimit import RouteClass
 from dlp.records import FileRef, Item, ItemKind
 
+MAX_PAGES = 100_000  # a server that never ends its list fails the stream instead of hanging it
 
-async def iterlist_of(
-    client: ComplianceClient, path: str, params: dict[str, Any] | None = None, limit: int | None = None
+
+async def iter_list(
+    client: ComplianceClient,
+    path: str,
+    params: dict[str, Any] | None = None,
+    limit: int | None = None,
+    route_class: RouteClass = RouteClass.LIST,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Page a `{data, last_id, has_more}` list with `after=last_id`; never stop on a short page."""
-    query = dict(params or {})
+    """Page a `{data, has_more}` list; never stop on a short page.
+
+    The next page is asked with the page's `cursor` where it names one (library files, Codex tasks: N1, S2),
+    else with `after=last_id` (S2's lists).
+    """
+    base = dict(params or {})
     if limit:
-        query["limit"] = limit
-    while True:
-        page = await client.get_json(path, query, RouteClass.LIST)
+        base["limit"] = limit
+    query = dict(base)
+    for _ in range(MAX_PAGES):
+        page = await client.get_json(path, query, route_class)
         if not isinstance(page, dict):
             raise ApiError(f"GET {path}: expected a list object")
         data = page.get("data") or []
@@ -31,9 +42,13 @@ async def iterlist_of(
         if not page.get("has_more"):
             return
         last_id = page.get("last_id") or (data[-1].get("id") if data and isinstance(data[-1], dict) else None)
-        if not last_id or last_id == query.get("after"):
-            raise ApiError(f"GET {path}: has_more is true but last_id does not advance")
-        query["after"] = last_id
+        if page.get("cursor"):
+            query = {**base, "cursor": page["cursor"]}
+        elif last_id and last_id != query.get("after"):
+            query = {**base, "after": last_id}
+        else:
+            raise ApiError(f"GET {path}: has_more is true but the page names no cursor or last_id to continue from")
+    raise ApiError(f"GET {path}: more than {MAX_PAGES} pages")
 
 
 @dataclass(frozen=True)
@@ -47,7 +62,7 @@ class User:
 
 async def list_users(client: ComplianceClient) -> list[User]:
     users = []
-    async for raw in iterlist_of(client, f"{client.workspace_path}/users", limit=200):
+    async for raw in iter_list(client, f"{client.workspace_path}/users", limit=200):
         if raw.get("id"):
             users.append(User(raw["id"], raw.get("email"), raw.get("name"), raw.get("role"), raw.get("status")))
     return users
@@ -96,7 +111,7 @@ def _gpt(raw: dict[str, Any], family: Family) -> Gpt:
 
 
 async def list_gpts(client: ComplianceClient, family: Family = GPTS) -> AsyncIterator[Gpt]:
-    async for raw in iterlist_of(client, f"{client.workspace_path}/{family.path}", {"file_format": "id"}, limit=20):
+    async for raw in iter_list(client, f"{client.workspace_path}/{family.path}", {"file_format": "id"}, limit=20):
         if raw.get("id"):
             yield _gpt(raw, family)
 
@@ -129,7 +144,7 @@ async def gpt_config_items(client: ComplianceClient, gpt: Gpt) -> AsyncIterator[
     family = gpt.family
     path = f"{client.workspace_path}/{family.path}/{gpt.id}/configs"
     owner = {"gpt_id": gpt.id} if family is GPTS else {"project_id": gpt.id}
-    async for config in iterlist_of(client, path, {"file_format": "id"}, limit=20):
+    async for config in iter_list(client, path, {"file_format": "id"}, limit=20):
         config_id = config.get("id")
         if not config_id:
             continue
