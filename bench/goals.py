@@ -167,5 +167,7 @@ def _self_caused_429(budget: dict[str, Any]) -> Goal:
     if "self_caused_429" not in budget:
         return _unmeasured(name, target)
     over = budget.get("over_limit_routes") or []
-    measured = f"{budget['self_caused_429']}" + (f"; over the limit in a rolling minute: {', '.join(over)}" if over else "")
+    measured = str(budget["self_caused_429"])
+    if over:
+        measured += f"; over the limit in a rolling minute: {', '.join(over)}"
     return Goal(name, target, measured, budget["self_caused_429"] == 0 and not over)

@@ -65,7 +65,8 @@ async def run_check(config: ScanConfig, client: ComplianceClient, *, max_files: 
         return result
     else:
         in_scope = [u for u in users if scope.user_in_scope(u.id, u.email)]
-        result.add("ok", "users", f"allowed (workspace {client.workspace_id}): {len(users)} users, {len(in_scope)} in scope")
+        detail = f"allowed (workspace {client.workspace_id}): {len(users)} users, {len(in_scope)} in scope"
+        result.add("ok", "users", detail)
 
     readable = await _check_logs(config, client, result, forbidden, max_files)
     readable += await _check_families(config, client, result, forbidden, scope, users)

@@ -203,9 +203,11 @@ class Scanner:
                 self.flush()
             statuses = {s.status for s in report.streams.values()}
             if StreamStatus.FORBIDDEN in statuses and not statuses & {StreamStatus.READ, StreamStatus.EMPTY}:
+                admin, legacy = advice("logs:" + FIRST_EVENT_TYPE)
                 raise ScopeError(
-                    f"Nothing was readable (every stream answered HTTP 403 or is not served): the key {self.client.masked_key} may read nothing in workspace "
-                    f"{self.client.workspace_id}. {WRONG_WORKSPACE_HINT} " + " ".join(advice("logs:" + FIRST_EVENT_TYPE)),
+                    f"Nothing was readable (every stream answered HTTP 403 or is not served): the key "
+                    f"{self.client.masked_key} may read nothing in workspace {self.client.workspace_id}. "
+                    f"{WRONG_WORKSPACE_HINT} {admin} {legacy}",
                     403,
                 )
             await self._measure_freshness()

@@ -230,8 +230,8 @@ def activity(workspace: Any, stub: ActivityStub) -> Activity:
         in_agent_reply = plant is not None and stub.index % 2 == 0  # half the plants sit in what the agent said
         request = join([ask, plant]) if plant is not None and not in_agent_reply else ask
         reply = join([answer, plant]) if in_agent_reply else answer
-        agent = {"type": "AGENT", "product_type": "COLLAB_AGENT", "id": "agent-harness-" + randomness.hex_string(rng, 8),
-                 "name": rng.choice(_AGENT_NAMES), "product_id": agent_id,
+        agent = {"type": "AGENT", "product_type": "COLLAB_AGENT",
+                 "id": "agent-harness-" + randomness.hex_string(rng, 8), "name": rng.choice(_AGENT_NAMES), "product_id": agent_id,
                  "agent_runtime": {"id": "runtime-" + randomness.hex_string(rng, 8), "delegator": user_actor(user)},
                  "agent_task": {"id": "task-" + randomness.hex_string(rng, 8)}}
         base = {"agent_id": agent_id, "version_id": f"version-{rng.randint(1, 9)}", "run_id": run_id}

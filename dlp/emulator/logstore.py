@@ -130,7 +130,7 @@ class LogStore:
     # -- listing and reading ----------------------------------------------------------------
     def list_files(self, event_type: str, after: datetime, before: datetime | None, limit: int,
                    now: datetime, inclusive: bool = False) -> tuple[list[LogFile], bool]:
-        """Files with end_time > after (>= when inclusive; < before), visible now, ascending; and whether more remain."""
+        """Files with end_time > after (>= if inclusive; < before), visible now, ascending; and whether more remain."""
         with self._lock:
             ends = self._sorted_ends.get(event_type, [])
             ordered = self._sorted.get(event_type, [])

@@ -113,7 +113,8 @@ async def list_log_files(
     after = cursor.after
     seen: set[str] = set(cursor.boundary_ids)
     while True:
-        page = await client.get_json(path, {"event_type": event_type, "after": after, "limit": PAGE_LIMIT}, RouteClass.LOGS)
+        params = {"event_type": event_type, "after": after, "limit": PAGE_LIMIT}
+        page = await client.get_json(path, params, RouteClass.LOGS)
         documents = _documents(page)
         entries = [e for d in documents for raw in (d.get("data") or []) if (e := _log_file(raw, event_type))]
         new_on_page = 0

@@ -149,7 +149,11 @@ def _events(event_type: str, index: int, user: Person, at: datetime,
             plant: Callable[[Person, str], str]) -> list[dict[str, Any]]:
     """One file's events, shaped like the public samples of each type."""
     principal = {"id": WORKSPACE, "type": "CHATGPT_WORKSPACE"}
-    eid = lambda n: f"{hashlib.md5(f'{event_type}{index}{n}'.encode()).hexdigest()[:8]}-1111-4a11-8b11-{index:06d}{n:06d}"  # noqa: E731
+
+    def eid(n: int) -> str:
+        prefix = hashlib.md5(f"{event_type}{index}{n}".encode()).hexdigest()[:8]
+        return f"{prefix}-1111-4a11-8b11-{index:06d}{n:06d}"
+
     base = {"principal": principal, "actor": _actor(user)}
     if event_type == "CONVERSATION_MESSAGE":
         conversation = {"id": f"6a57a2e4-ba84-832d-9604-{index:012d}", "title": "Vendor follow-up",

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from dlp.ingest.logs import LogCursor, LogFile, PageEnd, list_log_files
+from dlp.ingest.logs import LogCursor, PageEnd, list_log_files
 
 START = datetime(2026, 7, 1, tzinfo=timezone.utc)
 
