@@ -2,6 +2,12 @@
 
     python bench/extract_bench.py            # the default sizes (about two minutes on 2 cores)
     python bench/extract_bench.py --quick    # smaller files, for a smoke run
+    python bench/extract_bench.py --samples DIR [--json out.json]   # real-world files, per format
+
+With --samples it extracts every file under DIR (each format in a fresh
+process, so its peak memory is its own) and prints per format (by file
+extension): how many files give text, the outcomes, the median and worst
+time per file and the peak RSS of the process.
 
 It generates every file with the real libraries (seeded, nothing downloaded),
 times `extract()` and the underlying library called directly (reading the
@@ -13,10 +19,13 @@ peak memory of a large PDF and XLSX extracted in a fresh process.
 from __future__ import annotations
 
 import argparse
+import collections
 import csv
 import email
 import email.policy
 import io
+import json
+import os
 import random
 import statistics
 import subprocess
@@ -254,10 +263,85 @@ def peak_memory_mb(kind: str, data: bytes) -> tuple[float, float, str]:
     return float(out[0]), float(out[1]), f"{out[2]}, {int(out[3]):,} parts"
 
 
+# ---- real-world samples ----------------------------------------------------------------------------
+
+_SAMPLE_CHILD = """
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from dlp.extract import extract, ExtractConfig
+config = ExtractConfig()
+for line in sys.stdin:
+    path = json.loads(line)
+    data = open(path, "rb").read()
+    started = time.perf_counter()
+    result = extract(data, path.rsplit("/", 1)[-1], config)
+    seconds = time.perf_counter() - started
+    row = {"path": path, "outcome": result.outcome.value, "type": result.file_type, "chars": result.chars,
+           "truncated": result.truncated, "seconds": seconds, "reason": result.reason[:160],
+           "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    print(json.dumps(row), flush=True)
+"""
+
+
+def sample_format(path: str) -> str:
+    name = os.path.basename(path).lower()
+    for double in (".tar.gz", ".tar.bz2", ".tar.xz"):
+        if name.endswith(double):
+            return double[1:]
+    return name.rsplit(".", 1)[-1] if "." in name else "(none)"
+
+
+def run_samples(directory: str, timeout: float = 900) -> dict[str, list[dict]]:
+    """Extract every file under `directory`, one child process per format; rows grouped by format."""
+    by_format: dict[str, list[str]] = collections.defaultdict(list)
+    for root, _, names in os.walk(directory):
+        for name in sorted(names):
+            path = os.path.join(root, name)
+            by_format[sample_format(path)].append(path)
+    repo = str(Path(__file__).resolve().parents[1])
+    rows: dict[str, list[dict]] = {}
+    for kind in sorted(by_format):
+        paths = by_format[kind]
+        stdin = "".join(json.dumps(p) + "\n" for p in paths)
+        done = subprocess.run(
+            [sys.executable, "-c", _SAMPLE_CHILD, repo], input=stdin.encode(), capture_output=True, timeout=timeout
+        )
+        rows[kind] = [json.loads(line) for line in done.stdout.decode().splitlines() if line.startswith("{")]
+        if len(rows[kind]) < len(paths):  # the child died: name the file it died on
+            rows[kind].append({"path": paths[len(rows[kind])], "outcome": "crashed", "chars": 0, "seconds": 0,
+                               "peak_mb": 0, "reason": done.stderr.decode()[-160:]})  # fmt: skip
+    return rows
+
+
+def print_samples(rows: dict[str, list[dict]]) -> None:
+    print(f"{'format':<8} {'files':>5} {'text':>5} {'share':>6} {'median s':>9} {'max s':>7} {'peak MB':>8}  outcomes")
+    total = with_text = 0
+    for kind, found in rows.items():
+        texts = sum(1 for r in found if r["chars"] > 0)
+        total += len(found)
+        with_text += texts
+        times = [r["seconds"] for r in found] or [0.0]
+        outcomes = collections.Counter(r["outcome"] for r in found)
+        print(
+            f"{kind:<8} {len(found):>5} {texts:>5} {texts / max(len(found), 1):>6.0%} {statistics.median(times):>9.4f} "
+            f"{max(times):>7.3f} {max(r['peak_mb'] for r in found):>8.0f}  "
+            + ", ".join(f"{n} {o}" for o, n in outcomes.most_common())
+        )
+    print(f"all      {total:>5} {with_text:>5} {with_text / max(total, 1):>6.0%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller files and fewer repeats")
+    parser.add_argument("--samples", metavar="DIR", help="extract the real-world files under DIR, per format")
+    parser.add_argument("--json", metavar="FILE", help="with --samples: also write every file's row to FILE")
     args = parser.parse_args()
+    if args.samples:
+        rows = run_samples(args.samples)
+        print_samples(rows)
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, indent=1))
+        return
     scale = 0.1 if args.quick else 1.0
     repeats = 2 if args.quick else 3
 

@@ -41,7 +41,14 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "docx": ("docx", "iter_docx"),
     "xlsx": ("xlsx", "iter_xlsx"),
     "xlsm": ("xlsx", "iter_xlsx"),
+    "xlsb": ("xlsb", "iter_xlsb"),
     "pptx": ("pptx", "iter_pptx"),
+    "doc": ("doc", "iter_doc"),
+    "xls": ("xls", "iter_xls"),
+    "ppt": ("ppt", "iter_ppt"),
+    "odt": ("odf", "iter_odf"),
+    "ods": ("odf", "iter_odf"),
+    "odp": ("odf", "iter_odf"),
     "rtf": ("rtf", "iter_rtf"),
     "csv": ("csvfile", "iter_csv"),
     "json": ("text", "iter_json"),
@@ -53,6 +60,11 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "eml": ("eml", "iter_eml"),
     "msg": ("msg", "iter_msg"),
     "zip": ("archive", "iter_zip"),
+    "7z": ("sevenzip", "iter_7z"),
+    "tar": ("tarball", "iter_tar"),
+    "gzip": ("tarball", "iter_compressed"),
+    "bzip2": ("tarball", "iter_compressed"),
+    "xz": ("tarball", "iter_compressed"),
     **{image: ("image", "iter_image") for image in IMAGE_TYPES},
 }
 # Outcomes of a member that are a choice of the configuration, not a gap in what was read.
@@ -121,4 +133,7 @@ def iter_member(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
     except ExtractionStopped as stop:
         if stop.whole_file:
             raise
+        if stop.outcome is FileOutcome.NEEDS_OCR:
+            budget.needs_ocr.append(ctx.path)  # the file as a whole becomes needs_ocr: see core
+            return
         budget.note(f"{ctx.path}: {stop.outcome.value} ({stop.reason})", truncated=stop.outcome not in _BY_POLICY)

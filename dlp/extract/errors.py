@@ -38,6 +38,12 @@ class UnsupportedImage(ExtractionStopped):
     outcome = FileOutcome.UNSUPPORTED_IMAGE
 
 
+class NeedsOcr(ExtractionStopped):
+    """An image, and no OCR engine to read it: its own outcome, never a silent "no text"."""
+
+    outcome = FileOutcome.NEEDS_OCR
+
+
 class TypeExcluded(ExtractionStopped):
     outcome = FileOutcome.TYPE_EXCLUDED
 

@@ -6,6 +6,7 @@ import io
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import docx
 import openpyxl
@@ -17,6 +18,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "documents"  # committed samples, see its README
 
 
 @dataclass

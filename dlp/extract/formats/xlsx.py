@@ -2,7 +2,8 @@
 
 Each non-empty cell becomes one part located `Sheet!B7`, with the header
 (the sheet's first non-empty row) of its column as context. Cached values
-are read, not formulas: they are what the user saw.
+are read: they are what the user saw. String literals of formulas, comments
+and validation lists follow (`dlp.extract.formats.ooxml_sheets`).
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt, ExtractionStopped
+from dlp.extract.formats.csvfile import column_name
 from dlp.extract.formats.embedded import iter_embedded
 from dlp.extract.model import TextPart
 from dlp.extract.zipguard import open_zip
@@ -31,9 +32,16 @@ def iter_xlsx(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
     container = open_zip(data, ctx, "XLSX")  # judge the expansion before the library reads any part
     try:
         yield from _xlsx_parts(data, ctx)
+        yield from iter_sheet_extras(container, ctx)
         yield from iter_embedded(container, ctx)
     finally:
         container.close()
+
+
+def iter_sheet_extras(container: Any, ctx: ExtractContext) -> Iterator[TextPart]:
+    from dlp.extract.formats.ooxml_sheets import iter_sheet_extras as extras  # it imports this module
+
+    yield from extras(container, ctx)
 
 
 def _xlsx_parts(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
@@ -65,31 +73,39 @@ class CellLimitReached(Exception):
 
 
 def _sheet(sheet: Any, ctx: ExtractContext) -> Iterator[TextPart]:
-    budget = ctx.budget
     sheet.reset_dimensions()  # a hostile <dimension> must not decide how wide our rows are
-    where = f"{ctx.prefix}{sheet_ref(sheet.title)}!"
-    header: list[str] | None = None
-    for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if row_number % TIME_CHECK_ROWS == 0:
+    rows = sheet.iter_rows(values_only=True)
+    yield from row_parts(((number, 1, row) for number, row in enumerate(rows, start=1)), sheet.title, ctx)
+
+
+Row = tuple[int, int, Sequence[Any]]  # (row number, column number of the first value, values), both from 1
+
+
+def row_parts(rows: Iterable[Row], title: str, ctx: ExtractContext) -> Iterator[TextPart]:
+    """One part per non-empty cell, located `Sheet!B7`, with its column's header (the sheet's first
+    non-empty row) as context. Shared by every spreadsheet reader; raises CellLimitReached past max_cells."""
+    budget = ctx.budget
+    where = f"{ctx.prefix}{sheet_ref(title)}!"
+    header: dict[int, str] | None = None
+    for count, (row_number, first_column, row) in enumerate(rows, start=1):
+        if count % TIME_CHECK_ROWS == 0:
             budget.check_time()
         if not row:
             continue
-        texts = [None if value is None else cell_text(value) for value in row]
+        texts = [None if value is None or value == "" else cell_text(value) for value in row]
+        contexts = header or {}
         if header is None:
             if not any(t and not t.isspace() for t in texts):
                 continue
-            header = [(t or "").strip()[:MAX_CONTEXT_CHARS] for t in texts]
-            contexts: list[str] = [""] * len(texts)
-        else:
-            contexts = header
+            header = {first_column + i: t.strip()[:MAX_CONTEXT_CHARS] for i, t in enumerate(texts) if t}
         for index, text in enumerate(texts):
             if not text or text.isspace():
                 continue
             if budget.cells_left <= 0:
                 raise CellLimitReached
             budget.cells_left -= 1
-            context = contexts[index] if index < len(contexts) else ""
-            yield TextPart(text, f"{where}{get_column_letter(index + 1)}{row_number}", context)
+            column = first_column + index
+            yield TextPart(text, f"{where}{column_name(column)}{row_number}", contexts.get(column, ""))
 
 
 def sheet_ref(title: str) -> str:
