@@ -335,7 +335,7 @@ def inspect(
     """Print findings for a file, stdin, or JSONL records, as JSON lines (offsets in characters)."""
     from detectors.engine import Engine, EngineSpec
     from detectors.errors import RuleError
-    from dlp.extract import ExtractConfig, extract
+    from dlp.inspect import extract_untrusted_file, file_summary
 
     try:
         engine = Engine.from_spec(EngineSpec(rule_paths=tuple(rules or ()), min_likelihood=min_likelihood))
@@ -374,14 +374,16 @@ def inspect(
     except OSError as exc:
         _fail(f"cannot read {path}: {exc.strerror}")
         return
-    result = extract(data, Path(path).name, ExtractConfig())
-    if result.outcome.value != "scanned":
-        _fail(f"{path}: {result.outcome.value}: {result.reason}", 1)
-    for part in result.parts:
+    result = extract_untrusted_file(data, Path(path).name)
+    for part in result.parts:  # text read before a limit stopped the file is inspected too
         for finding in found(part.text):
             if part.location:
                 finding["location"] = part.location
             print(json.dumps(finding))
+    summary = file_summary(path, result)
+    if summary is not None:  # not read whole: say so on stdout and stderr, and exit 3 (incomplete)
+        print(json.dumps(summary))
+        _fail(f"{path}: {result.outcome.value}, not read whole: {result.reason}", 3)
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from dlp.extract.config import ExtractConfig
+
 DEFAULT_API_URL = "https://api.chatgpt.com/v1"
 DEFAULT_EVENT_TYPES = ("CONVERSATION_MESSAGE", "APP_LOG")
 MAX_LOOKBACK_DAYS = 30  # the Logs Platform keeps 30 days
@@ -76,13 +78,6 @@ class IngestConfig:
 
 
 @dataclass(frozen=True)
-class ExtractSettings:
-    max_file_mb: float = 50.0
-    include_types: tuple[str, ...] | None = None  # None = the extractor's defaults
-    timeout_seconds: float = 60.0
-
-
-@dataclass(frozen=True)
 class DetectConfig:
     rule_paths: tuple[str, ...] = ()  # empty = the built-in default policy
     policy: str | None = None
@@ -101,7 +96,7 @@ class ScanConfig:
     api: ApiConfig = ApiConfig()
     scope: ScopeConfig = ScopeConfig()
     ingest: IngestConfig = IngestConfig()
-    extract: ExtractSettings = ExtractSettings()
+    extract: ExtractConfig = ExtractConfig()  # every field of the extractor's own config, checked where it is built
     detect: DetectConfig = DetectConfig()
     store: StoreConfig = StoreConfig()
     workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
@@ -157,7 +152,10 @@ def _build(cls: type, raw: dict[str, Any], prefix: str, path: str = "") -> Any:
             suggestion = ", ".join(sorted(known))
             raise ConfigError(f"{prefix}unknown key '{dotted}' (known here: {suggestion})")
         kwargs[key] = _coerce(hints[key], value, prefix, dotted)
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except ValueError as exc:  # a section that checks its own values (ExtractConfig's limits)
+        raise ConfigError(f"{prefix}{path.rstrip('.') or cls.__name__}: {exc}") from None
 
 
 def _coerce(hint: Any, value: Any, prefix: str, dotted: str) -> Any:
@@ -172,12 +170,12 @@ def _coerce(hint: Any, value: Any, prefix: str, dotted: str) -> Any:
         if not isinstance(value, dict):
             raise ConfigError(f"{prefix}'{dotted}' must be a mapping")
         return _build(hint, value, prefix, dotted + ".")
-    if origin is tuple:
+    if origin in (tuple, frozenset):
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
             raise ConfigError(f"{prefix}'{dotted}' must be a list")
-        return tuple(_coerce(args[0], v, prefix, f"{dotted}[{i}]") for i, v in enumerate(value))
+        return origin(_coerce(args[0], v, prefix, f"{dotted}[{i}]") for i, v in enumerate(value))
     if hint is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{prefix}'{dotted}' must be true or false, not {value!r}")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 # File types the extractor can read, grouped the way the vendors' defaults are.
 DOCUMENT_TYPES = frozenset(
-    {"pdf", "docx", "xlsx", "xlsm", "xlsb", "pptx", "rtf", "doc", "xls", "ppt", "odt", "ods", "odp"}
+    {"pdf", "docx", "xlsx", "xlsm", "xlsb", "pptx", "rtf", "doc", "xls", "ppt", "odt", "ods", "odp", "ole"}
 )
 TEXT_TYPES = frozenset({"txt", "csv", "json", "html", "xml", "md", "code"})
 EMAIL_TYPES = frozenset({"eml", "msg"})

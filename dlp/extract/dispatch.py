@@ -22,6 +22,7 @@ from dlp.extract.errors import (
     TypeExcluded,
     Unsupported,
     UnsupportedImage,
+    is_parser_panic,
 )
 from dlp.extract.model import TextPart
 from dlp.extract.sniff import (
@@ -46,6 +47,7 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "doc": ("doc", "iter_doc"),
     "xls": ("xls", "iter_xls"),
     "ppt": ("ppt", "iter_ppt"),
+    "ole": ("oleobject", "iter_ole"),
     "odt": ("odf", "iter_odf"),
     "ods": ("odf", "iter_odf"),
     "odp": ("odf", "iter_odf"),
@@ -101,7 +103,9 @@ def iter_file(data: bytes, file_type: str, ctx: ExtractContext) -> Iterator[Text
         raise
     except RecursionError:
         raise Corrupt(f"the {file_type} structure nests too deeply to read") from None
-    except Exception as exc:  # a parser's own error on a malformed file: the file is corrupt
+    except BaseException as exc:  # a parser's own error on a malformed file: the file is corrupt
+        if not isinstance(exc, Exception) and not is_parser_panic(exc):
+            raise  # KeyboardInterrupt, SystemExit, GeneratorExit
         log.debug("%s parser raised %s at %s", file_type, type(exc).__name__, _origin(exc))
         raise Corrupt(f"the {file_type} file could not be parsed ({type(exc).__name__})") from None
     finally:

@@ -64,3 +64,8 @@ class LimitExceeded(ExtractionStopped):
 class TimedOut(ExtractionStopped):
     outcome = FileOutcome.TIMEOUT
     whole_file = True
+
+
+def is_parser_panic(exc: BaseException) -> bool:
+    """A Rust parser's panic (pyo3's PanicException): a BaseException, so `except Exception` misses it."""
+    return type(exc).__name__ == "PanicException"

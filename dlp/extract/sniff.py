@@ -21,7 +21,6 @@ IMAGE_TYPES = frozenset({"png", "jpeg", "gif", "tiff", "bmp", "webp"})
 # Types we recognise but do not read, with the reason given to the analyst.
 UNREADABLE_TYPES: dict[str, str] = {
     "executable": "executable program files are not inspected",
-    "ole": "OLE compound files other than Office documents and Outlook messages are not supported",
     "rar": "RAR archives are not supported (no free RAR decompressor is packaged)",
     "unknown": "binary content of unknown type",
 }

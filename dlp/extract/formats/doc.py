@@ -21,7 +21,9 @@ from collections.abc import Iterator
 
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt, Encrypted, Unsupported
+from dlp.extract.formats.eml import attachment_parts
 from dlp.extract.formats.ole import open_ole, stream_bytes
+from dlp.extract.formats.oleobject import pool_files
 from dlp.extract.model import TextPart
 
 WORD_MAGIC = 0xA5EC
@@ -49,6 +51,7 @@ def iter_doc(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
             raise Corrupt("the WordDocument stream does not start with a Word file information block")
         if flags & (F_ENCRYPTED | F_OBFUSCATED):
             raise Encrypted("the Word document is password-protected")
+        embedded: list[tuple[str, bytes]] = []
         if nfib < NFIB_WORD97:
             text = _word95_text(word)
             stories = [("main", text)]
@@ -57,6 +60,7 @@ def iter_doc(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
             if table is None:
                 raise Corrupt("the Word document has no table stream")
             stories = _stories(word, table, ctx)
+        embedded = pool_files(ole, ())
     for name, text in stories:
         ctx.budget.check_time()
         if name == "main":
@@ -68,6 +72,7 @@ def iter_doc(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
             cleaned = clean(text.replace("\r", "\n")).strip()
             if cleaned:
                 yield TextPart(cleaned, ctx.locate(name))
+    yield from attachment_parts(embedded, ctx, "embedded files")
 
 
 def clean(text: str) -> str:

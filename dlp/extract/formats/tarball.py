@@ -26,7 +26,7 @@ from dlp.extract.formats.archive import container_too_deep, member_name
 from dlp.extract.model import TextPart
 from dlp.extract.sniff import sniff_type
 
-CHUNK = 1024 * 1024
+CHUNK = 64 * 1024  # a damaged stream loses at most this much of what precedes the damage
 _OPENERS = {
     "gzip": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
     "bzip2": lambda raw: bz2.BZ2File(raw, mode="rb"),

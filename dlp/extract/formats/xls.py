@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt, Encrypted, ExtractionStopped
 from dlp.extract.formats.biff import iter_biff_extras
-from dlp.extract.formats.ole import check_not_encrypted
+from dlp.extract.formats.eml import attachment_parts
+from dlp.extract.formats.ole import check_not_encrypted, open_ole
+from dlp.extract.formats.oleobject import pool_files
 from dlp.extract.formats.xlsx import CellLimitReached, row_parts
 from dlp.extract.model import TextPart
 
@@ -24,6 +26,9 @@ def iter_xls(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
     check_not_encrypted(data, "Excel workbook")
     yield from calamine_parts(data, ctx, "xls")
     yield from iter_biff_extras(data, ctx)
+    with open_ole(data, "Excel") as ole:
+        embedded = pool_files(ole, ("mbd",))  # each embedded object in an MBD######## storage
+    yield from attachment_parts(embedded, ctx, "embedded files")
 
 
 def calamine_parts(data: bytes, ctx: ExtractContext, kind: str) -> Iterator[TextPart]:
