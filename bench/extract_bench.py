@@ -3,6 +3,8 @@
     python bench/extract_bench.py            # the default sizes (about two minutes on 2 cores)
     python bench/extract_bench.py --quick    # smaller files, for a smoke run
     python bench/extract_bench.py --samples DIR [--json out.json]   # real-world files, per format
+    python bench/extract_bench.py --write-samples DIR   # the generated files below, one per format, into DIR
+    python bench/extract_bench.py --samples DIR --repo ../main   # the same files through another checkout's code
 
 With --samples it extracts every file under DIR (each format in a fresh
 process, so its peak memory is its own) and prints per format (by file
@@ -156,6 +158,91 @@ def make_zip(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+def make_xls(rows: int) -> bytes:
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("Payroll")
+    for c, title in enumerate(["id", "name", "ssn", "salary"]):
+        sheet.write(0, c, title)
+    for n in range(min(rows, 65_000)):
+        for c, value in enumerate(
+            [n, RANDOM.choice(WORDS).title(), f"{RANDOM.randint(100, 899)}-45-{n % 10000:04d}", RANDOM.randint(30, 200) * 1000]
+        ):
+            sheet.write(n + 1, c, value)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def make_odt(paragraphs: int) -> bytes:
+    from odfdo import Document, Paragraph
+
+    document = Document("text")
+    for _ in range(paragraphs):
+        document.body.append(Paragraph(sentence()))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def make_ods(rows: int) -> bytes:
+    from odfdo import Document, Table
+
+    document = Document("spreadsheet")
+    document.body.clear()
+    table = Table("Payroll")
+    table.set_values([["id", "name", "ssn"]] + [[n, RANDOM.choice(WORDS), f"123-45-{n % 10000:04d}"] for n in range(rows)])
+    document.body.append(table)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def make_7z(members: dict[str, bytes]) -> bytes:
+    import py7zr
+
+    out = io.BytesIO()
+    with py7zr.SevenZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(data, name)
+    return out.getvalue()
+
+
+def make_targz(members: dict[str, bytes]) -> bytes:
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def make_png(lines: int) -> bytes:
+    """A screenshot of text: what OCR is for."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=28)
+    image = Image.new("L", (1600, 50 * lines + 40), 255)
+    draw = ImageDraw.Draw(image)
+    for n in range(lines):
+        draw.text((30, 20 + 50 * n), sentence(8), fill=0, font=font)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
+
+
+def legacy_sample(name: str) -> Callable[[int], bytes]:
+    """.doc and .ppt have no Python writer: the committed samples stand for them (fixtures/README.md)."""
+    return lambda _: (FIXTURES / name).read_bytes()
+
+
 # ---- the bare libraries, reading the same text ------------------------------------------------------
 
 
@@ -234,6 +321,64 @@ def bare_zip(data: bytes) -> int:
         return sum(len(archive.read(name).decode()) for name in archive.namelist())
 
 
+def bare_calamine(data: bytes) -> int:
+    import python_calamine
+
+    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return sum(len(str(v)) for name in workbook.sheet_names for row in workbook.get_sheet_by_name(name).iter_rows() for v in row if v != "")
+
+
+def bare_odt(data: bytes) -> int:
+    from odfdo import Document
+
+    return sum(len(paragraph.text_recursive) for paragraph in Document(io.BytesIO(data)).body.paragraphs)
+
+
+def bare_7z(data: bytes) -> int:
+    import py7zr
+    from py7zr.io import BytesIOFactory
+
+    factory = BytesIOFactory(1 << 30)
+    with py7zr.SevenZipFile(io.BytesIO(data)) as archive:
+        archive.extractall(factory=factory)
+    return sum(len(product.read().decode()) for product in factory.products.values() if not product.seek(0))
+
+
+def bare_targz(data: bytes) -> int:
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+        return sum(len(archive.extractfile(info).read().decode()) for info in archive if info.isfile())  # type: ignore[union-attr]
+
+
+def bare_png(data: bytes) -> int:
+    done = subprocess.run(["tesseract", "stdin", "stdout"], input=data, capture_output=True, check=True)
+    return len(done.stdout.decode())
+
+
+# (format, file name, maker, size at scale 1, bare reader or None when no library reads the format)
+GENERATED: tuple[tuple[str, str, Callable[[int], bytes], int, Callable[[bytes], int] | None], ...] = (
+    ("pdf", "report.pdf", make_pdf, 200, bare_pdf),
+    ("docx", "memo.docx", make_docx, 3000, bare_docx),
+    ("xlsx", "payroll.xlsx", make_xlsx, 20_000, bare_xlsx),
+    ("pptx", "deck.pptx", make_pptx, 100, bare_pptx),
+    ("csv", "people.csv", make_csv, 20_000, bare_csv),
+    ("txt", "notes.txt", make_text, 100_000, bare_text),
+    ("html", "page.html", make_html, 20_000, bare_html),
+    ("rtf", "letter.rtf", make_rtf, 5000, bare_rtf),
+    ("eml", "mail.eml", lambda rows: make_eml(make_csv(rows)), 20_000, bare_eml),
+    ("zip", "texts.zip", lambda lines: make_zip({f"f{i}.txt": make_text(lines) for i in range(20)}), 2000, bare_zip),
+    ("xls", "payroll.xls", make_xls, 20_000, bare_calamine),
+    ("ods", "payroll.ods", make_ods, 5000, bare_calamine),
+    ("odt", "memo.odt", make_odt, 3000, bare_odt),
+    ("7z", "texts.7z", lambda lines: make_7z({f"f{i}.txt": make_text(lines) for i in range(20)}), 2000, bare_7z),
+    ("tar.gz", "texts.tar.gz", lambda lines: make_targz({f"f{i}.txt": make_text(lines) for i in range(20)}), 2000, bare_targz),
+    ("png", "screenshot.png", make_png, 20, bare_png),
+    ("doc", "memo.doc", legacy_sample("memo.doc"), 1, None),
+    ("ppt", "deck.ppt", legacy_sample("deck.ppt"), 1, None),
+)
+
+
 # ---- timing -----------------------------------------------------------------------------------------
 
 
@@ -291,14 +436,16 @@ def sample_format(path: str) -> str:
     return name.rsplit(".", 1)[-1] if "." in name else "(none)"
 
 
-def run_samples(directory: str, timeout: float = 900) -> dict[str, list[dict]]:
-    """Extract every file under `directory`, one child process per format; rows grouped by format."""
+def run_samples(directory: str, timeout: float = 900, repo: str | None = None) -> dict[str, list[dict]]:
+    """Extract every file under `directory`, one child process per format; rows grouped by format.
+
+    `repo` runs another checkout's extractor on the same files (a before/after comparison)."""
     by_format: dict[str, list[str]] = collections.defaultdict(list)
     for root, _, names in os.walk(directory):
         for name in sorted(names):
             path = os.path.join(root, name)
             by_format[sample_format(path)].append(path)
-    repo = str(Path(__file__).resolve().parents[1])
+    repo = str(Path(repo).resolve()) if repo else str(Path(__file__).resolve().parents[1])
     rows: dict[str, list[dict]] = {}
     for kind in sorted(by_format):
         paths = by_format[kind]
@@ -335,9 +482,20 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller files and fewer repeats")
     parser.add_argument("--samples", metavar="DIR", help="extract the real-world files under DIR, per format")
     parser.add_argument("--json", metavar="FILE", help="with --samples: also write every file's row to FILE")
+    parser.add_argument("--repo", metavar="DIR", help="with --samples: extract with the code of this checkout")
+    parser.add_argument("--write-samples", metavar="DIR", help="write the generated files, one per format, to DIR")
     args = parser.parse_args()
+    if args.write_samples:
+        out = Path(args.write_samples)
+        out.mkdir(parents=True, exist_ok=True)
+        for kind, name, make, size, _ in GENERATED:
+            for copy in range(3):  # three seeds' worth per format: a share per format needs more than one file
+                stem, extension = name.split(".", 1)
+                (out / f"{stem}-{copy}.{extension}").write_bytes(make(max(1, size // 20)))
+        print(f"wrote {len(GENERATED) * 3} files to {out}")
+        return
     if args.samples:
-        rows = run_samples(args.samples)
+        rows = run_samples(args.samples, repo=args.repo)
         print_samples(rows)
         if args.json:
             Path(args.json).write_text(json.dumps(rows, indent=1))
@@ -348,25 +506,17 @@ def main() -> None:
     def n(count: int) -> int:
         return max(1, int(count * scale))
 
-    csv_data = make_csv(n(20_000))
-    files: list[tuple[str, str, bytes, Callable[[bytes], int]]] = [
-        ("pdf", "report.pdf", make_pdf(n(200)), bare_pdf),
-        ("docx", "memo.docx", make_docx(n(3000)), bare_docx),
-        ("xlsx", "payroll.xlsx", make_xlsx(n(20_000)), bare_xlsx),
-        ("pptx", "deck.pptx", make_pptx(n(100)), bare_pptx),
-        ("csv", "people.csv", csv_data, bare_csv),
-        ("txt", "notes.txt", make_text(n(100_000)), bare_text),
-        ("html", "page.html", make_html(n(20_000)), bare_html),
-        ("rtf", "letter.rtf", make_rtf(n(5000)), bare_rtf),
-        ("eml", "mail.eml", make_eml(csv_data), bare_eml),
-        ("zip", "texts.zip", make_zip({f"f{i}.txt": make_text(n(2000)) for i in range(20)}), bare_zip),
-    ]
+    files = [(kind, name, make(n(size)), bare) for kind, name, make, size, bare in GENERATED]
     config = ExtractConfig(timeout_seconds=600)
     print(f"{'format':<6} {'size':>9} {'parts':>8} {'chars':>11} {'library s':>10} {'extract s':>10} {'overhead':>9}")
     ratios = []
     for kind, name, data, bare in files:
         result = extract(data, name, config)
         assert result.outcome.value == "scanned", (kind, result.reason)
+        if bare is None:  # no library reads it: our reader is the only one
+            ours = best_of(repeats, lambda data=data, name=name: extract(data, name, config))
+            print(f"{kind:<6} {len(data) / 1e6:>7.2f}MB {len(result.parts):>8,} {result.chars:>11,} {'-':>10} {ours:>10.3f}")
+            continue
         library = best_of(repeats, lambda bare=bare, data=data: bare(data))
         ours = best_of(repeats, lambda data=data, name=name: extract(data, name, config))
         ratios.append(ours / library)
@@ -387,6 +537,8 @@ def main() -> None:
     for kind, data, label in (
         ("pdf", make_pdf(n(2000)), f"{n(2000):,}-page"),
         ("xlsx", make_xlsx(n(100_000)), f"{n(100_000):,}-row"),
+        ("xls", make_xls(n(65_000)), f"{min(n(65_000), 65_000):,}-row"),
+        ("ods", make_ods(n(50_000)), f"{n(50_000):,}-row"),
     ):
         base, peak, outcome = peak_memory_mb(kind, data)
         print(f"memory, {label} {kind} of {len(data) / 1e6:.1f} MB: {base:.0f} MB RSS with the file loaded, "

@@ -98,3 +98,22 @@ def test_the_ocr_page_budget_is_kept_and_the_rest_is_noted() -> None:
     result = extract(image_pdf("first page", "second page", "third page"), "scan.pdf", ExtractConfig(ocr_max_pages=1))
     assert [p.location for p in result.parts] == ["page 1 image text"]
     assert result.truncated and "page 2: not OCR'd" in result.reason and "ocr_max_pages" in result.reason
+
+
+def test_a_file_that_needs_ocr_is_counted_in_the_scan_summary(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from detectors.engine import EngineSpec
+    from dlp.inspect import FileJob, Inspector, InspectorSpec
+    from dlp.records import ScanContext
+    from dlp.store.db import Batch, FileRecord, Store
+    from dlp.summary import summarize
+
+    spec = InspectorSpec(EngineSpec(), NO_OCR, b"k" * 32, isolate_files=False)
+    result = Inspector(spec).inspect_file(FileJob("file:1", text_image(LINE), "scan.png", ScanContext(kind="attachment")))
+    assert result.outcome is FileOutcome.NEEDS_OCR
+    db = tmp_path / "f.duckdb"
+    with Store(db) as store:
+        store.start_scan("s1", api_url="u", workspace_id="ws", mode="forward")
+        record = FileRecord("file-1", result.outcome.value, result.reason, file_type=result.file_type)
+        store.commit("s1", Batch(files=[record, FileRecord("file-2", "scanned")]))
+    files = next(table for table in summarize(db) if table.title == "files")
+    assert ("needs_ocr", 1) in files.rows

@@ -9,20 +9,21 @@
 
 from __future__ import annotations
 
-import itertools
 import struct
 from collections.abc import Iterator
 
 from dlp.extract.context import ExtractContext
 from dlp.extract.formats.csvfile import column_name
 from dlp.extract.formats.ole import open_ole, stream_bytes
-from dlp.extract.formats.xlsx import sheet_ref
+from dlp.extract.formats.sheets import sheet_ref
 from dlp.extract.model import TextPart
 
 BOF, EOF, BOUNDSHEET, CONTINUE = 0x0809, 0x000A, 0x0085, 0x003C
 FORMULA, NOTE, OBJ, TXO, DV = 0x0006, 0x001C, 0x005D, 0x01B6, 0x01BE
 OBJ_COMMENT = 0x19
 PTG_STR, PTG_ATTR = 0x17, 0x19
+_WANTED = frozenset({BOUNDSHEET, BOF, FORMULA, OBJ, TXO, NOTE, DV})
+_HEADER = struct.Struct("<HH")
 # Bytes after the token byte, for the tokens whose size is fixed (base token numbers; classes share a size).
 _PTG_SIZE = {
     0x01: 4, 0x02: 4, **{t: 0 for t in range(0x03, 0x17)}, 0x1C: 1, 0x1D: 1, 0x1E: 2, 0x1F: 8,
@@ -40,10 +41,19 @@ def iter_biff_extras(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
     where = ""
     comment_texts: dict[int, str] = {}
     last_comment_obj: int | None = None
-    records = list(_records(stream))
-    for index, (kind, offset, body) in enumerate(records):
+    text_of: tuple[int, int, list[str]] | None = None  # a comment's TXO being continued: (object, length, chunks)
+    for index, (kind, offset, start, end) in enumerate(_records(stream)):
         if index % 4096 == 0:
             ctx.budget.check_time()
+        if text_of is not None:
+            if kind == CONTINUE and end > start:
+                text_of[2].append(_continue_text(stream[start:end]))
+                continue
+            comment_texts[text_of[0]] = "".join(text_of[2])[: text_of[1]]
+            text_of = None
+        if kind not in _WANTED:
+            continue
+        body = stream[start:end]
         if kind == BOUNDSHEET and len(body) >= 8:
             sheets[struct.unpack_from("<I", body, 0)[0]] = _short_string(body, 6)[0]
         elif kind == BOF:
@@ -62,7 +72,7 @@ def iter_biff_extras(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
             last_comment_obj = object_id if ft == 0x15 and object_type == OBJ_COMMENT else None
         elif kind == TXO and last_comment_obj is not None and len(body) >= 12:
             (length,) = struct.unpack_from("<H", body, 10)  # cchText: the formatting runs follow the text
-            comment_texts[last_comment_obj] = _continued_text(records, index)[:length]
+            text_of = (last_comment_obj, length, [])
             last_comment_obj = None
         elif kind == NOTE and len(body) >= 8:
             row, col, _, object_id = struct.unpack_from("<HHHH", body, 0)
@@ -73,11 +83,12 @@ def iter_biff_extras(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
             yield from _validation(body, where)
 
 
-def _records(stream: bytes) -> Iterator[tuple[int, int, bytes]]:
+def _records(stream: bytes) -> Iterator[tuple[int, int, int, int]]:
+    """(type, offset, data start, data end) of each record; the data is sliced only when wanted."""
     position = 0
     while position + 4 <= len(stream):
-        kind, size = struct.unpack_from("<HH", stream, position)
-        yield kind, position, stream[position + 4 : position + 4 + size]
+        kind, size = _HEADER.unpack_from(stream, position)
+        yield kind, position, position + 4, min(position + 4 + size, len(stream))
         position += 4 + size
 
 
@@ -106,25 +117,21 @@ def ptg_strings(rgce: bytes) -> list[str]:
 
 
 def _short_string(data: bytes, position: int) -> tuple[str, int]:
-    """ShortXLUnicodeString: a count byte, a flags byte (bit 0: two bytes a character), the characters."""
-    if position + 2 > len(data):
-        return "", len(data)
-    count, flags = data[position], data[position + 1]
-    start = position + 2
-    if flags & 0x01:
-        end = start + 2 * count
-        return data[start:end].decode("utf-16-le", errors="replace"), end
-    end = start + count
-    return data[start:end].decode("latin-1"), end
+    """ShortXLUnicodeString: a one-byte count, a flags byte (bit 0: two bytes a character), the characters."""
+    return _xl_string(data, position, 1)
 
 
 def _unicode_string(data: bytes, position: int) -> tuple[str, int]:
-    """XLUnicodeString: a two-byte count, a flags byte, the characters."""
-    if position + 3 > len(data):
+    """XLUnicodeString: the same with a two-byte count."""
+    return _xl_string(data, position, 2)
+
+
+def _xl_string(data: bytes, position: int, count_bytes: int) -> tuple[str, int]:
+    if position + count_bytes + 1 > len(data):
         return "", len(data)
-    (count,) = struct.unpack_from("<H", data, position)
-    flags = data[position + 2]
-    start = position + 3
+    count = int.from_bytes(data[position : position + count_bytes], "little")
+    flags = data[position + count_bytes]
+    start = position + count_bytes + 1
     if flags & 0x01:
         end = start + 2 * count
         return data[start:end].decode("utf-16-le", errors="replace"), end
@@ -132,16 +139,10 @@ def _unicode_string(data: bytes, position: int) -> tuple[str, int]:
     return data[start:end].decode("latin-1"), end
 
 
-def _continued_text(records: list[tuple[int, int, bytes]], index: int) -> str:
-    """A TXO's text, in the CONTINUE records after it (each starts with its own flags byte)."""
-    chunks = []
-    for kind, _, body in itertools.islice(records, index + 1, None):
-        if kind != CONTINUE or not body:
-            break
-        if body[0] in (0, 1) and len(chunks) < 64:
-            raw = body[1:]
-            chunks.append(raw.decode("utf-16-le", errors="replace") if body[0] else raw.decode("latin-1"))
-    return "".join(chunks)
+def _continue_text(body: bytes) -> str:
+    """One CONTINUE record of a TXO's text: a flags byte (1: two bytes a character), then characters."""
+    raw = body[1:]
+    return raw.decode("utf-16-le", errors="replace") if body[0] & 0x01 else raw.decode("latin-1")
 
 
 def _validation(body: bytes, where: str) -> Iterator[TextPart]:

@@ -20,7 +20,7 @@ from lxml import etree
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt
 from dlp.extract.formats.csvfile import column_name
-from dlp.extract.formats.xlsx import CellLimitReached, Row, row_parts, sheet_ref
+from dlp.extract.formats.sheets import Row, read_sheets, row_parts, sheet_ref
 from dlp.extract.model import TextPart
 from dlp.extract.zipguard import open_zip, read_member
 
@@ -164,18 +164,13 @@ def _repeat(element: Any, attribute: str) -> int:
 
 
 def _spreadsheet(body: Any, ctx: ExtractContext) -> Iterator[TextPart]:
-    sheets = body.findall(T_TABLE)
-    limit = ctx.config.max_sheets
-    if len(sheets) > limit:
-        ctx.budget.note(f"read the first {limit:,} of {len(sheets):,} sheets (max_sheets)", truncated=True)
     extras: list[TextPart] = []
-    for sheet in sheets[:limit]:
+
+    def read(sheet: Any) -> Iterator[TextPart]:
         name = sheet.get(TABLE + "name", "Sheet")
-        try:
-            yield from row_parts(_sheet_rows(sheet, name, ctx, extras), name, ctx)
-        except CellLimitReached:
-            ctx.budget.note(f"stopped after {ctx.config.max_cells:,} cells (max_cells)", truncated=True)
-            break
+        yield from row_parts(_sheet_rows(sheet, name, ctx, extras), name, ctx)
+
+    yield from read_sheets(body.findall(T_TABLE), lambda sheet: sheet.get(TABLE + "name", "Sheet"), read, ctx)
     yield from extras
     yield from _validations(body, ctx)
 

@@ -20,7 +20,7 @@ from lxml import etree
 
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import ExtractionStopped
-from dlp.extract.formats.xlsx import sheet_ref
+from dlp.extract.formats.sheets import sheet_ref
 from dlp.extract.model import TextPart
 from dlp.extract.zipguard import read_member
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from typing import Any
 
 from dlp.extract.context import ExtractContext
-from dlp.extract.errors import Corrupt, Encrypted, ExtractionStopped
+from dlp.extract.errors import Corrupt, Encrypted
 from dlp.extract.formats.biff import iter_biff_extras
 from dlp.extract.formats.eml import attachment_parts
 from dlp.extract.formats.ole import check_not_encrypted, open_ole
 from dlp.extract.formats.oleobject import pool_files
-from dlp.extract.formats.xlsx import CellLimitReached, row_parts
+from dlp.extract.formats.sheets import read_sheets, row_parts
 from dlp.extract.model import TextPart
 
 
@@ -41,23 +42,12 @@ def calamine_parts(data: bytes, ctx: ExtractContext, kind: str) -> Iterator[Text
     except Exception as exc:
         raise Corrupt(f"the workbook is unreadable ({type(exc).__name__})") from None
     try:
-        names = workbook.sheet_names
-        limit = ctx.config.max_sheets
-        if len(names) > limit:
-            ctx.budget.note(f"read the first {limit:,} of {len(names):,} sheets (max_sheets)", truncated=True)
-        for name in names[:limit]:
-            ctx.budget.check_time()
-            try:
-                sheet = workbook.get_sheet_by_name(name)
-                top, left = sheet.start or (0, 0)
-                rows = ((top + n, left + 1, row) for n, row in enumerate(sheet.iter_rows(), start=1))
-                yield from row_parts(rows, name, ctx)
-            except CellLimitReached:
-                ctx.budget.note(f"stopped after {ctx.config.max_cells:,} cells (max_cells)", truncated=True)
-                return
-            except (ExtractionStopped, MemoryError):
-                raise
-            except Exception as exc:  # a damaged sheet (or a chart sheet) costs that sheet only
-                ctx.budget.note(f"{ctx.prefix}sheet {name} is unreadable ({type(exc).__name__})", truncated=True)
+        yield from read_sheets(workbook.sheet_names, str, lambda name: _sheet(workbook, name, ctx), ctx)
     finally:
         workbook.close()
+
+
+def _sheet(workbook: Any, name: str, ctx: ExtractContext) -> Iterator[TextPart]:
+    sheet = workbook.get_sheet_by_name(name)
+    top, left = sheet.start or (0, 0)
+    yield from row_parts(((top + n, left + 1, row) for n, row in enumerate(sheet.iter_rows(), start=1)), name, ctx)

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from dlp.extract.context import ExtractContext
-from dlp.extract.errors import Corrupt, ExtractionStopped
+from dlp.extract.errors import Corrupt
 from dlp.extract.formats.embedded import iter_embedded
-from dlp.extract.formats.xlsx import CellLimitReached, Row, row_parts
+from dlp.extract.formats.sheets import Row, read_sheets, row_parts
 from dlp.extract.model import TextPart
 from dlp.extract.zipguard import open_zip
 
@@ -35,25 +35,13 @@ def _xlsb_parts(container: Any, ctx: ExtractContext) -> Iterator[TextPart]:
         names = list(workbook.sheets)
     except Exception as exc:
         raise Corrupt(f"the workbook is unreadable ({type(exc).__name__})") from None
-    limit = ctx.config.max_sheets
-    if len(names) > limit:
-        ctx.budget.note(f"read the first {limit:,} of {len(names):,} sheets (max_sheets)", truncated=True)
-    for index, name in enumerate(names[:limit], start=1):
-        ctx.budget.check_time()
-        try:
-            with workbook.get_sheet(index) as sheet:
-                yield from _sheet(sheet, name, ctx)
-        except CellLimitReached:
-            ctx.budget.note(f"stopped after {ctx.config.max_cells:,} cells (max_cells)", truncated=True)
-            return
-        except (ExtractionStopped, MemoryError):
-            raise
-        except Exception as exc:  # a damaged sheet costs that sheet only
-            ctx.budget.note(f"{ctx.prefix}sheet {name} is unreadable ({type(exc).__name__})", truncated=True)
+    sheets = list(enumerate(names, start=1))
+    yield from read_sheets(sheets, lambda sheet: sheet[1], lambda sheet: _sheet(workbook, *sheet, ctx), ctx)
 
 
-def _sheet(sheet: Any, name: str, ctx: ExtractContext) -> Iterator[TextPart]:
-    yield from row_parts(_rows(sheet), name, ctx)
+def _sheet(workbook: Any, index: int, name: str, ctx: ExtractContext) -> Iterator[TextPart]:
+    with workbook.get_sheet(index) as sheet:
+        yield from row_parts(_rows(sheet), name, ctx)
 
 
 def _rows(sheet: Any) -> Iterator[Row]:
