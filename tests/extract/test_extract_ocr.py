@@ -70,9 +70,11 @@ def test_an_image_inside_an_archive_makes_the_archive_need_ocr() -> None:
     assert [p.text for p in result.parts] == ["typed"]
 
 
-def test_images_left_out_of_include_types_stay_unsupported_images() -> None:
+def test_with_ocr_turned_off_images_are_unsupported_and_scanned_pages_are_noted() -> None:
     config = ExtractConfig(include_types=ExtractConfig().include_types - {"image"})
     assert extract(text_image(LINE), "scan.png", config).outcome is FileOutcome.UNSUPPORTED_IMAGE
+    result = extract(image_pdf("scanned"), "scan.pdf", config)
+    assert result.outcome is FileOutcome.SCANNED and result.truncated and "OCR is off" in result.reason
 
 
 @needs_tesseract

@@ -14,6 +14,7 @@ from typing import Any
 
 from pypdf import PasswordType, PdfReader
 
+from dlp.extract.config import IMAGE_GROUP
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt, Encrypted
 from dlp.extract.formats.eml import attachment_parts
@@ -62,6 +63,9 @@ def _page_images(page: Any, number: int, ctx: ExtractContext) -> Iterator[TextPa
     if not count:
         return
     what = ctx.locate(f"page {number}")
+    if IMAGE_GROUP not in ctx.config.include_types:
+        ctx.budget.note(f"{what}: image-only, not read (OCR is off: 'image' is not in include_types)", truncated=True)
+        return
     if tesseract_path(ctx.config.tesseract_command) is None:
         ctx.budget.needs_ocr.append(what)
         return
