@@ -11,6 +11,7 @@ undone on close. The spaCy model is the installed package named in
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -96,7 +97,9 @@ def _build_engine(settings: PresidioSettings) -> Any:
         "nlp_engine_name": "spacy",
         "models": [{"lang_code": settings.language, "model_name": settings.model}],
     }
-    nlp_engine = NlpEngineProvider(nlp_configuration=configuration).create_engine()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W095\]")  # the default model is spaCy 3.7's md: see detectors/ner.py
+        nlp_engine = NlpEngineProvider(nlp_configuration=configuration).create_engine()
     engine = AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=[settings.language])
     if not settings.ner:
         # Presidio still runs spaCy for the tokens and lemmas its context words need; only NER goes.
