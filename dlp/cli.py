@@ -17,9 +17,12 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from dlp.commands import alerts as alerts_commands
 from dlp.commands import bench as bench_commands
 from dlp.commands import emulator as emulator_commands
+from dlp.commands import export as export_commands
 from dlp.commands import rules as rules_commands
+from dlp.commands import triage as triage_commands
 from dlp.config import ConfigError, ScanConfig, load_config, read_api_key
 from dlp.redact import RedactingFilter, redact
 
@@ -31,6 +34,9 @@ app = typer.Typer(
 app.add_typer(rules_commands.app, name="rules")
 app.add_typer(emulator_commands.app, name="emulator")
 bench_commands.register(app)
+export_commands.register(app)
+app.add_typer(triage_commands.app, name="triage")
+app.add_typer(alerts_commands.app, name="alerts")
 
 console = Console()
 errors = Console(stderr=True)
@@ -202,6 +208,7 @@ def _run_on_schedule(cfg: ScanConfig, key: str, interval_seconds: float, first_m
 
 def _run_and_report(cfg: ScanConfig, key: str, mode: str) -> Any:
     from detectors.errors import RuleError
+    from dlp.errors import DlpError
     from dlp.ingest.http import ApiError
     from dlp.pipeline import run_scan
     from dlp.store.db import StoreBusyError
@@ -212,7 +219,7 @@ def _run_and_report(cfg: ScanConfig, key: str, mode: str) -> Any:
         _fail(f"the scan did not start: a rule file is broken:\n{exc}")
     except ApiError as exc:
         _fail(redact(str(exc), (key,)))
-    except StoreBusyError as exc:
+    except (StoreBusyError, DlpError) as exc:  # e.g. a broken suppression file, with its file:line
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted; committed progress is kept and the next scan resumes from it", 130)
@@ -331,6 +338,7 @@ def inspect(
     jsonl: Optional[Path] = typer.Option(None, "--jsonl", help='JSONL of {"id": ..., "text": ...} records.'),
     rules: Optional[list[str]] = typer.Option(None, "--rules", "-r", help="Rule files or folders (default: built-in policy)."),
     min_likelihood: Optional[str] = typer.Option(None, help="Drop findings below this likelihood."),
+    format: str = typer.Option("jsonl", "--format", "-f", help="jsonl, or sarif (SARIF 2.1.0 for code review and CI)."),
 ) -> None:
     """Print findings for a file, stdin, or JSONL records, as JSON lines (offsets in characters)."""
     from detectors.engine import Engine, EngineSpec
@@ -341,6 +349,16 @@ def inspect(
         engine = Engine.from_spec(EngineSpec(rule_paths=tuple(rules or ()), min_likelihood=min_likelihood))
     except RuleError as exc:
         _fail(str(exc))
+        return
+    if format not in ("jsonl", "sarif"):
+        _fail("--format must be jsonl or sarif")
+    if format == "sarif":
+        from dlp.export.sarif import InspectInputError, inspect_sarif
+
+        try:
+            inspect_sarif(engine.analyze, path, jsonl, sys.stdout.buffer)
+        except InspectInputError as exc:
+            _fail(str(exc), 1)
         return
 
     def found(text: str) -> list[dict[str, Any]]:

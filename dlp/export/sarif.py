@@ -10,10 +10,13 @@ stored findings, with the item's link (or id) as the artifact.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from dlp import __version__
+from dlp.errors import DlpError, Terminal
 from dlp.evidence import TAIL_ENTITIES, masked_snippet
 from dlp.export.records import Record
 from dlp.inspect import finding_id
@@ -119,3 +122,46 @@ def write(findings: Iterable[Record], out: BinaryIO) -> int:
     log = document(findings)
     out.write(json.dumps(log, indent=2, ensure_ascii=False).encode("utf-8") + b"\n")
     return len(log["runs"][0]["results"])
+
+
+class InspectInputError(DlpError, Terminal):
+    """`dlp inspect` input that cannot be read: a missing file, an unreadable document, a bad JSONL line."""
+
+
+def inspect_sarif(
+    analyze: Callable[[str], Sequence[Match]], path: str | None, jsonl: str | Path | None, out: BinaryIO
+) -> int:
+    """`dlp inspect --format sarif`: a file, stdin (`-`) or JSONL records (`{"id", "text"}`, the id as artifact)."""
+    from dlp.extract import ExtractConfig, extract
+
+    records: list[Record] = []
+    if jsonl is not None:
+        handle = sys.stdin if str(jsonl) == "-" else open(jsonl, encoding="utf-8")
+        with handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    text = str(item["text"])
+                except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                    raise InspectInputError(f'{jsonl}:{number}: expected a JSON object with "id" and "text" ({exc})') from None
+                records += records_for_text(str(item.get("id", number)), text, "", analyze(text))
+    elif path is None:
+        raise InspectInputError("give a file, - for stdin, or --jsonl FILE")
+    elif path == "-":
+        text = sys.stdin.read()
+        records += records_for_text("stdin", text, "", analyze(text))
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise InspectInputError(f"cannot read {path}: {exc.strerror}") from None
+        result = extract(data, Path(path).name, ExtractConfig())
+        if result.outcome.value != "scanned":
+            raise InspectInputError(f"{path}: {result.outcome.value}: {result.reason}")
+        source = Path(path)
+        uri = source.as_uri() if source.is_absolute() else source.as_posix()  # relative: to the repository root
+        for part in result.parts:
+            records += records_for_text(uri, part.text, part.location, analyze(part.text))
+    return write(records, out)
