@@ -60,6 +60,8 @@ def _result(r: Record) -> dict[str, Any]:
             "startLine": r["start_line"], "startColumn": r["start_column"],
             "endLine": r["end_line"], "endColumn": r["end_column"],
         }  # fmt: skip
+    elif r.get("start_offset") is not None:  # characters into the text at `location` (the message, page 3, ...)
+        region = {"charOffset": r["start_offset"], "charLength": r["end_offset"] - r["start_offset"]}
     if r.get("snippet"):
         region["snippet"] = {"text": r["snippet"]}
     if region:
