@@ -314,13 +314,14 @@ def query(
     """Run read-only SQL on the findings database (tables: findings, items, files, scans, users, gpts, ...)."""
     import duckdb
 
+    from dlp.errors import DlpError
     from dlp.store.db import query as run_query
 
     if format not in ("table", "csv", "json"):
         _fail("--format must be table, csv or json")
     try:
         columns, rows = run_query(db, sql)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, DlpError) as exc:  # DlpError: a scan is writing it (StoreBusyError)
         _fail(str(exc))
         return
     except duckdb.Error as exc:

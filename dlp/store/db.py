@@ -433,7 +433,15 @@ class Store:
 def query(path: str | Path, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run read-only SQL on a findings database; returns (column names, rows)."""
     with Store(path, read_only=True) as store:
-        cursor = store.con.execute(sql, list(params))
+        try:
+            cursor = store.con.execute(sql, list(params))
+        except (duckdb.PermissionException, duckdb.InvalidInputException) as exc:
+            if isinstance(exc, duckdb.InvalidInputException) and "locked" not in str(exc):
+                raise
+            raise type(exc)(
+                f"{exc}\n(queries read the findings database and nothing else: no files, no extensions, "
+                "no other databases; `dlp export` writes findings to files)"
+            ) from None
         columns = [d[0] for d in cursor.description] if cursor.description else []
         return columns, cursor.fetchall()
 
