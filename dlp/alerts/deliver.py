@@ -195,10 +195,16 @@ class Deliverer:
         if retry_at is not None:
             outbox.hold_receiver(self.con, cfg.name, retry_at)
         self.report.attempts[result.outcome] += 1
-        self.report.alerts[result.outcome] += len(finding_ids)
+        given_up = self._given_up(attempt_id) if retry_at is not None else 0
+        self.report.given_up += given_up
+        self.report.alerts[result.outcome] += len(finding_ids) - given_up
         if result.outcome is not Outcome.SENT:
             log.warning("alert receiver %s: %s (%d findings)", cfg.name, result.error, len(finding_ids))
         return True
+
+    def _given_up(self, attempt_id: str) -> int:
+        row = self.con.execute("SELECT count(*) FROM outbox WHERE attempt_id = ? AND state = 'failed'", [attempt_id]).fetchone()
+        return int(row[0]) if row else 0
 
     def _attempts(self, receiver: str, attempt_id: str) -> int:
         row = self.con.execute(

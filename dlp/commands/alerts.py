@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from dlp.commands.soc_common import ConfigOption, DbOption, config_for, fail, say, show, writer
+from dlp.commands.soc_common import ConfigOption, DbOption, config_for, fail, read, say, show, writer
 
 app = typer.Typer(help="Webhook alerts: outbox status, send due alerts, requeue failed or in-doubt ones.", no_args_is_help=True)
 
@@ -21,15 +21,8 @@ def status(
 ) -> None:
     """Alerts per receiver and state (pending, sent, failed, unknown, suppressed), with an example error."""
     from dlp.alerts import status as outbox_status
-    from dlp.store.db import Store
 
-    cfg = config_for(config, db)
-    try:
-        with Store(cfg.store.database, read_only=True) as store:
-            columns, rows = outbox_status(store.con)
-    except FileNotFoundError as exc:
-        fail(str(exc))
-    show(columns, rows, format)
+    show(*read(config_for(config, db), outbox_status), format)
 
 
 @app.command()

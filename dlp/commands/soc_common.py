@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any, NoReturn, Optional
+from collections.abc import Callable
+from typing import Any, NoReturn, Optional, TypeVar
 
+import duckdb
 import typer
 
 from dlp.config import ConfigError, ScanConfig, load_config
+from dlp.errors import DlpError
 from dlp.store.db import Store
 
 ConfigOption = typer.Option(None, "--config", "-c", help="YAML configuration file.")
@@ -40,6 +43,18 @@ def writer(cfg: ScanConfig) -> Store:
     if not path.exists():
         fail(f"{path}: no findings database here (run `dlp scan` or `dlp demo` first)")
     return Store(path, lock_wait_seconds=cfg.store.lock_wait_seconds, on_wait=say)
+
+
+T = TypeVar("T")
+
+
+def read(cfg: ScanConfig, run: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """`run` on a read-only connection (it reads the database and nothing else)."""
+    try:
+        with Store(cfg.store.database, read_only=True) as store:
+            return run(store.con)
+    except (FileNotFoundError, DlpError) as exc:
+        fail(str(exc))
 
 
 def show(columns: list[str], rows: list[tuple[Any, ...]], fmt: str = "table") -> None:

@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from dlp.commands.soc_common import ConfigOption, DbOption, config_for, fail, say, show, writer
+from dlp.commands.soc_common import ConfigOption, DbOption, config_for, fail, read, say, show, writer
 
 app = typer.Typer(
     help="Triage findings: false_positive, accepted_risk, resolved or open, by finding id or value fingerprint.",
@@ -65,16 +65,9 @@ def show_history(
     format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
 ) -> None:
     """Every decision about a finding (or its fingerprint), oldest first."""
-    from dlp.store.db import Store
     from dlp.triage import history
 
-    cfg = config_for(config, db)
-    try:
-        with Store(cfg.store.database, read_only=True) as store:
-            columns, rows = history(store.con, target)
-    except FileNotFoundError as exc:
-        fail(str(exc))
-    show(columns, rows, format)
+    show(*read(config_for(config, db), lambda con: history(con, target)), format)
 
 
 @app.command()
@@ -84,16 +77,9 @@ def summary(
     format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
 ) -> None:
     """Findings per triage state (from the findings_current view)."""
-    from dlp.store.db import Store
     from dlp.triage import summary as states
 
-    cfg = config_for(config, db)
-    try:
-        with Store(cfg.store.database, read_only=True) as store:
-            columns, rows = states(store.con)
-    except FileNotFoundError as exc:
-        fail(str(exc))
-    show(columns, rows, format)
+    show(*read(config_for(config, db), states), format)
 
 
 @app.command()
@@ -125,15 +111,9 @@ def suppressions(
     config: Optional[Path] = ConfigOption,
 ) -> None:
     """Print the fingerprints marked false_positive as a suppression file (`fingerprint: reason`) to keep in git."""
-    from dlp.store.db import Store
     from dlp.triage import false_positive_fingerprints, render
 
-    cfg = config_for(config, db)
-    try:
-        with Store(cfg.store.database, read_only=True) as store:
-            entries = false_positive_fingerprints(store.con)
-    except FileNotFoundError as exc:
-        fail(str(exc))
+    entries = read(config_for(config, db), false_positive_fingerprints)
     text = render(entries)
     if out is None:
         sys.stdout.write(text)

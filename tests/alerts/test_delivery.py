@@ -59,72 +59,63 @@ def test_alerts_are_queued_with_their_findings_by_the_routes(tmp_path, receiver)
     ]  # fmt: skip
 
 
-def test_a_receiver_that_fails_times_out_and_comes_back_loses_nothing_and_repeats_nothing(tmp_path, clock):
-    receiver = Receiver(script=["500", "503", "hang"])
-    try:
-        cfg = config(receiver)
-        db = setup_db(tmp_path, cfg)
-        report = deliver(db, cfg, clock)
-        # finding a: 500, then 503 (each held back with a doubling backoff), then a timeout: in doubt
-        assert clock.sleeps == [30.0, 60.0]
-        got = states(db)
-        assert got["a"][:2] == ("unknown", 3) and "ReadTimeout" in got["a"][2]
-        assert {k: v[0] for k, v in got.items()} == {"a": "unknown", "b": "sent", "c": "sent", "d": "sent"}
-        assert sorted(receiver.accepted) == sorted(k * 32 for k in "bcd")
-        assert report.alerts["in_doubt"] == 1 and report.alerts["retry"] == 2 and report.left == 0
+def test_a_receiver_that_fails_times_out_and_comes_back_loses_nothing_and_repeats_nothing(tmp_path, clock, receiver):
+    receiver.script.extend(["500", "503", "hang"])
+    cfg = config(receiver)
+    db = setup_db(tmp_path, cfg)
+    report = deliver(db, cfg, clock)
+    # finding a: 500, then 503 (each held back with a doubling backoff), then a timeout: in doubt
+    assert clock.sleeps == [30.0, 60.0]
+    got = states(db)
+    assert got["a"][:2] == ("unknown", 3) and "ReadTimeout" in got["a"][2]
+    assert {k: v[0] for k, v in got.items()} == {"a": "unknown", "b": "sent", "c": "sent", "d": "sent"}
+    assert sorted(receiver.accepted) == sorted(k * 32 for k in "bcd")
+    assert report.alerts["in_doubt"] == 1 and report.alerts["retry"] == 2 and report.left == 0
 
-        # down: the next finding cannot be delivered; it waits with backoff and is not lost
-        receiver.stop()
-        commit(db, "e" * 32)
-        deliver(db, cfg, clock, seconds=100)
-        state, attempts, error = states(db)["e"]
-        assert state == "pending" and attempts == 3 and "ConnectError" in error  # at +0, +30 s, +90 s
+    # down: the next finding cannot be delivered; it waits with backoff and is not lost
+    receiver.stop()
+    commit(db, "e" * 32)
+    deliver(db, cfg, clock, seconds=100)
+    state, attempts, error = states(db)["e"]
+    assert state == "pending" and attempts == 3 and "ConnectError" in error  # at +0, +30 s, +90 s
 
-        # back: the waiting alert goes out once; the in-doubt one is never sent again
-        receiver.start()
-        clock.advance(minutes=5)
-        deliver(db, cfg, clock)
-        assert states(db)["e"][:2] == ("sent", 4)
-        assert sorted(receiver.accepted) == sorted(k * 32 for k in "bcde")
-        carried = [fid for body in receiver.bodies() for fid in (f["finding_id"] for f in body["findings"])]
-        assert carried.count("a" * 32) == 3  # 500, 503 and the timed-out request; never after it
-    finally:
-        receiver.close()
+    # back: the waiting alert goes out once; the in-doubt one is never sent again
+    receiver.start()
+    clock.advance(minutes=5)
+    deliver(db, cfg, clock)
+    assert states(db)["e"][:2] == ("sent", 4)
+    assert sorted(receiver.accepted) == sorted(k * 32 for k in "bcde")
+    carried = [fid for body in receiver.bodies() for fid in (f["finding_id"] for f in body["findings"])]
+    assert carried.count("a" * 32) == 3  # 500, 503 and the timed-out request; never after it
 
 
-def test_a_receiver_that_drops_repeats_gets_in_doubt_alerts_again(tmp_path, clock):
-    receiver = Receiver(script=["hang"])
-    try:
-        cfg = config(receiver, resend_in_doubt=True)
-        db = setup_db(tmp_path, cfg)
-        deliver(db, cfg, clock)
-        assert {k: v[0] for k, v in states(db).items()} == dict.fromkeys("abcd", "sent")
-        assert receiver.accepted.count("a" * 32) == 1 and len(receiver.requests) == 5
-        assert receiver.requests[0]["headers"]["X-DLP-Alert-Id"] != receiver.requests[1]["headers"]["X-DLP-Alert-Id"]
-    finally:
-        receiver.close()
+def test_a_receiver_that_drops_repeats_gets_in_doubt_alerts_again(tmp_path, clock, receiver):
+    receiver.script.extend(["hang"])
+    cfg = config(receiver, resend_in_doubt=True)
+    db = setup_db(tmp_path, cfg)
+    deliver(db, cfg, clock)
+    assert {k: v[0] for k, v in states(db).items()} == dict.fromkeys("abcd", "sent")
+    assert receiver.accepted.count("a" * 32) == 1 and len(receiver.requests) == 5
+    assert receiver.requests[0]["headers"]["X-DLP-Alert-Id"] != receiver.requests[1]["headers"]["X-DLP-Alert-Id"]
 
 
-def test_an_alert_is_given_up_and_recorded_after_max_attempts(tmp_path, clock):
-    receiver = Receiver(default="503")
-    try:
-        cfg = config(receiver, max_attempts=3, backoff_cap_seconds=60)
-        db = setup_db(tmp_path, cfg)
-        deliver(db, cfg, clock, seconds=10_000)
-        got = states(db)
-        assert {v[0] for v in got.values()} == {"failed"}
-        assert got["a"][1] == 3 and "given up after 3 attempts: the receiver answered 503" in got["a"][2]
-        with Store(db, read_only=True) as store:
-            outcomes = store.con.execute("SELECT outcome, http_status, count(*) FROM alert_attempts GROUP BY ALL").fetchall()
-        assert outcomes == [("retry", 503, 12)]
-        # an operator can requeue what was given up
-        with Store(db) as store:
-            assert requeue(store.con, ["failed"], None, clock.now()) == 4
-        receiver.default = "ok"
-        deliver(db, cfg, clock)
-        assert {v[0] for v in states(db).values()} == {"sent"}
-    finally:
-        receiver.close()
+def test_an_alert_is_given_up_and_recorded_after_max_attempts(tmp_path, clock, receiver):
+    receiver.default = "503"
+    cfg = config(receiver, max_attempts=3, backoff_cap_seconds=60)
+    db = setup_db(tmp_path, cfg)
+    deliver(db, cfg, clock, seconds=10_000)
+    got = states(db)
+    assert {v[0] for v in got.values()} == {"failed"}
+    assert got["a"][1] == 3 and "given up after 3 attempts: the receiver answered 503" in got["a"][2]
+    with Store(db, read_only=True) as store:
+        outcomes = store.con.execute("SELECT outcome, http_status, count(*) FROM alert_attempts GROUP BY ALL").fetchall()
+    assert outcomes == [("retry", 503, 12)]
+    # an operator can requeue what was given up
+    with Store(db) as store:
+        assert requeue(store.con, ["failed"], None, clock.now()) == 4
+    receiver.default = "ok"
+    deliver(db, cfg, clock)
+    assert {v[0] for v in states(db).values()} == {"sent"}
 
 
 def test_an_alert_that_waited_too_long_is_given_up(tmp_path, clock, receiver):
@@ -136,28 +127,22 @@ def test_an_alert_that_waited_too_long_is_given_up(tmp_path, clock, receiver):
     assert "not delivered within 1 h" in states(db)["a"][2]
 
 
-def test_a_rejected_request_is_not_repeated(tmp_path, clock):
-    receiver = Receiver(script=["400"])
-    try:
-        cfg = config(receiver)
-        db = setup_db(tmp_path, cfg)
-        deliver(db, cfg, clock)
-        assert states(db)["a"][:2] == ("failed", 1) and "answered 400" in states(db)["a"][2]
-        assert len(receiver.requests) == 4
-    finally:
-        receiver.close()
+def test_a_rejected_request_is_not_repeated(tmp_path, clock, receiver):
+    receiver.script.extend(["400"])
+    cfg = config(receiver)
+    db = setup_db(tmp_path, cfg)
+    deliver(db, cfg, clock)
+    assert states(db)["a"][:2] == ("failed", 1) and "answered 400" in states(db)["a"][2]
+    assert len(receiver.requests) == 4
 
 
-def test_retry_after_is_honoured(tmp_path, clock):
-    receiver = Receiver(script=["429"])
-    try:
-        cfg = config(receiver)
-        db = setup_db(tmp_path, cfg)
-        deliver(db, cfg, clock)
-        assert clock.sleeps == [120.0]  # the receiver's Retry-After, longer than the 30 s backoff
-        assert {v[0] for v in states(db).values()} == {"sent"}
-    finally:
-        receiver.close()
+def test_retry_after_is_honoured(tmp_path, clock, receiver):
+    receiver.script.extend(["429"])
+    cfg = config(receiver)
+    db = setup_db(tmp_path, cfg)
+    deliver(db, cfg, clock)
+    assert clock.sleeps == [120.0]  # the receiver's Retry-After, longer than the 30 s backoff
+    assert {v[0] for v in states(db).values()} == {"sent"}
 
 
 def test_the_rate_cap_spreads_requests_and_a_backlog_goes_out_in_batches(tmp_path, clock, receiver):
@@ -194,33 +179,30 @@ def test_a_false_positive_marked_before_delivery_is_not_sent(tmp_path, clock, re
     assert "b" * 32 not in receiver.accepted and len(receiver.accepted) == 3
 
 
-def test_bodies_carry_masked_snippets_links_and_a_signature_never_values_or_the_url(tmp_path, clock, monkeypatch):
-    receiver = Receiver(script=["503"])
-    try:
-        monkeypatch.setenv("SOC_HOOK_SECRET", "s3cret-signing-key")
-        monkeypatch.setenv("SOC_HOOK_URL", receiver.url)
-        hook = WebhookReceiver(name="soc", url_env="SOC_HOOK_URL", secret_env="SOC_HOOK_SECRET", min_severity="high")
-        slack = WebhookReceiver(name="chan", url_env="SOC_HOOK_URL", format="slack", min_severity="critical")
-        cfg = AlertsConfig(receivers=(hook, slack), backoff_seconds=30)
-        db = setup_db(tmp_path, cfg)
-        deliver(db, cfg, clock)
-        json_bodies = [r for r in receiver.requests if b'"findings"' in r["body"]]
-        slack_bodies = [r for r in receiver.requests if b'"blocks"' in r["body"]]
-        assert json_bodies and slack_bodies
-        request = json_bodies[-1]
-        expected = "sha256=" + hmac.new(b"s3cret-signing-key", request["body"], hashlib.sha256).hexdigest()
-        assert request["headers"]["X-DLP-Signature-256"] == expected
-        body = json.loads(request["body"])
-        card = next(f for f in body["findings"] if f["entity"] == "CREDIT_CARD")
-        assert card["snippet"] == "**************1111" and card["link"] == "https://chatgpt.com/c/conv-1"
-        text = json.loads(slack_bodies[-1]["body"])["text"]
-        assert "*CRITICAL* SECRET (`openai-api-key`) by bob@example.com in <https://chatgpt.com/g/g-1|gpt config of GPT Support bot, instructions>" in text
-        # the receiver's URL is a secret: not in the outbox, the attempts or the report
-        with Store(db, read_only=True) as store:
-            dump = str(store.con.execute("SELECT * FROM outbox").fetchall()) + str(store.con.execute("SELECT * FROM alert_attempts").fetchall())
-        assert "T0SECRET" not in dump and "503" in dump
-    finally:
-        receiver.close()
+def test_bodies_carry_masked_snippets_links_and_a_signature_never_values_or_the_url(tmp_path, clock, monkeypatch, receiver):
+    receiver.script.extend(["503"])
+    monkeypatch.setenv("SOC_HOOK_SECRET", "s3cret-signing-key")
+    monkeypatch.setenv("SOC_HOOK_URL", receiver.url)
+    hook = WebhookReceiver(name="soc", url_env="SOC_HOOK_URL", secret_env="SOC_HOOK_SECRET", min_severity="high")
+    slack = WebhookReceiver(name="chan", url_env="SOC_HOOK_URL", format="slack", min_severity="critical")
+    cfg = AlertsConfig(receivers=(hook, slack), backoff_seconds=30)
+    db = setup_db(tmp_path, cfg)
+    deliver(db, cfg, clock)
+    json_bodies = [r for r in receiver.requests if b'"findings"' in r["body"]]
+    slack_bodies = [r for r in receiver.requests if b'"blocks"' in r["body"]]
+    assert json_bodies and slack_bodies
+    request = json_bodies[-1]
+    expected = "sha256=" + hmac.new(b"s3cret-signing-key", request["body"], hashlib.sha256).hexdigest()
+    assert request["headers"]["X-DLP-Signature-256"] == expected
+    body = json.loads(request["body"])
+    card = next(f for f in body["findings"] if f["entity"] == "CREDIT_CARD")
+    assert card["snippet"] == "**************1111" and card["link"] == "https://chatgpt.com/c/conv-1"
+    text = json.loads(slack_bodies[-1]["body"])["text"]
+    assert "*CRITICAL* SECRET (`openai-api-key`) by bob@example.com in <https://chatgpt.com/g/g-1|gpt config of GPT Support bot, instructions>" in text
+    # the receiver's URL is a secret: not in the outbox, the attempts or the report
+    with Store(db, read_only=True) as store:
+        dump = str(store.con.execute("SELECT * FROM outbox").fetchall()) + str(store.con.execute("SELECT * FROM alert_attempts").fetchall())
+    assert "T0SECRET" not in dump and "503" in dump
 
 
 def test_a_receiver_without_its_url_keeps_its_alerts_waiting(tmp_path, clock, monkeypatch, receiver):
@@ -253,3 +235,30 @@ def test_alert_config_errors_name_the_key(tmp_path, receiver_yaml, message):
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert message in str(caught.value)
+
+
+def test_the_alerts_commands(tmp_path, receiver):
+    from typer.testing import CliRunner
+
+    from dlp.cli import app
+
+    runner = CliRunner()
+    receiver.default = "503"
+    cfg = config(receiver)
+    db = setup_db(tmp_path, cfg)
+    path = tmp_path / "dlp.yaml"
+    path.write_text(
+        f"store: {{database: {db}}}\nalerts:\n  max_attempts: 1\n  receivers:\n"
+        f"    - {{name: soc, url: '{receiver.url}', min_severity: low, max_batch: 10}}\n"
+    )
+    result = runner.invoke(app, ["alerts", "send", "-c", str(path), "--seconds", "0"])
+    assert result.exit_code == 0, result.output
+    assert "0 alerts sent in 0 requests, 4 given up" in result.output
+    result = runner.invoke(app, ["alerts", "status", "--db", str(db), "-f", "csv"])
+    assert result.output.splitlines()[1].startswith("soc,failed,4,1,")
+    assert "T0SECRET" not in result.output
+    result = runner.invoke(app, ["alerts", "retry", "--db", str(db), "--state", "failed"])
+    assert "4 alerts requeued" in result.output
+    receiver.default = "ok"
+    result = runner.invoke(app, ["alerts", "send", "-c", str(path), "--seconds", "0"])
+    assert "4 alerts sent in 1 requests" in result.output
