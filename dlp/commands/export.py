@@ -14,7 +14,7 @@ from dlp.errors import DlpError
 
 def export(
     format: Optional[str] = typer.Option(None, "--format", "-f", help="ocsf, jsonl, csv, parquet or sarif (default: export.format, jsonl)."),
-    out: str = typer.Option("-", "--out", "-o", help="File to write (written beside it, then renamed into place), or - for stdout."),
+    out: str = typer.Option("-", "--out", "-o", help="File to write (written beside it, then renamed into place), a directory (a new file per run), or - for stdout."),
     since: Optional[str] = typer.Option(None, help="Only findings found since: 2026-07-01, 2026-07-01T12:00Z, 24h, 7d."),
     scan: Optional[str] = typer.Option(None, "--scan", help="Only findings first found by this scan id."),
     where: Optional[str] = typer.Option(None, help="A SQL condition on the exported columns, e.g. \"severity = 'critical'\"."),
@@ -63,7 +63,7 @@ def export(
         fail(str(exc))
     except duckdb.Error as exc:
         fail(f"export failed: {exc}")
-    where_to = "stdout" if result.path == "-" else result.path
+    where_to = {"-": "stdout", "": out + " (nothing new: no file written)"}.get(result.path, result.path)
     moved = f"; cursor '{since_last}' now at {result.cursor['found_at']}" if result.cursor else ""
     say(f"{result.count} findings exported as {fmt} to {where_to}{moved}")
 

@@ -1,7 +1,8 @@
 """One export: select findings, write them in a format, and move a named cursor only once they are out.
 
 Output to a file is written beside it, flushed to disk and renamed into place, so a reader never
-sees half a file. With `cursor`, the export covers the findings committed since that cursor's last
+sees half a file. Output to a directory (a spool a log shipper watches) is a new file per run, named
+after the cursor and the time, and no file at all when the cursor has nothing new. With `cursor`, the export covers the findings committed since that cursor's last
 run, up to the newest commit at the start of this one; the cursor moves to that commit in the
 database only after the output is complete. A crash before that point ships the same findings
 again next time (every record carries its `finding_id` for de-duplication); none is skipped.
@@ -42,10 +43,11 @@ class Selection:
 @dataclass(frozen=True)
 class ExportResult:
     count: int
-    path: str  # the file written, or "-" for stdout
+    path: str  # the file written, "-" for stdout, "" when a spool directory got nothing new
     cursor: dict[str, Any] | None  # the cursor's new value, when one moved
 
 
+SUFFIXES = {"ocsf": "ocsf.jsonl", "jsonl": "jsonl", "csv": "csv", "parquet": "parquet", "sarif": "sarif.json"}
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -109,6 +111,12 @@ def export(
         after = datetime.fromisoformat(saved["found_at"]) if saved else None
         upto = con.execute("SELECT max(found_at) FROM findings").fetchone()[0]  # type: ignore[index]
     sql, params = _query(selection, after, upto)
+    if out != "-" and (out.endswith(("/", os.sep)) or Path(out).is_dir()):
+        # a spool directory: a new file per run, none when there is nothing new, never one replaced
+        if cursor is not None and (upto is None or (after is not None and upto <= after)):
+            return ExportResult(0, "", None)
+        stamp = now().astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        out = str(Path(out) / f"{cursor or 'findings'}-{stamp}.{SUFFIXES[fmt]}")
     try:
         records = iter_records(con, sql, params, links)
         if out == "-":

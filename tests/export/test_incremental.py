@@ -136,3 +136,17 @@ def test_the_export_command_writes_a_file_and_reports_the_cursor(db, tmp_path):
     assert "0 findings exported" in result.output and out.read_text() == ""
     result = runner.invoke(app, ["export", "--db", str(db), "-f", "xml"])
     assert result.exit_code == 2 and "--format must be one of" in result.output
+
+
+def test_a_spool_directory_gets_a_new_file_per_run_and_none_when_nothing_is_new(db, tmp_path):
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    _, first = run(db, cursor="siem", out=str(spool))
+    assert first.count == len(FINDINGS) and Path(first.path).parent == spool
+    assert Path(first.path).name.startswith("siem-") and first.path.endswith(".jsonl")
+    _, second = run(db, cursor="siem", out=str(spool))
+    assert second.count == 0 and second.path == "" and len(list(spool.iterdir())) == 1
+    commit_more(db, "e" * 32)
+    _, third = run(db, cursor="siem", out=str(spool) + "/")
+    assert ids(Path(third.path).read_bytes()) == ["e" * 32]
+    assert sorted(p.name for p in spool.iterdir()) == sorted(Path(r.path).name for r in (first, third))
