@@ -182,6 +182,7 @@ def _run_on_schedule(cfg: ScanConfig, key: str, interval_seconds: float, first_m
     """Scan, wait, scan again. Transient failures wait for the next run; a wrong key or scope stops."""
     import time
 
+    from dlp.errors import DlpError, is_transient
     from dlp.ingest.http import ApiError, AuthError, ScopeError
     from dlp.pipeline import run_scan
 
@@ -195,6 +196,10 @@ def _run_on_schedule(cfg: ScanConfig, key: str, interval_seconds: float, first_m
             _fail(redact(str(exc), (key,)))
         except ApiError as exc:
             errors.print(f"error: {redact(str(exc), (key,))}; trying again at the next run", highlight=False)
+        except DlpError as exc:  # a busy database waits for the next run; a broken suppression file stops
+            if not is_transient(exc):
+                _fail(str(exc))
+            errors.print(f"error: {exc}; trying again at the next run", highlight=False)
         except KeyboardInterrupt:
             _fail("stopped; committed progress is kept and the next scan resumes from it", 130)
         mode = "forward"
