@@ -149,3 +149,18 @@ def test_the_fingerprint_command_reads_the_value_from_stdin_with_the_database_ke
     result = runner.invoke(app, ["triage", "fingerprint", "--db", str(db)], input="4111 1111 1111 1111\n")
     assert result.exit_code == 0
     assert result.stdout.strip() == Fingerprinter(key)("4111 1111 1111 1111")
+
+
+def test_a_scan_with_a_broken_suppression_file_stops_before_it_starts(tmp_path, monkeypatch):
+    listing = tmp_path / "suppressions.yaml"
+    listing.write_text("4111111111111111: our test card\n")
+    config = tmp_path / "dlp.yaml"
+    config.write_text(
+        f"api: {{url: 'http://127.0.0.1:9/v1', workspace_id: ws}}\nstore: {{database: {tmp_path / 'f.duckdb'}}}\n"
+        f"triage: {{suppression_files: ['{listing}']}}\nworkers: 0\n"
+    )
+    monkeypatch.setenv("DLP_API_KEY", "sk-test-0000000000000000")
+    result = runner.invoke(app, ["scan", "-c", str(config)])
+    assert result.exit_code == 2
+    assert f"{listing}:1: not a fingerprint" in " ".join(result.output.split())
+    assert "4111111111111111" not in result.output
