@@ -216,7 +216,6 @@ def _run_and_report(cfg: ScanConfig, key: str, mode: str) -> Any:
     from dlp.errors import DlpError
     from dlp.ingest.http import ApiError
     from dlp.pipeline import run_scan
-    from dlp.store.db import StoreBusyError
 
     try:
         report = run_scan(cfg, key, mode=mode, progress=lambda message: errors.print(message, highlight=False))
@@ -224,7 +223,7 @@ def _run_and_report(cfg: ScanConfig, key: str, mode: str) -> Any:
         _fail(f"the scan did not start: a rule file is broken:\n{exc}")
     except ApiError as exc:
         _fail(redact(str(exc), (key,)))
-    except (StoreBusyError, DlpError) as exc:  # e.g. a broken suppression file, with its file:line
+    except DlpError as exc:  # a busy database (StoreBusyError), a broken suppression file (file:line)
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted; committed progress is kept and the next scan resumes from it", 130)

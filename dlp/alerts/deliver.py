@@ -13,9 +13,10 @@ What is guaranteed, per (receiver, finding):
   (an answer other than "not taken", a timeout after the request was written, or a crash while it
   was in flight), unless the receiver sets `resend_in_doubt` (then at least once, each finding
   carrying its `finding_id` so the receiver can drop repeats) or an operator requeues it;
-- nothing lost while the receiver is down: a request that certainly did not deliver (no connection,
-  408/425/429/5xx) is retried with backoff until it succeeds or is given up, and a giving-up is
-  recorded in the database (`outbox.state = 'failed'`, `alert_attempts`).
+- nothing lost while the receiver is down: a request that was not taken (no connection, a request
+  not fully written, or the receiver's own 408/425/429/5xx answer, which is trusted) is retried
+  with backoff until it succeeds or is given up, and a giving-up is recorded in the database
+  (`outbox.state = 'failed'`, `alert_attempts`).
 """
 
 from __future__ import annotations

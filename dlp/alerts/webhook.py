@@ -1,8 +1,8 @@
 """One webhook request, and what its result means for the alerts it carried.
 
     sent       a 2xx answer: the receiver took them
-    retry      it certainly did not take them: no connection, the request not fully written, or
-               an answer of 408, 425, 429 or 5xx (the receiver saying "not now")
+    retry      not taken: no connection or the request not fully written (certain), or an answer
+               of 408, 425, 429 or 5xx (the receiver says it did not take them; trusted as such)
     rejected   any other answer (4xx, a redirect): the same request would fail again
     in_doubt   the request was written but no answer came (a read timeout, a dropped
                connection): the receiver may or may not have acted on it
