@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from dlp.alerts import routes_for
 from dlp.config import AlertsConfig, WebhookReceiver
