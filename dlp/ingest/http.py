@@ -20,6 +20,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from dlp.config import ApiConfig
+from dlp.errors import DlpError, Terminal, Transient
 from dlp.ingest.permissions import (
     ADMIN_KEY_ADVICE,
     KEY_ORIGIN,
@@ -34,19 +35,23 @@ from dlp.redact import mask_api_key, redact
 log = logging.getLogger(__name__)
 
 
-class ApiError(RuntimeError):
-    """A request failed in a way retrying will not fix."""
+class ApiError(DlpError, RuntimeError):
+    """A request failed in a way retrying now will not fix."""
 
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
 
 
-class AuthError(ApiError):
+class AuthError(ApiError, Terminal):
     """401: the key is missing, unknown or revoked."""
 
 
-class ScopeError(ApiError):
+class RetryLaterError(ApiError, Transient):
+    """Retries or the scan's 429 budget ran out: the next scan may well succeed."""
+
+
+class ScopeError(ApiError, Terminal):
     """403: the key is valid but may not read this (or it belongs to another workspace)."""
 
     def __init__(self, message: str, status: int | None = 403, permission: str = "") -> None:
@@ -284,7 +289,7 @@ class ComplianceClient:
         grows_by = max(0.0, now + retry_after - max(self._paused_until, now))
         budget = self.config.throttle_budget_seconds
         if self.throttle_waited + grows_by > budget:
-            raise ApiError(
+            raise RetryLaterError(
                 f"GET {path}: rate limited (HTTP 429) for longer than api.throttle_budget_seconds ({budget:g} s) "
                 "in this scan; the next scan continues from here",
                 429,
@@ -319,7 +324,7 @@ class ComplianceClient:
         try:
             return await retrying(attempt)
         except _Retryable as exc:
-            raise ApiError(f"GET {path}: gave up after {self.config.max_retries} retries: {exc}") from None
+            raise RetryLaterError(f"GET {path}: gave up after {self.config.max_retries} retries: {exc}") from None
 
     def _check(self, path: str, response: httpx.Response, expect_redirect: bool) -> httpx.Response:
         status = response.status_code
