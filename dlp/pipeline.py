@@ -49,6 +49,7 @@ from dlp.ingest.logs import (
     items_from_event,
     list_log_files,
     parse_jsonl,
+    parse_time,
 )
 from dlp.ingest.ratelimit import EndpointClass
 from dlp.ingest.scope import Scope
@@ -71,7 +72,9 @@ from dlp.inspect import (
     TextJob,
     rehome,
 )
+from dlp.progress import ScanProgress
 from dlp.records import FileOutcome, Finding, Item, ScanContext
+from dlp.redact import display_url
 from dlp.store.db import Batch, FileRecord, ItemRecord, LogFileRecord, Store
 
 log = logging.getLogger(__name__)
@@ -125,7 +128,7 @@ class Scanner:
         *,
         mode: str = "forward",
         now: Callable[[], datetime] = _utcnow,
-        progress: Callable[[str], None] | None = None,
+        progress: Callable[[str | ScanProgress], None] | None = None,
     ) -> None:
         self.config = config
         self.client = client
@@ -149,7 +152,7 @@ class Scanner:
     async def run(self) -> ScanReport:
         report = self.report
         self.store.start_scan(
-            report.scan_id, api_url=self.config.api.url, workspace_id=self.client.workspace_id or "", mode=self.mode
+            report.scan_id, api_url=display_url(self.config.api.url), workspace_id=self.client.workspace_id or "", mode=self.mode
         )
         try:
             if self.config.ingest.users:
@@ -170,8 +173,10 @@ class Scanner:
                 self._flush()
             except Exception:
                 log.exception("could not store staged work while stopping")
-            report.status = ScanStatus.FAILED
-            self.store.finish_scan(report.scan_id, report.status, str(exc)[:500])
+            stopped = isinstance(exc, (asyncio.CancelledError, KeyboardInterrupt))
+            report.status = ScanStatus.INTERRUPTED if stopped else ScanStatus.FAILED
+            reason = (str(exc) or "cancelled") if stopped else str(exc)  # the CLI cancels with the signal's name
+            self.store.finish_scan(report.scan_id, report.status, reason[:500])
             raise
         report.status = ScanStatus.COMPLETED if not report.errors else ScanStatus.INCOMPLETE
         report.out_of_scope = self.scope.skipped
@@ -184,9 +189,9 @@ class Scanner:
         try:
             users = await list_users(self.client)
         except NotFoundError as exc:
-            raise ApiError(
+            raise NotFoundError(
                 f"Workspace {self.client.workspace_id} was not found ({exc}). Check api.workspace_id: it is the "
-                "workspace UUID shown in the ChatGPT Enterprise admin console."
+                "workspace UUID shown in the ChatGPT Enterprise admin console.", 404
             ) from None
         rows = []
         for user in users:
@@ -209,12 +214,17 @@ class Scanner:
         """List, download and inspect up to PREFETCH_LOG_FILES files at once; commit them strictly in order."""
         stream = f"logs:{event_type}"
         cursor = self._start_cursor(event_type)
+        start, end, done = parse_time(cursor.after), self.now(), 0
+        self._progress(stream, 0, covered=0.0)
         window: asyncio.Queue[tuple[LogFile, asyncio.Task[Batch]] | None] = asyncio.Queue(PREFETCH_LOG_FILES)
+        pending: set[asyncio.Task[Batch]] = set()  # started and not yet consumed: stopped and awaited on the way out
 
         async def produce() -> None:
             try:
                 async for log_file in list_log_files(self.client, event_type, cursor):
-                    await window.put((log_file, asyncio.create_task(self._prepare_log_file(log_file))))
+                    task = asyncio.create_task(self._prepare_log_file(log_file))
+                    pending.add(task)
+                    await window.put((log_file, task))
             finally:
                 await window.put(None)
 
@@ -224,6 +234,7 @@ class Scanner:
                 log_file, prepared = entry
                 try:
                     batch = await prepared
+                    pending.discard(prepared)
                 except (LogFileError, ApiError) as exc:
                     # The cursor must never pass a file we could not read: record it and stop this stream.
                     message = f"{stream}: log file {log_file.id} not processed: {exc}"
@@ -239,16 +250,20 @@ class Scanner:
                 batch.cursors[stream] = cursor.to_json()
                 self._commit(batch)
                 self.report.log_files += 1
+                done += 1
+                position = parse_time(log_file.end_time)
+                covered = (position - start) / (end - start) if start and position and end > start else None
+                self._progress(stream, done, covered=covered, note=f"{stream}: log file {log_file.id} ({log_file.end_time})")
             else:
                 await producer  # surfaces a listing error
         finally:
             if not producer.done():
                 producer.cancel()
-            while not window.empty():  # work that will not be committed: stop it
-                entry = window.get_nowait()
-                if entry is not None:
-                    entry[1].cancel()
-            await asyncio.gather(producer, return_exceptions=True)
+            while not window.empty():  # room for the producer's closing None
+                window.get_nowait()
+            for task in pending:  # work that will not be committed: stop it, and collect its errors
+                task.cancel()
+            await asyncio.gather(producer, *pending, return_exceptions=True)
 
     async def _prepare_log_file(self, log_file: LogFile) -> Batch:
         """Download, verify, parse and inspect one log file; the caller commits the batch in order."""
@@ -333,10 +348,14 @@ class Scanner:
             self.store.upsert_gpts(rows)
         else:
             self.store.upsert_projects(rows)
+        self._progress(family.path, 0, total=sum(in_scope.values()))
+        done = 0
         for container in containers:
             if not in_scope[container.id]:
                 self.scope.count_skip(family.path)
                 continue
+            done += 1
+            self._progress(family.path, done, total=sum(in_scope.values()), note=f"{family.path}: {container.id}")
             # Config versions are immutable: if the newest is stored, every older one is too.
             latest = container.latest_config_item_id
             if latest and self._known_items([latest]):
@@ -471,6 +490,14 @@ class Scanner:
         self._pending_units = 0
         self._last_flush = time.monotonic()
 
+    def _progress(self, stage: str, done: int, *, total: int | None = None, covered: float | None = None,
+                  note: str = "") -> None:
+        r = self.report
+        self.progress(ScanProgress(
+            stage, done, total, covered, r.log_files, r.items, r.findings_new, sum(r.files.values()),
+            self.client.retries, self.client.limiter.waited_seconds, note,
+        ))  # fmt: skip
+
     def _known_items(self, item_ids: list[str]) -> set[str]:
         return self.store.known_items(item_ids) | (self._pending_items & set(item_ids))
 
@@ -520,7 +547,7 @@ async def scan(
     *,
     mode: str = "forward",
     transport: httpx.AsyncBaseTransport | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str | ScanProgress], None] | None = None,
 ) -> ScanReport:
     """Run one scan into the configured database. Raises RuleError before any request on a bad rule file."""
     Engine.from_spec(engine_spec(config))  # refuse to start on a broken rule file, with its file:line
@@ -535,5 +562,7 @@ async def scan(
         pool.close()
 
 
-def run_scan(config: ScanConfig, api_key: str, *, mode: str = "forward", progress: Callable[[str], None] | None = None) -> ScanReport:
+def run_scan(
+    config: ScanConfig, api_key: str, *, mode: str = "forward", progress: Callable[[str | ScanProgress], None] | None = None
+) -> ScanReport:
     return asyncio.run(scan(config, api_key, mode=mode, progress=progress))
