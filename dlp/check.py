@@ -55,6 +55,9 @@ async def run_check(config: ScanConfig, client: ComplianceClient, *, max_files: 
         return result
     in_scope = sum(1 for u in users if scope.user_in_scope(u.id, u.email))
     result.add("ok", "read scope", f"workspace {client.workspace_id}: {len(users)} users, {in_scope} in scope")
+    if users and not in_scope:
+        result.add("warn", "user scope", "scope.users selects none of the workspace's users: a scan reads no "
+                   "conversation (check include, exclude, email_regex and include_file)")  # fmt: skip
 
     status = await client.delete_status(f"{client.workspace_path}/conversations/{uuid.uuid4()}")
     if status in (403, 401):
@@ -90,6 +93,9 @@ async def run_check(config: ScanConfig, client: ComplianceClient, *, max_files: 
             gpts = [g async for g in list_gpts(client)]
             covered = sum(1 for g in gpts if scope.gpt_in_scope(g.id, g.name))
             result.add("ok", "GPTs", f"{len(gpts)} GPTs, {covered} in scope (configs and knowledge files are scanned)")
+            if gpts and not covered:
+                result.add("warn", "GPT scope", "scope.gpts selects none of the workspace's GPTs: no GPT config, "
+                           "knowledge file or GPT conversation is scanned (check include, exclude and name_regex)")  # fmt: skip
         except (NotFoundError, GoneError) as exc:
             result.add("info", "GPTs", f"GPT endpoints unavailable: {exc}")
         except ApiError as exc:

@@ -127,7 +127,7 @@ def test_check_explains_a_missing_read_scope(scoped_emulator, monkeypatch):
     monkeypatch.setenv("DLP_API_KEY", "sk-deleteonly-key-0000000000001234")
     args = ["check", "--api-url", scoped_emulator.base_url, "--workspace-id", scoped_emulator.workspace_id]
     result = runner.invoke(app, args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "FAIL" in result.output and "read scope" in result.output and "OpenAI support" in result.output
     assert "sk-deleteonly-key-0000000000001234" not in result.output
 
@@ -136,4 +136,4 @@ def test_check_names_an_unknown_workspace(scoped_emulator, monkeypatch):
     monkeypatch.setenv("DLP_API_KEY", scoped_emulator.api_key)
     args = ["check", "--api-url", scoped_emulator.base_url, "--workspace-id", "00000000-0000-4000-8000-000000000000"]
     result = runner.invoke(app, args)
-    assert result.exit_code == 1 and "workspace" in result.output and "not found" in result.output
+    assert result.exit_code == 2 and "workspace" in result.output and "not found" in result.output
