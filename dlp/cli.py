@@ -117,8 +117,9 @@ class DlpGroup(typer.core.TyperGroup):
             code, message = _known_error(exc)
             if code is ExitCode.FAILED and message is None:
                 message = f"unexpected {type(exc).__name__}: {exc}; {BUG_HINT}"
-            if state.verbose:
-                errors.print(redact("".join(traceback.format_exception(exc)), state.secrets), markup=False, highlight=False)
+                if state.verbose:
+                    errors.print(redact("".join(traceback.format_exception(exc)), state.secrets), markup=False,
+                                 highlight=False)  # fmt: skip
             _error(redact(message or str(exc), state.secrets))
             raise typer.Exit(code) from None
 
@@ -212,7 +213,7 @@ def _fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
 
 def _remember(ctx: typer.Context, param: typer.CallbackParam, value: bool) -> bool:
     if value and param.name == "verbose":
-        ctx.ensure_object(CliState).verbose = True
+        ctx.find_root().ensure_object(CliState).verbose = True
     return value
 
 
@@ -266,7 +267,7 @@ def _setup_logging(verbose: bool, secrets: tuple[str, ...] = ()) -> None:
 
 def _remember_secret(ctx: typer.Context, secret: str | None) -> None:
     if secret:
-        state = ctx.ensure_object(CliState)
+        state = ctx.find_root().ensure_object(CliState)
         state.secrets = (*state.secrets, secret)
 
 
