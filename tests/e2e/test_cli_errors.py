@@ -12,7 +12,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from dlp.cli import DlpGroup, _verbose_option, app
+from dlp.cli import DlpGroup, app
+from dlp.commands.options import verbose_option
 from dlp.emulator.server import EmulatorServer
 from tests.e2e.cli_support import WORKSPACE_ID, tiny_settings, write_config
 
@@ -248,7 +249,7 @@ def failing_app() -> typer.Typer:
         pass
 
     @broken.command()
-    def explode(verbose: bool = _verbose_option()) -> None:
+    def explode(verbose: bool = verbose_option()) -> None:
         raise ValueError("index out of range while reading sk-proj-secretsecretsecret4321")
 
     return broken
