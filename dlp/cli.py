@@ -56,7 +56,7 @@ from dlp.config import (
     read_api_key,
     validate,
 )
-from dlp.exitcodes import ExitCode, fail_on_option, findings_exit, for_scan_status, for_signal
+from dlp.exitcodes import ExitCode, fail_on_option, findings_exit, for_error, for_scan_status, for_signal
 from dlp.redact import RedactingFilter, display_url, redact
 
 EXIT_CODES_HELP = (
@@ -134,11 +134,11 @@ def _known_error(exc: Exception) -> tuple[ExitCode, str | None]:
     """Errors with a message written for people, and the exit code of each kind."""
     from detectors.errors import RuleError
     from detectors.ner import NerModelError
-    from dlp.errors import DlpError, is_transient
+    from dlp.errors import DlpError
     from dlp.ingest.http import ApiError, AuthError, NotComplianceApiError, NotFoundError, ScopeError, UnreachableError
 
     if isinstance(exc, DlpError):  # a busy database waits (4); a broken suppression file needs a fix (2)
-        return (ExitCode.FAILED if is_transient(exc) else ExitCode.USAGE), str(exc)
+        return for_error(exc), str(exc)
     if isinstance(exc, ConfigError):
         return ExitCode.USAGE, str(exc)
     if isinstance(exc, RuleError):
@@ -406,11 +406,14 @@ def scan(
         _fail("--every must be a positive number of minutes")
     key = _api_key(ctx, cfg)
     _setup_logging(verbose, (key,))
+    from dlp import interrupts
+
     out = _Output(fmt, quiet, verbose, status_every, fail_on)
     mode = "historical" if historical else "forward"
-    if every is None:
-        raise typer.Exit(_scan_once(cfg, key, mode, out))
-    _run_on_schedule(cfg, key, every * 60, mode, out)
+    with interrupts.terminate_raises():  # SIGTERM before or between the scan's own handling: one line, exit 143
+        if every is None:
+            raise typer.Exit(_scan_once(cfg, key, mode, out))
+        _run_on_schedule(cfg, key, every * 60, mode, out)
 
 
 def _scan_once(cfg: ScanConfig, key: str, mode: str, out: _Output) -> ExitCode:
@@ -425,7 +428,7 @@ def _scan_once(cfg: ScanConfig, key: str, mode: str, out: _Output) -> ExitCode:
     display = _progress_display(out.quiet, out.verbose, out.status_every)
     try:
         try:
-            report = interrupts.run(run_scan(cfg, key, mode=mode, progress=display))
+            report = interrupts.run(run_scan(cfg, key, mode=mode, progress=display, on_progress=display))
         finally:
             display.close()
     except interrupts.Interrupted as exc:
@@ -472,10 +475,10 @@ def _run_on_schedule(cfg: ScanConfig, key: str, interval_seconds: float, first_m
             _error(f"{redact(str(exc), (key,))}; trying again at the next run")  # the API, a busy database
         mode = "forward"
         pause = max(0.0, interval_seconds - (time.monotonic() - started))
-        if not out.quiet:
-            errors.print(f"next scan in {pause / 60:.1f} min", highlight=False, markup=False)
         try:
-            with interrupts.terminate_raises():
+            with interrupts.terminate_raises():  # before the line that says we wait: a signal after it is ours
+                if not out.quiet:
+                    errors.print(f"next scan in {pause / 60:.1f} min", highlight=False, markup=False)
                 time.sleep(pause)
         except (KeyboardInterrupt, interrupts.Interrupted):
             errors.print("stopped between scans; nothing was interrupted", highlight=False, markup=False)

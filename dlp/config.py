@@ -241,11 +241,21 @@ def _looks_like_path(value: str) -> bool:
 
 
 def resolve_paths(config: ScanConfig, base: Path) -> ScanConfig:
-    """Relative paths of a config file (rules, policy, database, evidence, key and scope files) made absolute
-    against `base`, the file's folder, so the result does not depend on the working directory."""
+    """Relative paths of a config file (rules, policy, database, evidence, key, scope, suppression and webhook
+    secret files) made absolute against `base`, the file's folder, so the result does not depend on the
+    working directory."""
     d, s, a, u = config.detect, config.store, config.api, config.scope.users
     policy = d.policy and (_resolved(d.policy, base) if _looks_like_path(d.policy) else d.policy)
+    receivers = tuple(
+        dataclasses.replace(r, url_file=r.url_file and _resolved(r.url_file, base),
+                            secret_file=r.secret_file and _resolved(r.secret_file, base))
+        for r in config.alerts.receivers
+    )  # fmt: skip
     return config.replace(
+        triage=dataclasses.replace(
+            config.triage, suppression_files=tuple(_resolved(f, base) for f in config.triage.suppression_files)
+        ),
+        alerts=dataclasses.replace(config.alerts, receivers=receivers),
         detect=dataclasses.replace(d, rule_paths=tuple(_resolved(p, base) for p in d.rule_paths), policy=policy),
         store=dataclasses.replace(
             s, database=_resolved(s.database, base), evidence_dir=s.evidence_dir and _resolved(s.evidence_dir, base)

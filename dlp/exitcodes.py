@@ -53,6 +53,13 @@ def for_signal(signum: int) -> ExitCode:
     return ExitCode.SIGTERM if signum == signal.SIGTERM else ExitCode.SIGINT
 
 
+def for_error(exc: BaseException) -> ExitCode:
+    """A `dlp.errors.DlpError`: 4 when waiting may fix it (a busy database), 2 when someone must change something."""
+    from dlp.errors import is_transient
+
+    return ExitCode.FAILED if is_transient(exc) else ExitCode.USAGE
+
+
 def parse_severity(value: str) -> str:
     """A severity name, any case; raises ValueError naming the choices."""
     severity = value.strip().lower()

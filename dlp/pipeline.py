@@ -129,7 +129,8 @@ class Scanner:
         *,
         mode: str = "forward",
         now: Callable[[], datetime] = _utcnow,
-        progress: Callable[[str | ScanProgress], None] | None = None,
+        progress: Callable[[str], None] | None = None,
+        on_progress: Callable[[ScanProgress], None] | None = None,
     ) -> None:
         self.config = config
         self.client = client
@@ -137,7 +138,8 @@ class Scanner:
         self.store = store
         self.mode = mode
         self.now = now
-        self.progress = progress or (lambda message: None)
+        self.progress = progress or (lambda message: None)  # notes: "12 users"
+        self.on_progress = on_progress or (lambda snapshot: None)  # where the scan is, after each unit of work
         self.scope = Scope.from_config(config.scope)
         self.report = ScanReport(scan_id=uuid.uuid4().hex)
         self.users: dict[str, str | None] = {}
@@ -494,7 +496,7 @@ class Scanner:
     def _progress(self, stage: str, done: int, *, total: int | None = None, covered: float | None = None,
                   note: str = "") -> None:
         r = self.report
-        self.progress(ScanProgress(
+        self.on_progress(ScanProgress(
             stage, done, total, covered, r.log_files, r.items, r.findings_new, sum(r.files.values()),
             self.client.retries, self.client.limiter.waited_seconds, note,
         ))  # fmt: skip
@@ -548,7 +550,8 @@ async def scan(
     *,
     mode: str = "forward",
     transport: httpx.AsyncBaseTransport | None = None,
-    progress: Callable[[str | ScanProgress], None] | None = None,
+    progress: Callable[[str], None] | None = None,
+    on_progress: Callable[[ScanProgress], None] | None = None,
 ) -> ScanReport:
     """Run one scan into the configured database. Raises RuleError before any request on a bad rule file."""
     Engine.from_spec(engine_spec(config))  # refuse to start on a broken rule file, with its file:line
@@ -558,14 +561,13 @@ async def scan(
     try:
         async with ComplianceClient(config.api, api_key, transport=transport) as client:
             with soc.open_store(config, progress) as store:
-                report = await Scanner(config, client, pool, store, mode=mode, progress=progress).run()
+                report = await Scanner(config, client, pool, store, mode=mode, progress=progress,
+                                       on_progress=on_progress).run()
                 soc.after_scan(store, config, progress)  # alerts go out after their findings are committed
                 return report
     finally:
         pool.close()
 
 
-def run_scan(
-    config: ScanConfig, api_key: str, *, mode: str = "forward", progress: Callable[[str | ScanProgress], None] | None = None
-) -> ScanReport:
+def run_scan(config: ScanConfig, api_key: str, *, mode: str = "forward", progress: Callable[[str], None] | None = None) -> ScanReport:
     return asyncio.run(scan(config, api_key, mode=mode, progress=progress))

@@ -1,7 +1,8 @@
 """Progress of a running scan: the snapshot the scanner sends, and the two ways a person sees it.
 
-The scanner calls its `progress` callback with a `ScanProgress` after each unit
-of work (a log file, a GPT) and with a plain string for a note ("12 users").
+The scanner calls its `on_progress` callback with a `ScanProgress` after each
+unit of work (a log file, a GPT), and its `progress` callback with a note
+("12 users"); a display takes both.
 On a terminal `LiveProgress` redraws a two-line display; anywhere else (cron,
 CI, a pipe into a log file) `StatusLines` writes one status line every
 `interval` seconds, so a long scan is never silent and a log is never flooded.

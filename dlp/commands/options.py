@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -31,19 +29,11 @@ def format_option() -> Any:
                         help="text for people, json for scripts (one JSON object on stdout).")  # fmt: skip
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    return str(value)
-
-
 def print_json(value: Any) -> None:
-    """One JSON document on one line of stdout."""
-    sys.stdout.write(json.dumps(value, default=_json_default, ensure_ascii=False) + "\n")
+    """One JSON document on one line of stdout (timestamps in ISO 8601, decimals as numbers, as exports write them)."""
+    from dlp.export.records import json_value
+
+    sys.stdout.write(json.dumps(value, default=json_value, ensure_ascii=False) + "\n")
 
 
 @dataclass

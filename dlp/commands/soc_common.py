@@ -13,6 +13,7 @@ import typer
 from dlp.commands.options import config_option, db_option
 from dlp.config import ConfigError, ScanConfig, find_config, load_config
 from dlp.errors import DlpError
+from dlp.exitcodes import for_error
 from dlp.store.db import Store
 
 ConfigOption = config_option()  # $DLP_CONFIG, else ./dlp.yaml, $XDG_CONFIG_HOME/dlp/dlp.yaml, /etc/dlp/dlp.yaml
@@ -54,8 +55,10 @@ def read(cfg: ScanConfig, run: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     try:
         with Store(cfg.store.database, read_only=True) as store:
             return run(store.con)
-    except (FileNotFoundError, DlpError) as exc:
+    except FileNotFoundError as exc:
         fail(str(exc))
+    except DlpError as exc:  # a busy database: 4, try again; see dlp.exitcodes
+        fail(str(exc), for_error(exc))
 
 
 def show(columns: list[str], rows: list[tuple[Any, ...]], fmt: str = "table") -> None:

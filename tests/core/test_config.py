@@ -112,6 +112,11 @@ api:
 scope:
   users:
     include_file: people.txt
+triage:
+  suppression_files: [suppressions.txt]
+alerts:
+  receivers:
+    - {name: soc, url_file: secrets/webhook-url, secret_file: /run/secrets/hmac}
 """)
     config = load_config(path)
     assert config.store.database == str(tmp_path / "data/findings.duckdb")
@@ -120,6 +125,9 @@ scope:
     assert config.detect.policy == str(tmp_path / "policies/strict.yaml")
     assert config.api.key_file == str(tmp_path / "secrets/key")
     assert config.scope.users.include_file == str(tmp_path / "people.txt")
+    assert config.triage.suppression_files == (str(tmp_path / "suppressions.txt"),)
+    receiver = config.alerts.receivers[0]
+    assert (receiver.url_file, receiver.secret_file) == (str(tmp_path / "secrets/webhook-url"), "/run/secrets/hmac")
     assert load_config(write(tmp_path, "detect:\n  policy: strict\n")).detect.policy == "strict"  # a policy name
 
 
