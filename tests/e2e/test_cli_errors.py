@@ -77,14 +77,14 @@ def web_page() -> Iterator[callable]:
 # -- the API: URL, host, key, workspace ------------------------------------------------------
 
 
-def test_an_unreachable_host_fails_at_once_naming_host_and_reason(monkeypatch):
+def test_an_unreachable_host_fails_at_once_naming_host_and_reason(monkeypatch, tmp_path):
     monkeypatch.setenv("DLP_API_KEY", "sk-test-key-0000000000000000")
     port = free_port()
     result = runner.invoke(app, ["check", "--api-url", f"http://127.0.0.1:{port}/v1", "--workspace-id", WORKSPACE_ID])
     assert result.exit_code == 2
     assert f"cannot reach 127.0.0.1:{port}: Connection refused" in result.output
     scan = runner.invoke(app, ["scan", "--api-url", f"http://127.0.0.1:{port}/v1", "--workspace-id", WORKSPACE_ID,
-                               "--db", "unused.duckdb", "-v"])  # fmt: skip
+                               "--db", str(tmp_path / "x.duckdb"), "-v"])  # fmt: skip
     assert_one_error(scan, f"cannot reach 127.0.0.1:{port}: Connection refused")
     assert "retrying" not in scan.output  # no backoff on a refused first connection
 
@@ -98,10 +98,10 @@ def test_a_url_that_answers_but_is_not_the_compliance_api_says_so(web_page, stat
     assert_one_error(result, f"HTTP {status} (text/html), not as the Compliance API does: check api.url")
 
 
-def test_a_password_inside_the_url_is_never_printed(monkeypatch):
+def test_a_password_inside_the_url_is_never_printed(monkeypatch, tmp_path):
     monkeypatch.setenv("DLP_API_KEY", "sk-test-key-0000000000000000")
     url = f"http://admin:hunter2secret@127.0.0.1:{free_port()}/v1"
-    for command in (["check"], ["scan", "-v", "--db", "unused.duckdb"]):
+    for command in (["check"], ["scan", "-v", "--db", str(tmp_path / "x.duckdb")]):
         result = runner.invoke(app, [*command, "--api-url", url, "--workspace-id", WORKSPACE_ID])
         assert result.exit_code == 2
         assert "hunter2secret" not in result.output and "admin:***@127.0.0.1" in result.output
