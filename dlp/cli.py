@@ -706,8 +706,10 @@ def inspect(
 
 
 def _inspect_bytes(name: str, data: bytes, filename: str | None, found: Any) -> ExitCode:
-    """Plain UTF-8 text is inspected as it is (offsets into it); anything else goes through extraction."""
-    from dlp.extract import ExtractConfig, extract, sniff_type
+    """Plain UTF-8 text is inspected as it is (offsets into it); anything else is extracted as a scan extracts
+    a download (in a killable child process, with the scan's limits)."""
+    from dlp.extract import sniff_type
+    from dlp.inspect import extract_untrusted_file, file_summary
 
     if filename is None and sniff_type(data, None) in ("txt", "unknown"):
         try:
@@ -718,16 +720,16 @@ def _inspect_bytes(name: str, data: bytes, filename: str | None, found: Any) -> 
         for finding in found(text):
             print_json(finding)
         return ExitCode.OK
-    result = extract(data, filename, ExtractConfig())
-    if result.outcome.value != "scanned":
-        _fail(f"{name}: {result.outcome.value}: {result.reason}")
-    for part in result.parts:
+    result = extract_untrusted_file(data, filename or name)
+    for part in result.parts:  # text read before a limit stopped the file is inspected too
         for finding in found(part.text):
             if part.location:
                 finding["location"] = part.location
             print_json(finding)
-    if result.truncated:
-        _warn(f"{name}: only part of the file was read ({result.reason}); findings after the cut are missing")
+    summary = file_summary(name, result)
+    if summary is not None:  # not read whole: say so on stdout and stderr, and exit 3 (incomplete)
+        print_json(summary)
+        _error(f"{name}: {result.outcome.value}, not read whole: {result.reason}")
         return ExitCode.INCOMPLETE
     return ExitCode.OK
 

@@ -25,6 +25,7 @@ import yaml
 
 from detectors.model import SEVERITIES  # lowest first
 from detectors.ner import DEFAULT_NER_MODEL
+from dlp.extract.config import ExtractConfig
 from dlp.redact import display_url, redact
 
 DEFAULT_API_URL = "https://api.chatgpt.com/v1"
@@ -86,13 +87,6 @@ class IngestConfig:
     projects: bool = True
     files: bool = True
     conversations_fallback: bool = False  # try the deprecated /conversations endpoint first
-
-
-@dataclass(frozen=True)
-class ExtractSettings:
-    max_file_mb: float = 50.0
-    include_types: tuple[str, ...] | None = None  # None = the extractor's defaults
-    timeout_seconds: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -181,7 +175,7 @@ class ScanConfig:
     api: ApiConfig = ApiConfig()
     scope: ScopeConfig = ScopeConfig()
     ingest: IngestConfig = IngestConfig()
-    extract: ExtractSettings = ExtractSettings()
+    extract: ExtractConfig = ExtractConfig()  # every field of the extractor's own config, checked where it is built
     detect: DetectConfig = DetectConfig()
     store: StoreConfig = StoreConfig()
     export: ExportConfig = ExportConfig()
@@ -316,15 +310,6 @@ def validate(config: ScanConfig, prefix: str = "") -> None:
     check_api_url(config.api.url, f"{prefix}api.url")
     if config.api.workspace_id is not None:
         check_workspace_id(config.api.workspace_id, f"{prefix}api.workspace_id")
-    if config.extract.include_types is not None:
-        from dlp.extract.config import READABLE_TYPES
-
-        unknown = sorted(set(config.extract.include_types) - READABLE_TYPES)
-        if unknown:
-            raise ConfigError(
-                f"{prefix}extract.include_types: unknown file type(s) {', '.join(unknown)}; "
-                f"known: {', '.join(sorted(READABLE_TYPES))}"
-            )
     for key, pattern in (
         ("scope.users.email_regex", config.scope.users.email_regex),
         ("scope.gpts.name_regex", config.scope.gpts.name_regex),
@@ -396,7 +381,10 @@ def _build(cls: type, raw: dict[str, Any], prefix: str, path: str = "") -> Any:
             suggestion = ", ".join(sorted(known))
             raise ConfigError(f"{prefix}unknown key '{dotted}' (known here: {suggestion})")
         kwargs[key] = _coerce(hints[key], value, prefix, dotted)
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except ValueError as exc:  # a section that checks its own values (ExtractConfig's limits)
+        raise ConfigError(f"{prefix}{path.rstrip('.') or cls.__name__}: {exc}") from None
 
 
 def _coerce(hint: Any, value: Any, prefix: str, dotted: str) -> Any:
@@ -411,12 +399,12 @@ def _coerce(hint: Any, value: Any, prefix: str, dotted: str) -> Any:
         if not isinstance(value, dict):
             raise ConfigError(f"{prefix}'{dotted}' must be a mapping")
         return _build(hint, value, prefix, dotted + ".")
-    if origin is tuple:
+    if origin in (tuple, frozenset):
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
             raise ConfigError(f"{prefix}'{dotted}' must be a list")
-        return tuple(_coerce(args[0], v, prefix, f"{dotted}[{i}]") for i, v in enumerate(value))
+        return origin(_coerce(args[0], v, prefix, f"{dotted}[{i}]") for i, v in enumerate(value))
     if hint is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{prefix}'{dotted}' must be true or false, not {value!r}")

@@ -528,11 +528,7 @@ def engine_spec(config: ScanConfig) -> EngineSpec:
 
 
 def extract_config(config: ScanConfig) -> ExtractConfig:
-    e = config.extract
-    changes: dict[str, object] = {"max_file_mb": e.max_file_mb, "timeout_seconds": e.timeout_seconds}
-    if e.include_types is not None:
-        changes["include_types"] = frozenset(e.include_types)
-    return dataclasses.replace(ExtractConfig(), **changes)
+    return config.extract
 
 
 def inspector_spec(config: ScanConfig, fingerprinter_key: bytes) -> InspectorSpec:

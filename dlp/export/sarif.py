@@ -134,7 +134,7 @@ def inspect_sarif(
     analyze: Callable[[str], Sequence[Match]], path: str | None, jsonl: str | Path | None, out: BinaryIO
 ) -> int:
     """`dlp inspect --format sarif`: a file, stdin (`-`) or JSONL records (`{"id", "text"}`, the id as artifact)."""
-    from dlp.extract import ExtractConfig, extract
+    from dlp.inspect import extract_untrusted_file
 
     records: list[Record] = []
     if jsonl is not None:
@@ -159,7 +159,7 @@ def inspect_sarif(
             data = Path(path).read_bytes()
         except OSError as exc:
             raise InspectInputError(f"cannot read {path}: {exc.strerror}") from None
-        result = extract(data, Path(path).name, ExtractConfig())
+        result = extract_untrusted_file(data, Path(path).name)  # the scan's child process and limits
         if result.outcome.value != "scanned":
             raise InspectInputError(f"{path}: {result.outcome.value}: {result.reason}")
         source = Path(path)

@@ -47,7 +47,7 @@ workers: 0
     assert config.scope.users.exclude == ("ceo@example.com",)
     assert config.scope.gpts.include == ("g-1",)
     assert config.ingest.event_types == ("CONVERSATION_MESSAGE",)
-    assert config.extract.include_types == ("pdf", "docx")
+    assert config.extract.include_types == frozenset({"pdf", "docx"})
     assert config.workers == 0
 
 
@@ -136,7 +136,7 @@ alerts:
     ("api:\n  url: ftp://api.example.com\n", "api.url: 'ftp://api.example.com' is not an http(s) URL"),
     ("api:\n  url: https://user:pw@api.example.com:x/v1\n", "api.url: 'https://user:***@api.example.com:x/v1' is not a URL"),
     ("api:\n  workspace_id: not-a-uuid\n", "api.workspace_id: 'not-a-uuid' is not a workspace id"),
-    ("extract:\n  include_types: [pdf, exe]\n", "extract.include_types: unknown file type(s) exe"),
+    ("extract:\n  include_types: [pdf, exe]\n", "extract: unknown file type(s) in include_types: exe"),
 ])  # fmt: skip
 def test_values_that_would_go_into_requests_are_checked(tmp_path, text, expected):
     with pytest.raises(ConfigError) as excinfo:

@@ -182,7 +182,7 @@ def test_unknown_include_types_name_the_key_and_the_known_types(tmp_path):
     config = tmp_path / "dlp.yaml"
     config.write_text("extract:\n  include_types: [pdf, docx, pdff]\n")
     assert_one_error(runner.invoke(app, ["scan", "-c", str(config)]),
-                     "extract.include_types: unknown file type(s) pdff; known: code, csv")  # fmt: skip
+                     "extract: unknown file type(s) in include_types: pdff; known: 7z, bzip2, code")  # fmt: skip
 
 
 def test_a_missing_or_broken_config_file_is_named(tmp_path):
