@@ -1,6 +1,9 @@
 """`phonenumbers`: the value parses as a valid phone number for one of the given regions.
 
-The check is "is there a region R in the list for which `parse(value, R)` is a valid number".
+The check is "is there a region R in the list for which `parse(value, R)` is a valid number" (or,
+with `possible: true`, a possible one: a known country code and a length the country uses, which is
+what a number written with a plus sign needs to be a phone number even where the library's ranges
+lag behind the operators'). `regions: all` lists every region the library knows.
 Parsing costs tens of microseconds per region, and a national number that fails is parsed once
 per listed region, so two things keep the cost down without changing any answer:
 
@@ -117,14 +120,15 @@ def plain_digits(value: str) -> str | None:
 
 
 @lru_cache(maxsize=8192)
-def parse_outcome(value: str, region: str) -> tuple[bool, int] | None:
-    """(is_valid_number, country_code_source) of `parse(value, region)`; None when it does not parse.
-    Shared by every phone check, so a plus-sign number checked by two validators is parsed once."""
+def parse_outcome(value: str, region: str) -> tuple[bool, int, bool] | None:
+    """(is_valid_number, country_code_source, is_possible_number) of `parse(value, region)`; None when it
+    does not parse. Shared by every phone check, so a plus-sign number checked by two validators is parsed once."""
     try:
         number = phonenumbers.parse(value, region, keep_raw_input=True)
     except phonenumbers.NumberParseException:
         return None
-    return phonenumbers.is_valid_number(number), number.country_code_source
+    valid = phonenumbers.is_valid_number(number)
+    return valid, number.country_code_source, valid or phonenumbers.is_possible_number(number)
 
 
 register_memo(parse_outcome)
@@ -139,11 +143,14 @@ def _keep_compiled_patterns() -> None:
         enable()
 
 
-def phone_check(regions: tuple[str, ...]) -> Check:
+def phone_check(regions: tuple[str, ...], possible: bool = False) -> Check:
+    """Valid (or, with `possible`, possible) for one of `regions`, the value parsed with each as the default."""
     unknown = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
     if unknown:
         raise ValueError(f"unknown phone region(s): {', '.join(unknown)}")
-    plans = tuple((region, region_plan(region)) for region in regions)
+    # the plan only knows which regions can give a valid number; a merely possible one is checked everywhere
+    plans = tuple((region, None if possible else region_plan(region)) for region in regions)
+    verdict = 2 if possible else 0  # the parse_outcome field that answers
     _keep_compiled_patterns()
 
     def check(value: str) -> bool:
@@ -152,13 +159,13 @@ def phone_check(regions: tuple[str, ...]) -> Check:
             # so one parse stands for every region (an unknown code after "+" falls back to the regions)
             outcome = parse_outcome(value, regions[0])
             if outcome is not None and outcome[1] == CountryCodeSource.FROM_NUMBER_WITH_PLUS_SIGN:
-                return outcome[0]
+                return outcome[verdict]
         digits = plain_digits(value)
         for region, plan in plans:
             if digits is not None and plan is not None and not plan.may_be_valid(digits):
                 continue
             outcome = parse_outcome(value, region)
-            if outcome is not None and outcome[0]:
+            if outcome is not None and outcome[verdict]:
                 return True
         return False
 
@@ -168,14 +175,20 @@ def phone_check(regions: tuple[str, ...]) -> Check:
 @BUILTIN.register(
     "phonenumbers",
     boost=0.2,
-    description="valid phone number for a region (phonenumbers); args: region or regions",
+    description="valid phone number for a region (phonenumbers); args: region or regions (a list, or all), possible",
     short_arg="region",
     memo=True,
 )
 def _phonenumbers(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, {"region", "regions"}, "phonenumbers")
+    require_no_extra_args(args, {"region", "regions", "possible"}, "phonenumbers")
     raw = args.get("regions", args.get("region", "US"))
-    regions = tuple(str(r).upper() for r in (raw if isinstance(raw, (list, tuple)) else [raw]))
+    if isinstance(raw, str) and raw.lower() == "all":
+        regions = tuple(sorted(phonenumbers.SUPPORTED_REGIONS))
+    else:
+        regions = tuple(str(r).upper() for r in (raw if isinstance(raw, (list, tuple)) else [raw]))
     if not regions:
         raise ValueError("phonenumbers needs at least one region")
-    return phone_check(regions)
+    possible = args.get("possible", False)
+    if not isinstance(possible, bool):
+        raise ValueError("phonenumbers: `possible` must be true or false")
+    return phone_check(regions, possible)
