@@ -93,6 +93,7 @@ class Engine:
         self._internal: list[Rule] = self._with_dependencies(self.rules)
         self._index = {rule.id: i for i, rule in enumerate(self._internal)}
         self._reported = frozenset(self._index[rule.id] for rule in self.rules)
+        self._exclusive = frozenset(rule.id for rule in self._internal if rule.exclusive)
 
         pattern_owner: list[int] = []
         patterns = []
@@ -457,7 +458,7 @@ class Engine:
                     rule_id=rule.id, entity=entity, start=scored.start, end=scored.end, score=scored.score,
                     likelihood=scored.likelihood.name, severity=rule.severity, detector=candidate.detector,
                     value=scored.value, decoded=False, tags=rule.tags))
-        matches = _best_of_exclusive(matches, {rule.id for rule in self._internal if rule.exclusive})
+        matches = _best_of_exclusive(matches, self._exclusive)
         matches.extend(m for m in state.decoded if self._index.get(m.rule_id) in reported)
         matches.sort(key=lambda m: (m.start, m.end, m.rule_id))
         return matches
@@ -601,7 +602,7 @@ def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
 EXCLUSIVE_MARGIN = 0.15  # how much higher a score must be to overrule another reading of the same value
 
 
-def _best_of_exclusive(matches: list[Match], exclusive: set[str]) -> list[Match]:
+def _best_of_exclusive(matches: list[Match], exclusive: frozenset[str] | set[str]) -> list[Match]:
     """Where matches of different `exclusive` rules overlap, keep one reading of the value: a match whose
     span holds the other's whole and more (a Thai id of which a phone rule read only a prefix) wins, else
     a clearly higher score (a check digit and a word that names it, against a bare parse as a phone
