@@ -207,6 +207,7 @@ class Rule:
     exclusions: tuple[ExclusionSpec, ...] = ()
     compound: CompoundSpec | None = None
     decoded: bool = True  # also look inside base64/hex/url-encoded runs
+    exclusive: bool = False  # one value, one identifier: overlapping exclusive matches keep only the best
     examples: tuple[RuleExample, ...] = ()
     pack: str = ""
     where: Where = Where("", 0)
