@@ -79,6 +79,12 @@ class FaultSettings:
     sha_mismatch_rate: float = 0.0  # a listed log file's file_sha256 does not match its bytes
     duplicate_event_rate: float = 0.0  # an event_id is delivered again in a later log file
     late_delivery_max_minutes: float = 0.0  # events land in files up to N minutes after their timestamp
+    # The endpoint families server_error_rate and slow_rate apply to (files, logs, users, gpts, projects,
+    # library_files, conversations); empty = every endpoint. ("files": the 307 file-content routes.)
+    fault_families: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fault_families", tuple(self.fault_families))  # a YAML list
 
 
 @dataclass(frozen=True)
