@@ -138,7 +138,7 @@ def route(endpoint: Endpoint, state: EmulatorState) -> Route:
                                       f"Retry after {wait} seconds.", "rate_limit_exceeded", style,
                                  headers={"Retry-After": str(wait)})
         faults = settings.faults
-        faulty = not faults.fault_families or endpoint.family in faults.fault_families
+        faulty = not faults.fault_routes or bool({endpoint.family, endpoint.template} & set(faults.fault_routes))
         if faulty and faults.server_error_rate and state.roll() < faults.server_error_rate:
             status = (500, 502, 503)[state.randint(0, 2)]
             return api_error(status, "The server had an error while processing your request.", "server_error", style)

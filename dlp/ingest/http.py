@@ -396,7 +396,7 @@ class ComplianceClient:
         try:
             return await retrying(attempt)
         except _Retryable as exc:
-            raise RetryLaterError(f"GET {path}: gave up after {self.config.max_retries} retries: {exc}") from None
+            raise RetryLaterError(f"{exc}; gave up after {self.config.max_retries} retries") from None
 
     def _check(self, path: str, response: httpx.Response, expect_redirect: bool) -> httpx.Response:
         status = response.status_code
