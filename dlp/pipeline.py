@@ -406,7 +406,8 @@ class Scanner:
             if not retrying:
                 skip |= {f for f in file_ids if self.queued(UnitKind.FILE, f)}
             text_items = [i for i in items if i.file_ref is None and i.item_id not in known]
-            file_items = list({i.file_id: i for i in items if i.file_ref is not None and i.file_id not in skip}.values())
+            files = {i.file_id: i for i in items if i.file_ref is not None and i.file_id not in skip}
+            file_items = list(files.values())
             if not self.config.ingest.files:  # metadata-only mode: no file content is downloaded
                 self.scope.skipped["files_disabled"] += len(file_items)
                 file_items = []

@@ -1,7 +1,7 @@
 """The retry queue: units of work that failed for a transient reason, tried again by later scans.
 
-    failure ──► pending ──(every later scan, first thing, once due)──► done      a final outcome: scanned, expired, ...
-                 ▲   │                                            └──► given_up  retry.max_attempts spent
+    failure ──► pending ──(later scans, first thing, once due)──► done      a final outcome: scanned, expired...
+                 ▲   │                                        └──► given_up  retry.max_attempts spent
                  └───┘ failed again: attempts + 1, the next attempt after a doubling wait
 
 A unit is a file (an upload, a GPT's or project's knowledge file), a log file, or a GPT or project
@@ -78,7 +78,8 @@ class RetryPolicy:
         """The wait after the `attempts`-th failure: none after the first (the next scan tries at once)."""
         if attempts <= 1:
             return timedelta(0)
-        return timedelta(seconds=min(self.config.backoff_cap_seconds, self.config.backoff_seconds * 2 ** (attempts - 2)))
+        seconds = self.config.backoff_seconds * 2 ** (attempts - 2)
+        return timedelta(seconds=min(self.config.backoff_cap_seconds, seconds))
 
     def failed(
         self, previous: QueueRow | None, kind: UnitKind, unit_id: str, *, stream: str | None, error: str,

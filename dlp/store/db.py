@@ -217,7 +217,8 @@ class Store:
                 """UPDATE scans SET status = 'interrupted', finished_at = coalesce(last_seen_at, started_at),
                           message = 'stopped without a word (killed, or the machine went down); found still running '
                                     || 'by scan ' || ? || '; last seen alive at '
-                                    || strftime(coalesce(last_seen_at, started_at) AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S UTC')
+                                    || strftime(coalesce(last_seen_at, started_at) AT TIME ZONE 'UTC',
+                                                '%Y-%m-%d %H:%M:%S UTC')
                    WHERE status = 'running' RETURNING scan_id, coalesce(last_seen_at, started_at)""",
                 [scan_id],
             ).fetchall()

@@ -50,7 +50,7 @@ def test_a_unit_that_succeeds_is_done_with_its_outcome():
     policy = RetryPolicy()
     row = fail(policy, None, T0)
     done = policy.finished(row, "scanned", T0 + timedelta(hours=1), "s2")
-    assert (done.state, done.outcome, done.attempts, done.next_attempt_at, done.scan_id) == ("done", "scanned", 2, None, "s2")
+    assert (done.state, done.outcome, done.attempts, done.next_attempt_at) == ("done", "scanned", 2, None)
     assert not done.due(T0 + timedelta(days=1))
 
 
@@ -60,13 +60,15 @@ texts = st.text(max_size=20)
 @given(
     kind=st.sampled_from(list(ItemKind)), text=st.none() | texts, parts=st.lists(st.tuples(texts, texts), max_size=3),
     created=st.none() | st.datetimes(timezones=st.just(timezone.utc)),
-    ref=st.none() | st.builds(FileRef, file_id=texts, name=st.none() | texts, owner_kind=st.sampled_from(["user", "gpt"]),
-                              user_id=st.none() | texts, conversation_id=st.none() | texts),
+    ref=st.none() | st.builds(FileRef, file_id=texts, name=st.none() | texts,
+                              owner_kind=st.sampled_from(["user", "gpt"]), user_id=st.none() | texts,
+                              conversation_id=st.none() | texts),
     user=st.none() | texts,
 )  # fmt: skip
 def test_an_item_comes_back_from_the_queue_exactly_as_it_went_in(kind, text, parts, created, ref, user):
     item = Item(item_id="file:x", kind=kind, workspace_id="ws", source="logs:CONVERSATION_MESSAGE", user_id=user,
-                user_email=user, text=text, parts=tuple(parts), created_at=created, file_ref=ref, file_id="x")  # fmt: skip
+                user_email=user, text=text, parts=tuple(parts), created_at=created, file_ref=ref,
+                file_id="x")  # fmt: skip
     assert item_from_payload(item_payload(item)) == item
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
@@ -21,9 +21,8 @@ from dlp.pipeline import Scanner, ScanStatus, inspector_spec, scan
 from dlp.records import FileRef, Item, ItemKind
 from dlp.store.db import Batch, Store, query
 
-from .conftest import scan_config
+from .conftest import NOW, scan_config
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
 QUIET = dict(rate_limits_enabled=False)  # real time, a client without limits: no server limits either
 FILES_DOWN = FaultSettings(server_error_rate=1.0, fault_routes=("files",))  # every file download: 5xx
 
@@ -53,18 +52,6 @@ def heal(server: EmulatorServer, **changes) -> None:
     server.state.logs.settings = fixed
 
 
-@pytest.fixture(scope="module")
-def clean(tmp_path_factory):
-    """A clean scan of the workspace an hour after it was generated (every log file closed)."""
-    clock = FakeClock(NOW)
-    with EmulatorServer(EmulatorSettings(seed=7, **QUIET), clock=clock) as server:
-        clock.advance(timedelta(hours=1))
-        db = tmp_path_factory.mktemp("clean") / "clean.duckdb"
-        report = asyncio.run(scan(scan_config(server, db), server.api_key, now=clock.now))
-        assert report.status == ScanStatus.COMPLETED, report.errors
-        return db
-
-
 @pytest.fixture
 def faulty_server():
     def start(faults: FaultSettings, **settings) -> EmulatorServer:
@@ -76,7 +63,7 @@ def faulty_server():
     return start
 
 
-def test_files_that_failed_to_download_are_fetched_by_the_next_scan(clean, faulty_server, tmp_path):
+def test_files_that_failed_to_download_are_fetched_by_the_next_scan(clean_db, faulty_server, tmp_path):
     # The issue's reproduction: file downloads answer 5xx for one scan, with no retries in the client.
     with faulty_server(FILES_DOWN) as server:
         db = tmp_path / "files-down.duckdb"
@@ -84,10 +71,10 @@ def test_files_that_failed_to_download_are_fetched_by_the_next_scan(clean, fault
         first = asyncio.run(scan(config, server.api_key, now=server.clock.now))
         assert first.status == ScanStatus.INCOMPLETE
         waiting = [f for f, outcome in file_outcomes(db).items() if outcome == "pending_retry"]
-        assert waiting and set(waiting) == set(file_outcomes(clean))  # not one file is final yet
+        assert waiting and set(waiting) == set(file_outcomes(clean_db))  # not one file is final yet
         assert {state for state, _, _ in queue(db).values()} == {"pending"}
         assert first.retry_pending == len(waiting)
-        assert finding_ids(db) < finding_ids(clean)
+        assert finding_ids(db) < finding_ids(clean_db)
 
         heal(server)
         start = len(server.state.request_log)
@@ -96,12 +83,13 @@ def test_files_that_failed_to_download_are_fetched_by_the_next_scan(clean, fault
         assert second.streams["retry_queue"].units == len(waiting)
         downloads = [r.path for r in server.state.request_log[start:] if "/files/" in r.path or "_files/" in r.path]
         assert len(downloads) == len(waiting)  # each queued file fetched once, by the queue
-    assert finding_ids(db) == finding_ids(clean)
-    assert file_outcomes(db) == file_outcomes(clean)  # the expired upload too: the API said 410
+    assert finding_ids(db) == finding_ids(clean_db)
+    assert file_outcomes(db) == file_outcomes(clean_db)  # the expired upload too: the API said 410
     assert {v[0] for v in queue(db).values()} == {"done"}
 
 
-def test_an_upload_fetched_with_single_use_urls_and_cut_bodies_is_never_called_expired(clean, faulty_server, tmp_path):
+def test_an_upload_fetched_with_single_use_urls_and_cut_bodies_is_never_called_expired(clean_db, faulty_server,
+                                                                                       tmp_path):
     faults = FaultSettings(truncated_body_rate=0.3)
     with faulty_server(faults, signed_url_single_use=True) as server:
         db = tmp_path / "single-use.duckdb"
@@ -111,33 +99,45 @@ def test_an_upload_fetched_with_single_use_urls_and_cut_bodies_is_never_called_e
         assert report.status == ScanStatus.COMPLETED, report.errors
         refused = [r for r in server.state.request_log if r.path.startswith("/_blob/") and r.status == 403]
         assert not refused  # every retry asked the API for a fresh URL instead of reusing a spent one
-    assert file_outcomes(db) == file_outcomes(clean)
-    assert finding_ids(db) == finding_ids(clean)
+    assert file_outcomes(db) == file_outcomes(clean_db)
+    assert finding_ids(db) == finding_ids(clean_db)
 
 
-def test_a_file_that_keeps_failing_is_given_up_with_its_reason_and_the_queue_ends_empty(faulty_server, tmp_path):
+def test_a_file_that_keeps_failing_is_given_up_with_its_reason_and_can_be_queued_again(clean_db, faulty_server,
+                                                                                        tmp_path):
     with faulty_server(FILES_DOWN) as server:
         db = tmp_path / "given-up.duckdb"
         config = no_retries(scan_config(server, db), max_attempts=2)
         first = asyncio.run(scan(config, server.api_key, now=server.clock.now))
         assert first.status == ScanStatus.INCOMPLETE and first.retry_pending > 0
         second = asyncio.run(scan(config, server.api_key, now=server.clock.now))
-    # Nothing is left for a later scan: completed, with the giving-up said in the summary and kept in the tables.
-    assert second.status == ScanStatus.COMPLETED and second.retry_pending == 0
-    assert second.retry_queue["given_up"] == first.retry_pending
-    assert any("given up" in w for w in second.warnings)
-    rows = query(db, "SELECT f.outcome, f.reason, q.state, q.attempts, q.last_error FROM files f "
-                     "JOIN retry_queue q ON q.unit_id = f.file_id")[1]  # fmt: skip
-    assert {(outcome, state, attempts) for outcome, _, state, attempts, _ in rows} == {
-        ("fetch_failed", "given_up", 2), ("expired", "given_up", 2)  # the old upload is past its 48 h anyway
-    }
-    assert all("gave up after 2 attempts" in reason and "HTTP 5" in error for _, reason, _, _, error in rows)
+        # Nothing is left for a later scan: completed, the giving-up said in the summary and kept in the tables.
+        assert second.status == ScanStatus.COMPLETED and second.retry_pending == 0
+        assert second.retry_queue["given_up"] == first.retry_pending
+        assert any("given up" in w for w in second.warnings)
+        rows = query(db, "SELECT f.outcome, f.reason, q.state, q.attempts, q.last_error FROM files f "
+                         "JOIN retry_queue q ON q.unit_id = f.file_id")[1]  # fmt: skip
+        assert {(outcome, state, attempts) for outcome, _, state, attempts, _ in rows} == {
+            ("fetch_failed", "given_up", 2), ("expired", "given_up", 2)  # the old upload is past its 48 h anyway
+        }
+        assert all("gave up after 2 attempts" in reason and "HTTP 5" in error for _, reason, _, _, error in rows)
+        # The outage is over: the README's two statements queue them again, and the next scan reads them.
+        with Store(db) as store:
+            store.con.execute("UPDATE retry_queue SET state = 'pending', attempts = 0, next_attempt_at = now() "
+                              "WHERE state = 'given_up' AND unit_kind <> 'log_file'")
+            store.con.execute("UPDATE files SET outcome = 'pending_retry' WHERE file_id IN (SELECT unit_id FROM "
+                              "retry_queue WHERE unit_kind = 'file' AND state = 'pending')")  # fmt: skip
+        heal(server)
+        third = asyncio.run(scan(config, server.api_key, now=server.clock.now))
+    assert third.status == ScanStatus.COMPLETED
+    assert finding_ids(db) == finding_ids(clean_db) and file_outcomes(db) == file_outcomes(clean_db)
 
 
 def test_a_failing_unit_waits_for_its_backoff_between_scans(faulty_server, tmp_path):
     with faulty_server(FILES_DOWN) as server:
         db = tmp_path / "backoff.duckdb"
         config = no_retries(scan_config(server, db), max_attempts=5, backoff_seconds=600)
+        config = config.replace(ingest=dataclasses.replace(config.ingest, event_types=()))  # files: libraries, GPTs
         run = lambda: asyncio.run(scan(config, server.api_key, now=server.clock.now))  # noqa: E731
         run()  # attempt 1
         run()  # attempt 2: the next scan tries at once
@@ -154,7 +154,8 @@ def test_a_failing_unit_waits_for_its_backoff_between_scans(faulty_server, tmp_p
     assert done.status == ScanStatus.COMPLETED and {v[0] for v in queue(db).values()} == {"done"}
 
 
-def test_gpts_and_projects_whose_configs_failed_are_queued_and_read_by_the_next_scan(clean, faulty_server, tmp_path):
+def test_gpts_and_projects_whose_configs_failed_are_queued_and_read_by_the_next_scan(clean_db, faulty_server,
+                                                                                     tmp_path):
     faults = FaultSettings(server_error_rate=1.0, fault_routes=("/gpts/{gpt_id}/configs", "/projects/{project_id}/configs"))
     with faulty_server(faults) as server:
         db = tmp_path / "configs-down.duckdb"
@@ -169,7 +170,7 @@ def test_gpts_and_projects_whose_configs_failed_are_queued_and_read_by_the_next_
         second = asyncio.run(scan(config, server.api_key, now=server.clock.now))
         assert second.status == ScanStatus.COMPLETED, second.errors
         assert second.streams["retry_queue"].units == containers
-    assert finding_ids(db) == finding_ids(clean)
+    assert finding_ids(db) == finding_ids(clean_db)
     assert {v[0] for v in queue(db).values()} == {"done"}
 
 
@@ -190,7 +191,8 @@ def test_inspection_stopped_while_files_download_leaves_no_fetch_behind(faulty_s
                 with Store(config.store.database) as store:
                     scanner = Scanner(config, client, pool, store)
                     inspection = asyncio.create_task(scanner.inspect_items(items, Batch()))
-                    while not [r for r in server.state.request_log if "/gpt_files/" in r.path] and not inspection.done():
+                    asked = lambda: [r for r in server.state.request_log if "/gpt_files/" in r.path]  # noqa: E731
+                    while not asked() and not inspection.done():
                         await asyncio.sleep(0.01)
                     inspection.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -205,17 +207,13 @@ def test_inspection_stopped_while_files_download_leaves_no_fetch_behind(faulty_s
 
 
 def test_each_item_is_inspected_and_counted_once_with_duplicate_events(faulty_server, tmp_path):
-    faults = FaultSettings(duplicate_event_rate=0.5)
-    counts = []
-    for run in range(2):
-        with faulty_server(faults, message_files_in_logs=True) as server:
-            db = tmp_path / f"dup-{run}.duckdb"
-            report = asyncio.run(scan(scan_config(server, db), server.api_key, now=server.clock.now))
-        items = query(db, "SELECT count(*) FROM items")[1][0][0]
-        files = query(db, "SELECT count(*) FROM files")[1][0][0]
-        assert report.items == items and sum(report.files.values()) == files
-        counts.append(report.items)
-    assert counts[0] == counts[1]
+    # Log files are prepared a few at a time; an event delivered in two of them, or an upload two messages
+    # name, is inspected by one. The count a first scan reports is then what it stored, run after run.
+    with faulty_server(FaultSettings(duplicate_event_rate=0.5), message_files_in_logs=True) as server:
+        db = tmp_path / "duplicates.duckdb"
+        report = asyncio.run(scan(scan_config(server, db), server.api_key, now=server.clock.now))
+    assert report.items == query(db, "SELECT count(*) FROM items")[1][0][0]
+    assert sum(report.files.values()) == query(db, "SELECT count(*) FROM files")[1][0][0]
 
 
 def test_a_killed_scan_is_marked_interrupted_by_the_next_one_with_when_it_was_last_seen(tmp_path):
@@ -264,7 +262,7 @@ def assert_no_wrong_final_outcome(db, clean_db) -> None:
 
 
 @pytest.mark.slow
-def test_every_fault_but_hash_mismatches_and_the_first_scan_alone_has_the_clean_findings(clean, faulty_server,
+def test_every_fault_but_hash_mismatches_and_the_first_scan_alone_has_the_clean_findings(clean_db, faulty_server,
                                                                                          tmp_path):
     faults = dataclasses.replace(EVERY_FAULT, sha_mismatch_rate=0.0)
     with faulty_server(faults, **TIGHT_LIMITS) as server:
@@ -273,13 +271,13 @@ def test_every_fault_but_hash_mismatches_and_the_first_scan_alone_has_the_clean_
         statuses = {r.status for r in server.state.request_log}
         assert {429, 500, 502, 503} <= statuses and report.throttled and report.retries  # the knobs fired
     assert report.status == ScanStatus.COMPLETED, report.errors
-    assert finding_ids(db) == finding_ids(clean)
-    assert file_outcomes(db) == file_outcomes(clean)
+    assert finding_ids(db) == finding_ids(clean_db)
+    assert file_outcomes(db) == file_outcomes(clean_db)
     assert report.items == query(db, "SELECT count(*) FROM items")[1][0][0]
 
 
 @pytest.mark.slow
-def test_every_fault_then_one_clean_scan_has_the_clean_findings(clean, faulty_server, tmp_path):
+def test_every_fault_then_one_clean_scan_has_the_clean_findings(clean_db, faulty_server, tmp_path):
     with faulty_server(EVERY_FAULT, **TIGHT_LIMITS) as server:
         db = tmp_path / "every-fault-then-clean.duckdb"
         first = scan_with_every_fault(server, db)
@@ -287,10 +285,10 @@ def test_every_fault_then_one_clean_scan_has_the_clean_findings(clean, faulty_se
         assert first.status == ScanStatus.INCOMPLETE
         assert any("sha256 mismatch" in e for e in first.errors)
         assert query(db, "SELECT count(*) FROM log_files WHERE status = 'failed'")[1][0][0] > 0
-        assert_no_wrong_final_outcome(db, clean)
+        assert_no_wrong_final_outcome(db, clean_db)
         heal(server)
         second = scan_with_every_fault(server, db)
     assert second.status == ScanStatus.COMPLETED, second.errors
-    assert finding_ids(db) == finding_ids(clean)
-    assert file_outcomes(db) == file_outcomes(clean)
+    assert finding_ids(db) == finding_ids(clean_db)
+    assert file_outcomes(db) == file_outcomes(clean_db)
     assert {state for state, _, _ in queue(db).values()} <= {"done"}
