@@ -63,9 +63,14 @@ def faulty_server():
     return start
 
 
-def test_files_that_failed_to_download_are_fetched_by_the_next_scan(clean_db, faulty_server, tmp_path):
+@pytest.mark.parametrize("files_in_messages", [
+    True,  # uploads named by message events (the log stream's cursor moves on), in libraries, GPT/project files
+    pytest.param(False, marks=pytest.mark.slow),  # the documented default: uploads from the libraries only
+])  # fmt: skip
+def test_files_that_failed_to_download_are_fetched_by_the_next_scan(clean_db, faulty_server, tmp_path,
+                                                                    files_in_messages):
     # The reproduction: file downloads answer 5xx for one scan, with no retries in the client.
-    with faulty_server(FILES_DOWN) as server:
+    with faulty_server(FILES_DOWN, message_files_in_logs=files_in_messages) as server:
         db = tmp_path / "files-down.duckdb"
         config = no_retries(scan_config(server, db))
         first = asyncio.run(scan(config, server.api_key, now=server.clock.now))
@@ -74,6 +79,9 @@ def test_files_that_failed_to_download_are_fetched_by_the_next_scan(clean_db, fa
         assert waiting and set(waiting) == set(file_outcomes(clean_db))  # not one file is final yet
         assert {state for state, _, _ in queue(db).values()} == {"pending"}
         assert first.retry_pending == len(waiting)
+        found_by = {r[0] for r in query(db, "SELECT DISTINCT stream FROM retry_queue")[1]}
+        assert {"library_files", "gpts", "projects"} <= found_by
+        assert ("logs:CONVERSATION_MESSAGE" in found_by) == files_in_messages
         assert finding_ids(db) < finding_ids(clean_db)
 
         heal(server)
