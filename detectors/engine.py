@@ -20,7 +20,7 @@ worker) and is not thread-safe (Hyperscan scratch space is per engine).
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from detectors.decoding import RunFinder, gate_patterns, located_gate_patterns
@@ -93,6 +93,7 @@ class Engine:
         self._internal: list[Rule] = self._with_dependencies(self.rules)
         self._index = {rule.id: i for i, rule in enumerate(self._internal)}
         self._reported = frozenset(self._index[rule.id] for rule in self.rules)
+        self._generic = frozenset(rule.id for rule in self._internal if rule.generic)
 
         pattern_owner: list[int] = []
         patterns = []
@@ -457,7 +458,11 @@ class Engine:
                     rule_id=rule.id, entity=entity, start=scored.start, end=scored.end, score=scored.score,
                     likelihood=scored.likelihood.name, severity=rule.severity, detector=candidate.detector,
                     value=scored.value, decoded=False, tags=rule.tags))
+            if rule.repeats:
+                matches.extend(_repeats(state.text, [m for m in matches if m.rule_id == rule.id]))
         matches.extend(m for m in state.decoded if self._index.get(m.rule_id) in reported)
+        if self._generic and len(matches) > 1:
+            matches = _without_generic_overlaps(matches, self._generic)
         matches.sort(key=lambda m: (m.start, m.end, m.rule_id))
         return matches
 
@@ -584,6 +589,48 @@ def _merge_windows(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+MIN_REPEAT_LENGTH = 8  # shorter values (a PIN, a short password) recur in text by chance
+
+
+def _is_token_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _repeats(text: str, found: list[Match]) -> list[Match]:
+    """Every other whole-token occurrence of the values in `found` (one rule's matches in `text`):
+    a value that is a secret in one place is the same secret wherever else it is written."""
+    taken = sorted((m.start, m.end) for m in found)
+    extra: list[Match] = []
+    for match in found:
+        value = text[match.start:match.end]
+        if len(value) < MIN_REPEAT_LENGTH:
+            continue
+        at = text.find(value)
+        while at >= 0:
+            end = at + len(value)
+            whole = (at == 0 or not _is_token_char(text[at - 1])) and (end == len(text) or not _is_token_char(text[end]))
+            if whole and not _overlaps_any(taken, at, end):
+                bisect.insort(taken, (at, end))
+                extra.append(replace(match, start=at, end=end))
+            at = text.find(value, at + 1)
+    return extra
+
+
+def _without_generic_overlaps(matches: list[Match], generic: frozenset[str]) -> list[Match]:
+    """Drop a generic rule's match where a non-generic rule reports an overlapping match of the
+    same entity: one secret is reported once, by the rule that knows what it is."""
+    specific: dict[str, list[tuple[int, int]]] = {}
+    for match in matches:
+        if match.rule_id not in generic:
+            specific.setdefault(match.entity, []).append((match.start, match.end))
+    if not specific:
+        return matches
+    for spans in specific.values():
+        spans[:] = _merge_windows(spans)
+    return [m for m in matches
+            if m.rule_id not in generic or not _overlaps_any(specific.get(m.entity, []), m.start, m.end)]
 
 
 def _dedupe(candidates: list[Candidate]) -> list[Candidate]:

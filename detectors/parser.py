@@ -40,7 +40,7 @@ from dlp.records import ItemKind
 RULE_KEYS = (
     "id", "name", "description", "entity", "severity", "score", "tags", "references", "enabled",
     "applies_to", "min_likelihood", "patterns", "dictionary", "ner", "validators", "context",
-    "require_context", "exclusions", "compound", "decoded", "tests",
+    "require_context", "exclusions", "compound", "decoded", "generic", "repeats", "tests",
 )
 PATTERN_KEYS = (
     "name", "regex", "group", "score", "flags", "keywords", "keyword_window", "require_context", "shrink", "validators",
@@ -248,6 +248,8 @@ class RuleParser:
             exclusions=tuple(self._exclusions(m)),
             compound=compound,
             decoded=self._bool(m, "decoded", True),
+            generic=self._bool(m, "generic", False),
+            repeats=self._bool(m, "repeats", False),
             examples=tuple(self._examples(m)),
             pack=self.pack,
             where=self._where(m.line),
