@@ -38,7 +38,7 @@ test testing foo bar baz foobar qwerty abc123 admin root user username login gue
 _TEMPLATE = re.compile(
     r"""^(?:\$\{[^}]*\}|\$\{\{.*\}\}|\{\{.*\}\}|\{%.*%\}|<%.*%>|<[^<>]*>|&lt;.*&gt;|\[[^\[\]]*\]|%[\w.-]+%
     |%\([\w.-]+\)s|\$[A-Za-z_]\w*|\$\([^)]*\)|\#\{[^}]*\}|@[\w.-]+@|__[\w-]+__|\{[A-Za-z_][\w.-]*\}|:[a-z_]+
-    |\#[A-Za-z][\w-]*)$""",
+    |\#[A-Za-z][\w-]*|[a-z]+(?:[_-][a-z]+)*[=:])$""",
     re.VERBOSE | re.DOTALL)
 # an unquoted value cut at its first `}` or `)`
 _TEMPLATE_START = re.compile(r"^(?:\$\{|\{\{|\{%|<%|\$\(|%\(|#\{)")
@@ -69,6 +69,8 @@ _URL_OR_FILE = re.compile(
 _PATH_PART = re.compile(r"^(?:[A-Za-z][a-z]+|[a-z]+|[A-Z]+|\d+|[\w-]+\.[a-z]{1,5}|[a-z]+(?:[_-][a-z0-9]+)+)$")
 # the parts of an identifier: Capitalised or lower-case words, ACRONYMS, numbers
 _CAMEL_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_NAMES_A_CREDENTIAL = re.compile(r"(?i)pass(?:word|wd)?|pwd|secret|token|api[_-]?key|credential")
+_MULTIPART = re.compile(r"[_.-]|[a-z][A-Z]")
 _VOWELS = frozenset("aeiouy")
 _CONSONANT_CLUSTER = re.compile(r"[b-df-hj-np-tv-xz]{5}")
 
@@ -118,6 +120,8 @@ def is_word_identifier(value: str) -> bool:
     chunks = [c for c in re.split(r"[_.-]", value) if c]
     if not chunks or len(chunks) > 8:
         return False
+    odd = 0  # parts of one or two letters: common in random strings (`yvxpthLIcYpZwe`), rare in names
+    total = 0
     for position, chunk in enumerate(chunks):
         if not chunk.isalnum() or not chunk.isascii():
             return False
@@ -126,6 +130,8 @@ def is_word_identifier(value: str) -> bool:
         parts = _CAMEL_PART.findall(chunk)
         if "".join(parts) != chunk:
             return False
+        total += len(parts)
+        odd += sum(1 for part in parts if len(part) <= 2 and not part.isdigit())
         for index, part in enumerate(parts):
             if part.isdigit():
                 if index != len(parts) - 1 or len(part) > 4:
@@ -135,7 +141,7 @@ def is_word_identifier(value: str) -> bool:
                     return False
             elif len(part) < 2 or not _is_word(part):
                 return False
-    return True
+    return odd <= 1 or odd * 3 <= total
 
 
 def _steps(run: str) -> tuple[int, int]:
@@ -157,6 +163,8 @@ def _stepping_share(value: str) -> float:
     for group in runs:
         steps = pairs = 0
         for run in group:
+            if len(run) < 3:  # two characters in a row step by one by chance too often
+                continue
             s, p = _steps(run)
             steps, pairs = steps + s, pairs + p
         if pairs >= 3:
@@ -187,6 +195,8 @@ def credential_value(value: str, kind: str = "token", words: bool = True, min_le
     if (len(value) < min_length or is_placeholder(value) or is_code(value) or is_path_or_url(value)
             or _REFERENCE.match(value)):
         return False
+    if _NAMES_A_CREDENTIAL.search(value) and is_word_identifier(value) and _MULTIPART.search(value):
+        return False  # registry-password, db_secret, authToken: the name of a credential
     if kind == "password":
         return words or not is_word_identifier(value)
     return looks_random(value)
