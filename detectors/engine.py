@@ -594,8 +594,12 @@ def _merge_windows(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
 MIN_REPEAT_LENGTH = 8  # shorter values (a PIN, a short password) recur in text by chance
 
 
+_TOKEN_PUNCTUATION = frozenset("_-+/=.$@%~")
+
+
 def _is_token_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
+    """Part of the same token: a repeat must stand alone, not sit inside a longer value."""
+    return ch.isalnum() or ch in _TOKEN_PUNCTUATION
 
 
 def _repeats(text: str, found: list[Match]) -> list[Match]:
@@ -621,6 +625,8 @@ def _repeats(text: str, found: list[Match]) -> list[Match]:
 def _without_generic_overlaps(matches: list[Match], generic: frozenset[str]) -> list[Match]:
     """Drop a generic rule's match where a non-generic rule reports an overlapping match of the
     same entity: one secret is reported once, by the rule that knows what it is."""
+    if not any(match.rule_id in generic for match in matches):
+        return matches
     specific: dict[str, list[tuple[int, int]]] = {}
     for match in matches:
         if match.rule_id not in generic:

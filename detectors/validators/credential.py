@@ -186,7 +186,10 @@ def looks_random(value: str) -> bool:
     classes = character_classes(value)
     if len(classes) >= 2:
         return True
-    # one class: long random letters are fine, bare digits are an id or a number
+    # one class: long random letters are fine; digits only when longer than ids and timestamps
+    # (snowflake ids have 19 digits, millisecond timestamps 13)
+    if classes == {"digit"}:
+        return length >= 20
     return length >= 24 and classes in ({"lower"}, {"upper"})
 
 
