@@ -167,7 +167,7 @@ def _stepping_share(value: str) -> float:
                 continue
             s, p = _steps(run)
             steps, pairs = steps + s, pairs + p
-        if pairs >= 3:
+        if steps >= 3:  # fewer could be chance in a short run (`8923`)
             best = max(best, steps / pairs)
     return best
 
