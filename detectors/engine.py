@@ -248,6 +248,8 @@ class Engine:
         return [self._finish(state, reported, tracer) for state in states]
 
     def _candidates_scored(self, state: _TextState, candidates: list[Candidate], tracer: _Tracer | None) -> None:
+        if self._generic and tracer is None:
+            candidates = self._without_covered_generic(state, candidates)
         for candidate in candidates:
             traced = tracer is not None and candidate.rule.id == tracer.rule_id
             steps: list[TraceStep] | None = [] if traced else None
@@ -256,6 +258,25 @@ class Engine:
                 tracer.records.append((candidate, steps, verdict.scored, verdict.reason, verdict.final_score))  # type: ignore[union-attr,arg-type]
             if verdict.scored is not None:
                 state.scored.setdefault(self._index[candidate.rule.id], []).append(verdict.scored)
+
+    def _without_covered_generic(self, state: _TextState, candidates: list[Candidate]) -> list[Candidate]:
+        """Score the specific rules' candidates first and skip the generic ones they already cover:
+        `_finish` would drop those anyway, and a generic value check is the dearest step of a
+        candidate (`generic` in `detectors/model.py`)."""
+        generic = [c for c in candidates if c.rule.generic]
+        if not generic:
+            return candidates
+        self._candidates_scored(state, [c for c in candidates if not c.rule.generic], None)
+        covered: dict[str, list[tuple[int, int]]] = {}
+        for index, scored_list in state.scored.items():
+            rule = self._internal[index]
+            if rule.generic or index not in self._reported:
+                continue
+            floor = max(self.min_likelihood, rule.min_likelihood or self.min_likelihood)
+            covered.setdefault(rule.entity, []).extend((s.start, s.end) for s in scored_list if s.likelihood >= floor)
+        for spans in covered.values():
+            spans[:] = _merge_windows(spans)
+        return [c for c in generic if not _overlaps_any(covered.get(c.rule.entity, []), c.start, c.end)]
 
     def _match_patterns_and_dictionaries(self, state: _TextState, tracer: _Tracer | None) -> None:
         text = state.text

@@ -42,9 +42,12 @@ _TEMPLATE = re.compile(
     re.VERBOSE | re.DOTALL)
 # an unquoted value cut at its first `}` or `)`
 _TEMPLATE_START = re.compile(r"^(?:\$\{|\{\{|\{%|<%|\$\(|%\(|#\{)")
-_STANDIN = re.compile(
-    r"(?i)x{4}|\*{3}|\.{3}|•{2}|#{4}|_{4}|-{4}|change[_-]?me|replace[_-]?me|placeholder|redacted|your[_-]|<your|"
-    r"example|dummy|\bfake|insert[_-]|here$|^(?:my|your|the)[_-]?(?:pass|secret|token|api|key)")
+# written as substrings of the lower-cased value: checked on every candidate, `in` is fast
+_STANDIN_PARTS = ("xxxx", "***", "...", "••", "####", "____", "----", "changeme", "change_me", "change-me",
+                  "replaceme", "replace_me", "replace-me", "placeholder", "redacted", "your_", "your-", "<your",
+                  "example", "dummy", "insert_", "insert-")
+# at the start of the value or of a part of it: `fake_token`, `x-fake`, not `...4FAKE5...` by chance
+_STANDIN_START = re.compile(r"(?:my|your|the)[_-]?(?:pass|secret|token|api|key)|(?:^|.*[^A-Za-z0-9])fake", re.I)
 _REPEATED = re.compile(r"(.)\1{5}")
 # code rather than a literal: a call, an index, an environment lookup, a variable, an operator
 _CODE = re.compile(
@@ -79,7 +82,10 @@ def is_placeholder(value: str) -> bool:
     """A stand-in for a value rather than the value: a template, a mask, a name of the field, a type."""
     if not value:
         return True
-    if _TEMPLATE.match(value) or _TEMPLATE_START.match(value) or _STANDIN.search(value) or _REPEATED.search(value):
+    lowered = value.lower()
+    if any(part in lowered for part in _STANDIN_PARTS) or lowered.endswith("here") or _STANDIN_START.match(value):
+        return True
+    if _TEMPLATE.match(value) or _TEMPLATE_START.match(value) or _REPEATED.search(value):
         return True
     bare = value.strip("'\"`").lower()
     return bare in PLACEHOLDER_WORDS or bare.rstrip("0123456789!") in PLACEHOLDER_WORDS
@@ -144,31 +150,29 @@ def is_word_identifier(value: str) -> bool:
     return odd <= 1 or odd * 3 <= total
 
 
-def _steps(run: str) -> tuple[int, int]:
-    """(pairs stepping by one in the more common direction, pairs) of a run of characters."""
-    up = sum(1 for a, b in zip(run, run[1:]) if ord(b) - ord(a) == 1)
-    down = sum(1 for a, b in zip(run, run[1:]) if ord(a) - ord(b) == 1)
-    return max(up, down), max(0, len(run) - 1)
+_PART_SEPARATORS = re.compile(rb"[_.:-]")
+_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_NOT_LETTERS = bytes(code for code in range(256) if code not in _LETTERS)  # bytes.translate deletes these
+_NOT_DIGITS = bytes(code for code in range(256) if not 48 <= code <= 57)
 
 
 def _stepping_share(value: str) -> float:
-    """Share of neighbouring characters that step by one (`abcdef`, `654321`), counted within each
-    dash- or dot-separated part and in its letters and digits apart, so `a1b2c3d4` is a sequence too."""
+    """Share of neighbouring characters that step by one (`abcdef`, `654321`): over the whole value,
+    over neighbouring letters, and over the letters and the digits of each `_.:-`-separated part
+    apart, so `a1b2c3d4` is a sequence too. One pass: it runs on every candidate token."""
+    codes = value.encode("ascii", "replace")
+    whole = [b - a for a, b in zip(codes, codes[1:])]
+    letter_pairs = [b - a for a, b in zip(codes, codes[1:]) if a in _LETTERS and b in _LETTERS]
+    part_letters: list[int] = []  # steps between consecutive letters (digits) of one part
+    part_digits: list[int] = []
+    for part in _PART_SEPARATORS.split(codes):
+        for run, out in ((part.translate(None, _NOT_LETTERS), part_letters), (part.translate(None, _NOT_DIGITS), part_digits)):
+            out.extend(b - a for a, b in zip(run, run[1:]))
     best = 0.0
-    runs: list[list[str]] = [[value]]
-    runs.append([c for c in re.split(r"[^A-Za-z]+", value) if c])  # the letters between separators
-    chunks = [c for c in re.split(r"[_.:-]", value) if c]
-    runs.append(["".join(ch for ch in c if ch.isalpha()) for c in chunks])
-    runs.append(["".join(ch for ch in c if ch.isdigit()) for c in chunks])
-    for group in runs:
-        steps = pairs = 0
-        for run in group:
-            if len(run) < 3:  # two characters in a row step by one by chance too often
-                continue
-            s, p = _steps(run)
-            steps, pairs = steps + s, pairs + p
-        if steps >= 3:  # fewer could be chance in a short run (`8923`)
-            best = max(best, steps / pairs)
+    for deltas in (whole, letter_pairs, part_letters, part_digits):
+        steps = max(deltas.count(1), deltas.count(-1))
+        if steps >= 3:  # fewer could be chance (`8923`)
+            best = max(best, steps / len(deltas))
     return best
 
 
@@ -176,7 +180,7 @@ def looks_random(value: str) -> bool:
     """Machine-made: the entropy and the character mix of a random string of this length, not a
     sequence typed on a keyboard and not an identifier made of words."""
     length = len(value)
-    if length < 8 or is_word_identifier(value) or _stepping_share(value) > 0.6:
+    if length < 8:
         return False
     # a random string over an alphabet of k symbols has entropy near log2(min(k, length)); ask
     # for most of it (hex: 4 bits; alphanumeric: up to 5.95)
@@ -184,13 +188,12 @@ def looks_random(value: str) -> bool:
     if shannon_entropy(value) < needed:
         return False
     classes = character_classes(value)
-    if len(classes) >= 2:
-        return True
-    # one class: long random letters are fine; digits only when longer than ids and timestamps
-    # (snowflake ids have 19 digits, millisecond timestamps 13)
-    if classes == {"digit"}:
-        return length >= 20
-    return length >= 24 and classes in ({"lower"}, {"upper"})
+    if len(classes) < 2:
+        # one class: long random letters are fine; digits only when longer than ids and
+        # timestamps (snowflake ids have 19 digits, millisecond timestamps 13)
+        if not (length >= 20 if classes == {"digit"} else length >= 24 and classes in ({"lower"}, {"upper"})):
+            return False
+    return not is_word_identifier(value) and _stepping_share(value) <= 0.6
 
 
 def credential_value(value: str, kind: str = "token", words: bool = True, min_length: int = 8) -> bool:
