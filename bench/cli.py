@@ -5,6 +5,7 @@ python -m bench --skip rate_limited     # no real-time rate-limit window
 python -m bench --only detection --factor 16 --rounds 5
 python -m bench --only person_heldout   # PERSON on names the word lists lack (bench/heldout.py)
 python -m bench --only documents        # our engine on long documents by density of values (no Presidio)
+python -m bench --only external         # default and full policies vs Presidio on ../shared/corpora (bench/external.py)
 python -m bench --tiny                  # seconds-scale smoke run (what tests/bench runs)
 """
 
@@ -19,6 +20,8 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.documents import DOCUMENT_CHARS, DOCUMENTS_MB
+from bench.external import ENGINES as EXTERNAL_ENGINES
+from bench.external import ENV_VAR as EXTERNAL_ENV
 from bench.heldout import DEFAULT_TEXTS as HELDOUT_TEXTS
 from bench.report import print_report, write_json
 from bench.run import SECTIONS, BenchSettings, command_line, run_benchmarks
@@ -135,7 +138,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--rules", action="append", default=[], help="a rule file or directory instead of the built-in packs"
     )
-    parser.add_argument("--policy", help="a policy file instead of rules/default-policy.yaml")
+    parser.add_argument("--policy", help="a policy name (default, full) or file instead of the default policy")
+    parser.add_argument(
+        "--external-corpora",
+        help=f"external section: the corpus folder (default ${EXTERNAL_ENV}, else ../shared/corpora)",
+    )
+    parser.add_argument(
+        "--external-engines",
+        default=",".join(EXTERNAL_ENGINES),
+        help=f"external section: comma-separated engines of {', '.join(EXTERNAL_ENGINES)}",
+    )
     parser.add_argument(
         "--ner-model", default=DEFAULT_NER_MODEL, help="spaCy model for our NER, plain spaCy and Presidio"
     )
@@ -145,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_from_args(args: argparse.Namespace) -> BenchSettings:
-    only = list(args.only or SECTIONS)
+    # --tiny is a smoke run: the external corpora (minutes of Presidio) run only when asked for by name
+    only = list(args.only or (s for s in SECTIONS if not (args.tiny and s == "external")))
     if "detection" in only and "documents" not in only:
         only.append("documents")  # the documents measurement is part of the detection section
     sections = tuple(s for s in SECTIONS if s in only and s not in args.skip)
@@ -162,6 +175,8 @@ def settings_from_args(args: argparse.Namespace) -> BenchSettings:
         "scaling_base": args.scaling_base, "scaling_factors": factors, "heldout_texts": args.heldout_texts,
         "document_chars": args.document_chars, "documents_mb": args.documents_mb,
         "engine": EngineSpec(rule_paths=tuple(args.rules), policy_path=args.policy, ner_model=args.ner_model),
+        "external_corpora": args.external_corpora,
+        "external_engines": tuple(e.strip() for e in args.external_engines.split(",") if e.strip()),
     }  # fmt: skip
     if args.tiny:
         values.update(TINY)

@@ -23,12 +23,11 @@ from typing import Any
 from detectors.engine import DEFAULT_NER_MODEL, Engine, EngineSpec
 from detectors.errors import RuleError, errors_only
 from detectors.likelihood import Likelihood
-from detectors.loader import DEFAULT_POLICY_PATH, load_policy, load_rules, select_rules
+from detectors.loader import load_rules, resolve_policy, select_rules
 from detectors.model import Rule
 from detectors.ner import BATCH_PIECES, load_ner_pipeline
 from detectors.policy import Policy
 from dlp.records import Match, ScanContext
-from rules import RULES_DIR
 
 ANALYZERS = ("default", "regex", "ner", "spacy-full", "spacy-ner")
 SPACY_BATCH = BATCH_PIECES  # the batch size our NerRunner uses, so that both sides batch alike
@@ -64,18 +63,9 @@ class RuleSelection:
 
 def select(spec: EngineSpec) -> RuleSelection:
     """Load and select rules without building an engine (building compiles the Hyperscan database)."""
-    if spec.policy_path is not None:
-        policy = load_policy(spec.policy_path)
-    else:
-        policy = load_policy(DEFAULT_POLICY_PATH)
-        if spec.rule_paths:  # custom rule files: every pack in them runs, with the default floor (as from_spec)
-            policy = Policy(
-                name="all", packs=None, min_likelihood=policy.min_likelihood, decoding=policy.decoding, file=policy.file
-            )
+    paths, policy = resolve_policy(spec.rule_paths, spec.policy_path)
     if spec.min_likelihood is not None:
         policy = dataclasses.replace(policy, min_likelihood=Likelihood.parse(spec.min_likelihood))
-    paths = list(spec.rule_paths) if spec.rule_paths else [str(RULES_DIR)]
-    paths.extend(p for p in policy.paths if p not in paths)
     ruleset = load_rules(paths)
     active, problems = select_rules(ruleset.rules, policy)
     errors = errors_only([*ruleset.problems, *problems])

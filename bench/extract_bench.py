@@ -2,6 +2,14 @@
 
     python bench/extract_bench.py            # the default sizes (about two minutes on 2 cores)
     python bench/extract_bench.py --quick    # smaller files, for a smoke run
+    python bench/extract_bench.py --samples DIR [--json out.json]   # real-world files, per format
+    python bench/extract_bench.py --write-samples DIR   # the generated files below, one per format, into DIR
+    python bench/extract_bench.py --samples DIR --repo ../main   # the same files through another checkout's code
+
+With --samples it extracts every file under DIR (each format in a fresh
+process, so its peak memory is its own) and prints per format (by file
+extension): how many files give text, the outcomes, the median and worst
+time per file and the peak RSS of the process.
 
 It generates every file with the real libraries (seeded, nothing downloaded),
 times `extract()` and the underlying library called directly (reading the
@@ -13,10 +21,13 @@ peak memory of a large PDF and XLSX extracted in a fresh process.
 from __future__ import annotations
 
 import argparse
+import collections
 import csv
 import email
 import email.policy
 import io
+import json
+import os
 import random
 import statistics
 import subprocess
@@ -147,6 +158,91 @@ def make_zip(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+def make_xls(rows: int) -> bytes:
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("Payroll")
+    for c, title in enumerate(["id", "name", "ssn", "salary"]):
+        sheet.write(0, c, title)
+    for n in range(min(rows, 65_000)):
+        for c, value in enumerate(
+            [n, RANDOM.choice(WORDS).title(), f"{RANDOM.randint(100, 899)}-45-{n % 10000:04d}", RANDOM.randint(30, 200) * 1000]
+        ):
+            sheet.write(n + 1, c, value)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def make_odt(paragraphs: int) -> bytes:
+    from odfdo import Document, Paragraph
+
+    document = Document("text")
+    for _ in range(paragraphs):
+        document.body.append(Paragraph(sentence()))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def make_ods(rows: int) -> bytes:
+    from odfdo import Document, Table
+
+    document = Document("spreadsheet")
+    document.body.clear()
+    table = Table("Payroll")
+    table.set_values([["id", "name", "ssn"]] + [[n, RANDOM.choice(WORDS), f"123-45-{n % 10000:04d}"] for n in range(rows)])
+    document.body.append(table)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def make_7z(members: dict[str, bytes]) -> bytes:
+    import py7zr
+
+    out = io.BytesIO()
+    with py7zr.SevenZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(data, name)
+    return out.getvalue()
+
+
+def make_targz(members: dict[str, bytes]) -> bytes:
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def make_png(lines: int) -> bytes:
+    """A screenshot of text: what OCR is for."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=28)
+    image = Image.new("L", (1600, 50 * lines + 40), 255)
+    draw = ImageDraw.Draw(image)
+    for n in range(lines):
+        draw.text((30, 20 + 50 * n), sentence(8), fill=0, font=font)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
+
+
+def legacy_sample(name: str) -> Callable[[int], bytes]:
+    """.doc and .ppt have no Python writer: the committed samples stand for them (fixtures/README.md)."""
+    return lambda _: (FIXTURES / name).read_bytes()
+
+
 # ---- the bare libraries, reading the same text ------------------------------------------------------
 
 
@@ -225,6 +321,64 @@ def bare_zip(data: bytes) -> int:
         return sum(len(archive.read(name).decode()) for name in archive.namelist())
 
 
+def bare_calamine(data: bytes) -> int:
+    import python_calamine
+
+    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return sum(len(str(v)) for name in workbook.sheet_names for row in workbook.get_sheet_by_name(name).iter_rows() for v in row if v != "")
+
+
+def bare_odt(data: bytes) -> int:
+    from odfdo import Document
+
+    return sum(len(paragraph.text_recursive) for paragraph in Document(io.BytesIO(data)).body.paragraphs)
+
+
+def bare_7z(data: bytes) -> int:
+    import py7zr
+    from py7zr.io import BytesIOFactory
+
+    factory = BytesIOFactory(1 << 30)
+    with py7zr.SevenZipFile(io.BytesIO(data)) as archive:
+        archive.extractall(factory=factory)
+    return sum(len(product.read().decode()) for product in factory.products.values() if not product.seek(0))
+
+
+def bare_targz(data: bytes) -> int:
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+        return sum(len(archive.extractfile(info).read().decode()) for info in archive if info.isfile())  # type: ignore[union-attr]
+
+
+def bare_png(data: bytes) -> int:
+    done = subprocess.run(["tesseract", "stdin", "stdout"], input=data, capture_output=True, check=True)
+    return len(done.stdout.decode())
+
+
+# (format, file name, maker, size at scale 1, bare reader or None when no library reads the format)
+GENERATED: tuple[tuple[str, str, Callable[[int], bytes], int, Callable[[bytes], int] | None], ...] = (
+    ("pdf", "report.pdf", make_pdf, 200, bare_pdf),
+    ("docx", "memo.docx", make_docx, 3000, bare_docx),
+    ("xlsx", "payroll.xlsx", make_xlsx, 20_000, bare_xlsx),
+    ("pptx", "deck.pptx", make_pptx, 100, bare_pptx),
+    ("csv", "people.csv", make_csv, 20_000, bare_csv),
+    ("txt", "notes.txt", make_text, 100_000, bare_text),
+    ("html", "page.html", make_html, 20_000, bare_html),
+    ("rtf", "letter.rtf", make_rtf, 5000, bare_rtf),
+    ("eml", "mail.eml", lambda rows: make_eml(make_csv(rows)), 20_000, bare_eml),
+    ("zip", "texts.zip", lambda lines: make_zip({f"f{i}.txt": make_text(lines) for i in range(20)}), 2000, bare_zip),
+    ("xls", "payroll.xls", make_xls, 20_000, bare_calamine),
+    ("ods", "payroll.ods", make_ods, 5000, bare_calamine),
+    ("odt", "memo.odt", make_odt, 3000, bare_odt),
+    ("7z", "texts.7z", lambda lines: make_7z({f"f{i}.txt": make_text(lines) for i in range(20)}), 2000, bare_7z),
+    ("tar.gz", "texts.tar.gz", lambda lines: make_targz({f"f{i}.txt": make_text(lines) for i in range(20)}), 2000, bare_targz),
+    ("png", "screenshot.png", make_png, 20, bare_png),
+    ("doc", "memo.doc", legacy_sample("memo.doc"), 1, None),
+    ("ppt", "deck.ppt", legacy_sample("deck.ppt"), 1, None),
+)
+
+
 # ---- timing -----------------------------------------------------------------------------------------
 
 
@@ -238,15 +392,17 @@ def best_of(repeats: int, function: Callable[[], object]) -> float:
 
 
 def peak_memory_mb(kind: str, data: bytes) -> tuple[float, float, str]:
-    """Extract `data` in a fresh interpreter: (RSS MB once the file is loaded, peak RSS MB, outcome)."""
+    """Extract `data` in a fresh interpreter: (peak RSS MB once the file is loaded, peak RSS MB after
+    extracting, outcome). VmHWM, not ru_maxrss, which Linux carries over from the forking parent."""
     code = (
-        "import resource, sys; sys.path.insert(0, sys.argv[1]);"
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "hwm = lambda: int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024;"
         "from dlp.extract import iter_parts, ExtractConfig; import dlp.extract.formats.pdf, dlp.extract.formats.xlsx;"
         "data = sys.stdin.buffer.read();"
-        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024;"
+        "base = hwm();"
         f"run = iter_parts(data, 'big.{kind}', ExtractConfig(timeout_seconds=600));"
         "n = sum(1 for _ in run);"
-        "print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, run.outcome.value, n)"
+        "print(base, hwm(), run.outcome.value, n)"
     )
     root = str(Path(__file__).resolve().parents[1])
     done = subprocess.run([sys.executable, "-c", code, root], input=data, capture_output=True, check=True)
@@ -254,35 +410,118 @@ def peak_memory_mb(kind: str, data: bytes) -> tuple[float, float, str]:
     return float(out[0]), float(out[1]), f"{out[2]}, {int(out[3]):,} parts"
 
 
+# ---- real-world samples ----------------------------------------------------------------------------
+
+_SAMPLE_CHILD = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent that forked this process.
+def hwm():
+    return int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024
+from dlp.extract import extract, ExtractConfig
+config = ExtractConfig()
+for line in sys.stdin:
+    path = json.loads(line)
+    data = open(path, "rb").read()
+    started = time.perf_counter()
+    result = extract(data, path.rsplit("/", 1)[-1], config)
+    seconds = time.perf_counter() - started
+    row = {"path": path, "outcome": result.outcome.value, "type": result.file_type, "chars": result.chars,
+           "truncated": result.truncated, "seconds": seconds, "reason": result.reason[:160],
+           "peak_mb": hwm()}
+    print(json.dumps(row), flush=True)
+"""
+
+
+def sample_format(path: str) -> str:
+    name = os.path.basename(path).lower()
+    for double in (".tar.gz", ".tar.bz2", ".tar.xz"):
+        if name.endswith(double):
+            return double[1:]
+    return name.rsplit(".", 1)[-1] if "." in name else "(none)"
+
+
+def run_samples(directory: str, timeout: float = 900, repo: str | None = None) -> dict[str, list[dict]]:
+    """Extract every file under `directory`, one child process per format; rows grouped by format.
+
+    `repo` runs another checkout's extractor on the same files (a before/after comparison)."""
+    by_format: dict[str, list[str]] = collections.defaultdict(list)
+    for root, _, names in os.walk(directory):
+        for name in sorted(names):
+            path = os.path.join(root, name)
+            by_format[sample_format(path)].append(path)
+    repo = str(Path(repo).resolve()) if repo else str(Path(__file__).resolve().parents[1])
+    rows: dict[str, list[dict]] = {}
+    for kind in sorted(by_format):
+        paths = by_format[kind]
+        stdin = "".join(json.dumps(p) + "\n" for p in paths)
+        done = subprocess.run(
+            [sys.executable, "-c", _SAMPLE_CHILD, repo], input=stdin.encode(), capture_output=True, timeout=timeout
+        )
+        rows[kind] = [json.loads(line) for line in done.stdout.decode().splitlines() if line.startswith("{")]
+        if len(rows[kind]) < len(paths):  # the child died: name the file it died on
+            rows[kind].append({"path": paths[len(rows[kind])], "outcome": "crashed", "chars": 0, "seconds": 0,
+                               "peak_mb": 0, "reason": done.stderr.decode()[-160:]})  # fmt: skip
+    return rows
+
+
+def print_samples(rows: dict[str, list[dict]]) -> None:
+    print(f"{'format':<8} {'files':>5} {'text':>5} {'share':>6} {'median s':>9} {'max s':>7} {'peak MB':>8}  outcomes")
+    total = with_text = 0
+    for kind, found in rows.items():
+        texts = sum(1 for r in found if r["chars"] > 0)
+        total += len(found)
+        with_text += texts
+        times = [r["seconds"] for r in found] or [0.0]
+        outcomes = collections.Counter(r["outcome"] for r in found)
+        print(
+            f"{kind:<8} {len(found):>5} {texts:>5} {texts / max(len(found), 1):>6.0%} {statistics.median(times):>9.4f} "
+            f"{max(times):>7.3f} {max(r['peak_mb'] for r in found):>8.0f}  "
+            + ", ".join(f"{n} {o}" for o, n in outcomes.most_common())
+        )
+    print(f"all      {total:>5} {with_text:>5} {with_text / max(total, 1):>6.0%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller files and fewer repeats")
+    parser.add_argument("--samples", metavar="DIR", help="extract the real-world files under DIR, per format")
+    parser.add_argument("--json", metavar="FILE", help="with --samples: also write every file's row to FILE")
+    parser.add_argument("--repo", metavar="DIR", help="with --samples: extract with the code of this checkout")
+    parser.add_argument("--write-samples", metavar="DIR", help="write the generated files, one per format, to DIR")
     args = parser.parse_args()
+    if args.write_samples:
+        out = Path(args.write_samples)
+        out.mkdir(parents=True, exist_ok=True)
+        for kind, name, make, size, _ in GENERATED:
+            for copy in range(3):  # three seeds' worth per format: a share per format needs more than one file
+                stem, extension = name.split(".", 1)
+                (out / f"{stem}-{copy}.{extension}").write_bytes(make(max(1, size // 20)))
+        print(f"wrote {len(GENERATED) * 3} files to {out}")
+        return
+    if args.samples:
+        rows = run_samples(args.samples, repo=args.repo)
+        print_samples(rows)
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, indent=1))
+        return
     scale = 0.1 if args.quick else 1.0
     repeats = 2 if args.quick else 3
 
     def n(count: int) -> int:
         return max(1, int(count * scale))
 
-    csv_data = make_csv(n(20_000))
-    files: list[tuple[str, str, bytes, Callable[[bytes], int]]] = [
-        ("pdf", "report.pdf", make_pdf(n(200)), bare_pdf),
-        ("docx", "memo.docx", make_docx(n(3000)), bare_docx),
-        ("xlsx", "payroll.xlsx", make_xlsx(n(20_000)), bare_xlsx),
-        ("pptx", "deck.pptx", make_pptx(n(100)), bare_pptx),
-        ("csv", "people.csv", csv_data, bare_csv),
-        ("txt", "notes.txt", make_text(n(100_000)), bare_text),
-        ("html", "page.html", make_html(n(20_000)), bare_html),
-        ("rtf", "letter.rtf", make_rtf(n(5000)), bare_rtf),
-        ("eml", "mail.eml", make_eml(csv_data), bare_eml),
-        ("zip", "texts.zip", make_zip({f"f{i}.txt": make_text(n(2000)) for i in range(20)}), bare_zip),
-    ]
+    files = [(kind, name, make(n(size)), bare) for kind, name, make, size, bare in GENERATED]
     config = ExtractConfig(timeout_seconds=600)
     print(f"{'format':<6} {'size':>9} {'parts':>8} {'chars':>11} {'library s':>10} {'extract s':>10} {'overhead':>9}")
     ratios = []
     for kind, name, data, bare in files:
         result = extract(data, name, config)
         assert result.outcome.value == "scanned", (kind, result.reason)
+        if bare is None:  # no library reads it: our reader is the only one
+            ours = best_of(repeats, lambda data=data, name=name: extract(data, name, config))
+            print(f"{kind:<6} {len(data) / 1e6:>7.2f}MB {len(result.parts):>8,} {result.chars:>11,} {'-':>10} {ours:>10.3f}")
+            continue
         library = best_of(repeats, lambda bare=bare, data=data: bare(data))
         ours = best_of(repeats, lambda data=data, name=name: extract(data, name, config))
         ratios.append(ours / library)
@@ -303,6 +542,8 @@ def main() -> None:
     for kind, data, label in (
         ("pdf", make_pdf(n(2000)), f"{n(2000):,}-page"),
         ("xlsx", make_xlsx(n(100_000)), f"{n(100_000):,}-row"),
+        ("xls", make_xls(n(65_000)), f"{min(n(65_000), 65_000):,}-row"),
+        ("ods", make_ods(n(5_000)), f"{n(5_000):,}-row"),  # odfdo writes in quadratic time: no bigger
     ):
         base, peak, outcome = peak_memory_mb(kind, data)
         print(f"memory, {label} {kind} of {len(data) / 1e6:.1f} MB: {base:.0f} MB RSS with the file loaded, "

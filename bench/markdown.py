@@ -53,6 +53,8 @@ def render(results: dict[str, Any]) -> str:
         parts.append(_detection(results["detection"]))
     if "person_heldout" in results:
         parts.append(_person_heldout(results["person_heldout"]))
+    if "external" in results:
+        parts.append(external_markdown(results["external"]))
     if "extraction" in results:
         parts.append(_extraction(results["extraction"]))
     scans = {}
@@ -177,6 +179,29 @@ def _person_heldout(heldout: dict[str, Any]) -> str:
         + "\n\n"
         + "\n".join(f"- {line}" for line in facet_lines(heldout))
     )
+
+
+def external_markdown(external: dict[str, Any]) -> str:
+    """The side-by-side tables of the external section: per file, then per source (genre or repository)."""
+    from bench.external import rows, sources
+
+    if "skipped" in external:
+        return f"### External corpora\n\nSkipped: {external['skipped']}."
+    header = ["entity", *external["engines"]]
+    right = tuple(range(1, len(header)))
+    out = ["### External corpora\n\n"
+           f"{external['texts']:,} distinct texts ({', '.join(external['files'])}), scored with the corpus's own "
+           "`score.py` (overlap; every finding on a `no_match` record is a false positive). Precision / recall / "
+           f"**F1**; NER model `{external['ner_model']}`. Seconds per engine: "
+           + ", ".join(f"{name} {s:g}" for name, s in external["seconds"].items()) + "."]
+    for file in external["files"]:
+        out.append(f"#### {file}\n\n" + _table(header, rows(external, file), right=right))
+        per_source = []
+        for source in sources(external, file):
+            for row in rows(external, file, source):
+                per_source.append([source, *row])
+        out.append(f"{file} per source:\n\n" + _table(["source", *header], per_source, right=tuple(range(2, len(header) + 1))))
+    return "\n\n".join(out)
 
 
 def _extraction(extraction: dict[str, Any]) -> str:

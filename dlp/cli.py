@@ -17,9 +17,12 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from dlp.commands import alerts as alerts_commands
 from dlp.commands import bench as bench_commands
 from dlp.commands import emulator as emulator_commands
+from dlp.commands import export as export_commands
 from dlp.commands import rules as rules_commands
+from dlp.commands import triage as triage_commands
 from dlp.config import ConfigError, ScanConfig, load_config, read_api_key
 from dlp.redact import RedactingFilter, redact
 
@@ -31,6 +34,9 @@ app = typer.Typer(
 app.add_typer(rules_commands.app, name="rules")
 app.add_typer(emulator_commands.app, name="emulator")
 bench_commands.register(app)
+export_commands.register(app)
+app.add_typer(triage_commands.app, name="triage")
+app.add_typer(alerts_commands.app, name="alerts")
 
 console = Console()
 errors = Console(stderr=True)
@@ -176,6 +182,7 @@ def _run_on_schedule(cfg: ScanConfig, key: str, interval_seconds: float, first_m
     """Scan, wait, scan again. Transient failures wait for the next run; a wrong key or scope stops."""
     import time
 
+    from dlp.errors import DlpError, is_transient
     from dlp.ingest.http import ApiError, AuthError, ScopeError
     from dlp.pipeline import run_scan
 
@@ -189,6 +196,10 @@ def _run_on_schedule(cfg: ScanConfig, key: str, interval_seconds: float, first_m
             _fail(redact(str(exc), (key,)))
         except ApiError as exc:
             errors.print(f"error: {redact(str(exc), (key,))}; trying again at the next run", highlight=False)
+        except DlpError as exc:  # a busy database waits for the next run; a broken suppression file stops
+            if not is_transient(exc):
+                _fail(str(exc))
+            errors.print(f"error: {exc}; trying again at the next run", highlight=False)
         except KeyboardInterrupt:
             _fail("stopped; committed progress is kept and the next scan resumes from it", 130)
         mode = "forward"
@@ -202,9 +213,9 @@ def _run_on_schedule(cfg: ScanConfig, key: str, interval_seconds: float, first_m
 
 def _run_and_report(cfg: ScanConfig, key: str, mode: str) -> Any:
     from detectors.errors import RuleError
+    from dlp.errors import DlpError
     from dlp.ingest.http import ApiError
     from dlp.pipeline import run_scan
-    from dlp.store.db import StoreBusyError
 
     try:
         report = run_scan(cfg, key, mode=mode, progress=lambda message: errors.print(message, highlight=False))
@@ -212,7 +223,7 @@ def _run_and_report(cfg: ScanConfig, key: str, mode: str) -> Any:
         _fail(f"the scan did not start: a rule file is broken:\n{exc}")
     except ApiError as exc:
         _fail(redact(str(exc), (key,)))
-    except StoreBusyError as exc:
+    except DlpError as exc:  # a busy database (StoreBusyError), a broken suppression file (file:line)
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted; committed progress is kept and the next scan resumes from it", 130)
@@ -307,13 +318,14 @@ def query(
     """Run read-only SQL on the findings database (tables: findings, items, files, scans, users, gpts, ...)."""
     import duckdb
 
+    from dlp.errors import DlpError
     from dlp.store.db import query as run_query
 
     if format not in ("table", "csv", "json"):
         _fail("--format must be table, csv or json")
     try:
         columns, rows = run_query(db, sql)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, DlpError) as exc:  # DlpError: a scan is writing it (StoreBusyError)
         _fail(str(exc))
         return
     except duckdb.Error as exc:
@@ -324,6 +336,8 @@ def query(
 
 # -- inspect ---------------------------------------------------------------------------------
 
+JSONL_BATCH = 256  # records per engine call with --jsonl (as a scan hands over segments)
+
 
 @app.command()
 def inspect(
@@ -331,25 +345,49 @@ def inspect(
     jsonl: Optional[Path] = typer.Option(None, "--jsonl", help='JSONL of {"id": ..., "text": ...} records.'),
     rules: Optional[list[str]] = typer.Option(None, "--rules", "-r", help="Rule files or folders (default: built-in policy)."),
     min_likelihood: Optional[str] = typer.Option(None, help="Drop findings below this likelihood."),
+    policy: Optional[str] = typer.Option(
+        None, "--policy", "-p", help="A built-in policy by name (default, full) or a policy file."),
+    format: str = typer.Option("jsonl", "--format", "-f", help="jsonl, or sarif (SARIF 2.1.0 for code review and CI)."),
 ) -> None:
     """Print findings for a file, stdin, or JSONL records, as JSON lines (offsets in characters)."""
     from detectors.engine import Engine, EngineSpec
     from detectors.errors import RuleError
-    from dlp.extract import ExtractConfig, extract
+    from dlp.inspect import extract_untrusted_file, file_summary
 
     try:
-        engine = Engine.from_spec(EngineSpec(rule_paths=tuple(rules or ()), min_likelihood=min_likelihood))
+        engine = Engine.from_spec(EngineSpec(rule_paths=tuple(rules or ()), policy_path=policy,
+                                             min_likelihood=min_likelihood))
     except RuleError as exc:
         _fail(str(exc))
         return
+    if format not in ("jsonl", "sarif"):
+        _fail("--format must be jsonl or sarif")
+    if format == "sarif":
+        from dlp.export.sarif import InspectInputError, inspect_sarif
 
-    def found(text: str) -> list[dict[str, Any]]:
+        try:
+            inspect_sarif(engine.analyze, path, jsonl, sys.stdout.buffer)
+        except InspectInputError as exc:
+            _fail(str(exc), 1)
+        return
+
+    def as_json(matches: list[Any]) -> list[dict[str, Any]]:
         return [
             {"start": m.start, "end": m.end, "entity": m.entity, "rule_id": m.rule_id, "score": round(m.score, 4)}
-            for m in engine.analyze(text)
+            for m in matches
         ]
 
+    def found(text: str) -> list[dict[str, Any]]:
+        return as_json(engine.analyze(text))
+
     if jsonl is not None:
+        batch: list[tuple[Any, str]] = []  # records go through the engine in batches (NER batches them)
+
+        def flush() -> None:
+            for (record_id, _), matches in zip(batch, engine.analyze_batch([text for _, text in batch])):
+                print(json.dumps({"id": record_id, "findings": as_json(matches)}, ensure_ascii=False))
+            batch.clear()
+
         with (sys.stdin if str(jsonl) == "-" else open(jsonl, encoding="utf-8")) as handle:
             for number, line in enumerate(handle, 1):
                 if not line.strip():
@@ -358,9 +396,13 @@ def inspect(
                     record = json.loads(line)
                     text = record["text"]
                 except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                    flush()
                     _fail(f"{jsonl}:{number}: expected a JSON object with \"id\" and \"text\" ({exc})")
                     return
-                print(json.dumps({"id": record.get("id"), "findings": found(str(text))}, ensure_ascii=False))
+                batch.append((record.get("id"), str(text)))
+                if len(batch) >= JSONL_BATCH:
+                    flush()
+        flush()
         return
     if path is None:
         _fail("give a file, - for stdin, or --jsonl FILE")
@@ -374,14 +416,16 @@ def inspect(
     except OSError as exc:
         _fail(f"cannot read {path}: {exc.strerror}")
         return
-    result = extract(data, Path(path).name, ExtractConfig())
-    if result.outcome.value != "scanned":
-        _fail(f"{path}: {result.outcome.value}: {result.reason}", 1)
-    for part in result.parts:
+    result = extract_untrusted_file(data, Path(path).name)
+    for part in result.parts:  # text read before a limit stopped the file is inspected too
         for finding in found(part.text):
             if part.location:
                 finding["location"] = part.location
             print(json.dumps(finding))
+    summary = file_summary(path, result)
+    if summary is not None:  # not read whole: say so on stdout and stderr, and exit 3 (incomplete)
+        print(json.dumps(summary))
+        _fail(f"{path}: {result.outcome.value}, not read whole: {result.reason}", 3)
 
 
 def main() -> None:

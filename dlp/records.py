@@ -41,6 +41,7 @@ class FileOutcome(str, enum.Enum):
     EXPIRED = "expired"
     UNSUPPORTED = "unsupported"
     UNSUPPORTED_IMAGE = "unsupported_image"
+    NEEDS_OCR = "needs_ocr"  # an image, or a PDF with image-only pages, and no OCR engine to read it
     OUT_OF_SCOPE = "out_of_scope"
     FETCH_FAILED = "fetch_failed"
 

@@ -2,9 +2,11 @@
 
     - wordlist: {file: data/first-names.txt, part: first}
 
-`file` is relative to the rule file; `part` says which word of the value is
-looked up: `first`, `last`, `each` (every word) or `any` (at least one). A
-hyphenated word ("Garcia-Lopez") passes when one of its parts is listed.
+`file` is relative to the rule file (`files:` takes several, read as one list); `part` says
+which word of the value is looked up: `first`, `last`, `each` (every word), `any` (at least
+one) or `alone` (a value of one word must be listed; longer values pass: a single word is
+weaker evidence than a full name). A hyphenated word ("Garcia-Lopez") passes when one of
+its parts is listed.
 `negate: true` inverts the check (a deny list: `part: each, negate: true`
 rejects a value made only of listed words).
 """
@@ -16,7 +18,7 @@ from typing import Any, Mapping
 
 from detectors.validators.registry import BUILTIN, Check, require_no_extra_args
 
-PARTS = ("first", "last", "each", "any")
+PARTS = ("first", "last", "each", "any", "alone")
 
 
 def read_word_list(path: Path, case_sensitive: bool) -> frozenset[str]:
@@ -46,6 +48,8 @@ def wordlist_check(words: frozenset[str], part: str, case_sensitive: bool) -> Ch
             return listed(tokens[-1])
         if part == "each":
             return all(listed(t) for t in tokens)
+        if part == "alone":
+            return len(tokens) > 1 or listed(tokens[0])
         return any(listed(t) for t in tokens)
 
     return check
@@ -53,15 +57,21 @@ def wordlist_check(words: frozenset[str], part: str, case_sensitive: bool) -> Ch
 
 @BUILTIN.register("wordlist", boost=0.0, description="a word of the value is in a word-list file; args: file, part")
 def _wordlist(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, {"file", "part", "case_sensitive", "negate"}, "wordlist")
-    if not args.get("file"):
-        raise ValueError("wordlist needs `file`")
+    require_no_extra_args(args, {"file", "files", "part", "case_sensitive", "negate"}, "wordlist")
+    files = [args["file"]] if args.get("file") else []
+    more = args.get("files") or []
+    if not isinstance(more, list):
+        raise ValueError("wordlist: `files` must be a list of file names")
+    files.extend(more)
+    if not files:
+        raise ValueError("wordlist needs `file` (or `files`)")
     part = str(args.get("part", "any"))
     if part not in PARTS:
         raise ValueError(f"wordlist: `part` must be one of {', '.join(PARTS)}")
     case_sensitive = bool(args.get("case_sensitive", False))
-    path = Path(str(args.get("__base_dir__", "."))) / str(args["file"])
-    check = wordlist_check(read_word_list(path, case_sensitive), part, case_sensitive)
+    base = Path(str(args.get("__base_dir__", ".")))
+    words = frozenset().union(*(read_word_list(base / str(name), case_sensitive) for name in files))
+    check = wordlist_check(words, part, case_sensitive)
     if args.get("negate", False):
         return lambda value: not check(value)
     return check

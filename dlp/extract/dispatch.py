@@ -22,6 +22,7 @@ from dlp.extract.errors import (
     TypeExcluded,
     Unsupported,
     UnsupportedImage,
+    is_parser_panic,
 )
 from dlp.extract.model import TextPart
 from dlp.extract.sniff import (
@@ -41,7 +42,15 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "docx": ("docx", "iter_docx"),
     "xlsx": ("xlsx", "iter_xlsx"),
     "xlsm": ("xlsx", "iter_xlsx"),
+    "xlsb": ("xlsb", "iter_xlsb"),
     "pptx": ("pptx", "iter_pptx"),
+    "doc": ("doc", "iter_doc"),
+    "xls": ("xls", "iter_xls"),
+    "ppt": ("ppt", "iter_ppt"),
+    "ole": ("oleobject", "iter_ole"),
+    "odt": ("odf", "iter_odf"),
+    "ods": ("odf", "iter_odf"),
+    "odp": ("odf", "iter_odf"),
     "rtf": ("rtf", "iter_rtf"),
     "csv": ("csvfile", "iter_csv"),
     "json": ("text", "iter_json"),
@@ -53,6 +62,11 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "eml": ("eml", "iter_eml"),
     "msg": ("msg", "iter_msg"),
     "zip": ("archive", "iter_zip"),
+    "7z": ("sevenzip", "iter_7z"),
+    "tar": ("tarball", "iter_tar"),
+    "gzip": ("tarball", "iter_compressed"),
+    "bzip2": ("tarball", "iter_compressed"),
+    "xz": ("tarball", "iter_compressed"),
     **{image: ("image", "iter_image") for image in IMAGE_TYPES},
 }
 # Outcomes of a member that are a choice of the configuration, not a gap in what was read.
@@ -89,7 +103,9 @@ def iter_file(data: bytes, file_type: str, ctx: ExtractContext) -> Iterator[Text
         raise
     except RecursionError:
         raise Corrupt(f"the {file_type} structure nests too deeply to read") from None
-    except Exception as exc:  # a parser's own error on a malformed file: the file is corrupt
+    except BaseException as exc:  # a parser's own error on a malformed file: the file is corrupt
+        if not isinstance(exc, Exception) and not is_parser_panic(exc):
+            raise  # KeyboardInterrupt, SystemExit, GeneratorExit
         log.debug("%s parser raised %s at %s", file_type, type(exc).__name__, _origin(exc))
         raise Corrupt(f"the {file_type} file could not be parsed ({type(exc).__name__})") from None
     finally:
@@ -121,4 +137,7 @@ def iter_member(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
     except ExtractionStopped as stop:
         if stop.whole_file:
             raise
+        if stop.outcome is FileOutcome.NEEDS_OCR:
+            budget.needs_ocr.append(ctx.path)  # the file as a whole becomes needs_ocr: see core
+            return
         budget.note(f"{ctx.path}: {stop.outcome.value} ({stop.reason})", truncated=stop.outcome not in _BY_POLICY)

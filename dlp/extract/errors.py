@@ -38,6 +38,12 @@ class UnsupportedImage(ExtractionStopped):
     outcome = FileOutcome.UNSUPPORTED_IMAGE
 
 
+class NeedsOcr(ExtractionStopped):
+    """An image, and no OCR engine to read it: its own outcome, never a silent "no text"."""
+
+    outcome = FileOutcome.NEEDS_OCR
+
+
 class TypeExcluded(ExtractionStopped):
     outcome = FileOutcome.TYPE_EXCLUDED
 
@@ -58,3 +64,8 @@ class LimitExceeded(ExtractionStopped):
 class TimedOut(ExtractionStopped):
     outcome = FileOutcome.TIMEOUT
     whole_file = True
+
+
+def is_parser_panic(exc: BaseException) -> bool:
+    """A Rust parser's panic (pyo3's PanicException): a BaseException, so `except Exception` misses it."""
+    return type(exc).__name__ == "PanicException"

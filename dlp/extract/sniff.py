@@ -21,16 +21,7 @@ IMAGE_TYPES = frozenset({"png", "jpeg", "gif", "tiff", "bmp", "webp"})
 # Types we recognise but do not read, with the reason given to the analyst.
 UNREADABLE_TYPES: dict[str, str] = {
     "executable": "executable program files are not inspected",
-    "doc": "legacy binary Word documents (.doc) are not supported; save as .docx",
-    "xls": "legacy binary Excel workbooks (.xls) are not supported; save as .xlsx",
-    "ppt": "legacy binary PowerPoint files (.ppt) are not supported; save as .pptx",
-    "ole": "OLE compound files other than Outlook messages are not supported",
-    "gzip": "gzip archives are not supported",
-    "bzip2": "bzip2 archives are not supported",
-    "xz": "xz archives are not supported",
-    "7z": "7-Zip archives are not supported",
-    "rar": "RAR archives are not supported",
-    "tar": "tar archives are not supported",
+    "rar": "RAR archives are not supported (no free RAR decompressor is packaged)",
     "unknown": "binary content of unknown type",
 }
 ENCRYPTED_OFFICE = "encrypted_office"  # an OOXML file wrapped in an encrypted OLE container
@@ -75,7 +66,23 @@ _EXTENSION_TYPES = {
     "eml": "eml",
     "txt": "txt", "text": "txt", "log": "txt",
 }  # fmt: skip
-_OOXML_BY_EXTENSION = {"docx": "docx", "docm": "docx", "dotx": "docx", "xlsx": "xlsx", "xlsm": "xlsm", "pptx": "pptx"}
+_OOXML_BY_EXTENSION = {
+    "docx": "docx", "docm": "docx", "dotx": "docx", "dotm": "docx", "xlsx": "xlsx", "xlsm": "xlsm", "xltx": "xlsx",
+    "xltm": "xlsm", "xlsb": "xlsb", "pptx": "pptx", "pptm": "pptx", "ppsx": "pptx", "ppsm": "pptx", "potx": "pptx",
+    "potm": "pptx", "odt": "odt", "ott": "odt", "ods": "ods", "ots": "ods", "odp": "odp", "otp": "odp",
+}  # fmt: skip
+# OpenDocument: the package's `mimetype` member, or a flat XML file's office:mimetype attribute.
+_ODF_MIMETYPES = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.text-template": "odt",
+    b"application/vnd.oasis.opendocument.text-master": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+    b"application/vnd.oasis.opendocument.spreadsheet-template": "ods",
+    b"application/vnd.oasis.opendocument.presentation": "odp",
+    b"application/vnd.oasis.opendocument.presentation-template": "odp",
+    b"application/vnd.oasis.opendocument.graphics": "odp",  # drawings: pages of shapes, read like slides
+}
+_FLAT_ODF = re.compile(rb"<office:document\b[^>]*\boffice:mimetype=\"([^\"]+)\"")
 _EMAIL_HEADERS = frozenset(
     {"from", "to", "cc", "subject", "date", "received", "message-id", "mime-version", "return-path",
      "delivered-to", "reply-to", "content-type", "x-mailer", "dkim-signature", "sender"}
@@ -93,9 +100,10 @@ def extension(filename: str | None) -> str:
 
 
 def sniff_type(data: bytes, filename: str | None = None) -> str:
-    """The file's real type: "pdf", "docx", "xlsx", "xlsm", "pptx", "zip", "rtf", "eml", "msg",
-    "csv", "json", "html", "xml", "md", "code", "txt", an image type ("png", "jpeg", ...),
-    or a type we do not read ("executable", "doc", "gzip", ..., "encrypted_office", "unknown")."""
+    """The file's real type: "pdf", "docx", "xlsx", "xlsm", "xlsb", "pptx", "odt", "ods", "odp",
+    "doc", "xls", "ppt", "rtf", "eml", "msg", "zip", "7z", "tar", "gzip", "bzip2", "xz", "csv",
+    "json", "html", "xml", "md", "code", "txt", an image type ("png", "jpeg", ...), or a type we
+    do not read ("executable", "ole", "rar", "encrypted_office", "unknown")."""
     try:
         return _sniff(data, filename)
     except Exception:  # each probe is defensive already; a type is owed whatever the bytes
@@ -129,12 +137,17 @@ def _sniff_zip(data: bytes, ext: str) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            mimetype = zf.read("mimetype")[:100].strip() if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
         # A broken directory: trust an OOXML extension, so the analyst sees "corrupt docx".
         return _OOXML_BY_EXTENSION.get(ext, "zip")
+    if mimetype in _ODF_MIMETYPES and "content.xml" in names:
+        return _ODF_MIMETYPES[mimetype]
     if "[Content_Types].xml" in names:
         if "word/document.xml" in names or any(n.startswith("word/") for n in names):
             return "docx"
+        if "xl/workbook.bin" in names:
+            return "xlsb"
         if any(n.startswith("xl/") for n in names):
             return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
         if any(n.startswith("ppt/") for n in names):
@@ -150,16 +163,17 @@ def _sniff_ole(data: bytes) -> str:
             entries = {"/".join(path) for path in ole.listdir(streams=True, storages=True)}
     except Exception:  # olefile raises a zoo of types on damaged containers
         return "ole"
-    top = {entry.split("/", 1)[0] for entry in entries}
-    if "EncryptionInfo" in top and "EncryptedPackage" in top:
+    # Windows compares stream names without case, and so do we: `ENCRYPTEDPACKAGE` is the same stream.
+    top = {entry.split("/", 1)[0].lower() for entry in entries}
+    if "encryptioninfo" in top and "encryptedpackage" in top:
         return ENCRYPTED_OFFICE
     if "__properties_version1.0" in top or any(name.startswith("__substg1.0_") for name in top):
         return "msg"
-    if "WordDocument" in top:
+    if "worddocument" in top:
         return "doc"
-    if "Workbook" in top or "Book" in top:
+    if "workbook" in top or "book" in top:
         return "xls"
-    if "PowerPoint Document" in top:
+    if "powerpoint document" in top:
         return "ppt"
     return "ole"
 
@@ -175,7 +189,10 @@ def _sniff_text(head: bytes, ext: str) -> str:
         return by_extension
     if ext in CODE_EXTENSIONS or start.startswith(b"#!"):
         return "code"
-    if start.startswith(b"<?xml"):
+    if start.startswith(b"<?xml") or start.startswith(b"<office:document"):
+        flat = _FLAT_ODF.search(head)
+        if flat and flat.group(1) in _ODF_MIMETYPES:
+            return _ODF_MIMETYPES[flat.group(1)]
         return "xml"
     if start[:1] in (b"{", b"[") and _is_json(head):
         return "json"

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from dlp.errors import DlpError, Transient
 from dlp.records import Finding, Item
+from dlp.store.readonly import connect_read_only, snapshot_path
 
 
 @dataclass(frozen=True)
@@ -93,35 +97,92 @@ def _owner_only(path: Path) -> None:
             os.chmod(candidate, 0o600)
 
 
-class StoreBusyError(RuntimeError):
-    """The database file is locked by another writer."""
+class StoreBusyError(DlpError, Transient, RuntimeError):
+    """The database file is locked by another process (a scan, or a reader such as a notebook)."""
+
+
+LOCK_POLL_SECONDS = 2.0
+_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
+
+
+def lock_holder(exc: BaseException) -> str:
+    """`another process (PID 123: /usr/bin/python3)`, from DuckDB's lock error where it says."""
+    found = _HOLDER.search(str(exc))
+    return f"another process (PID {found.group(2)}: {found.group(1)})" if found else "another process"
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
 
 
 class Store:
-    """One writer connection to the findings database."""
+    """One writer connection to the findings database.
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    A writer needs the file to itself: a notebook's read-only connection blocks it too. With
+    `lock_wait_seconds` the store retries the lock for that long (saying so through `on_wait`)
+    before it gives up with StoreBusyError; readers that must never block a scan read the
+    snapshot a scan publishes (`dlp.store.readonly`).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        lock_wait_seconds: float = 0.0,
+        on_wait: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.path = Path(path)
+        self._last_found_at: datetime | None = None
         if read_only:
-            if not self.path.exists():
-                raise FileNotFoundError(f"{self.path}: no findings database here (run `dlp scan` or `dlp demo` first)")
-            self.con = duckdb.connect(str(self.path), read_only=True)
+            try:
+                self.con = connect_read_only(self.path)
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc):
+                    raise
+                snapshot = snapshot_path(self.path)
+                hint = f"; read the snapshot instead: {snapshot}" if snapshot.exists() else ""
+                raise StoreBusyError(f"{self.path} is being written by {lock_holder(exc)}{hint}") from None
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         old_umask = os.umask(0o077)  # the database holds evidence metadata: owner only, from birth
         try:
-            try:
-                self.con = duckdb.connect(str(self.path))
-            except duckdb.IOException as exc:
-                if "lock" in str(exc).lower():
-                    raise StoreBusyError(
-                        f"{self.path} is open in another process (another dlp scan?): one writer at a time"
-                    ) from None
-                raise
+            self.con = self._connect_waiting(lock_wait_seconds, on_wait, sleep, clock)
             self.con.execute(resources.files("dlp.store").joinpath("schema.sql").read_text())
         finally:
             os.umask(old_umask)
         _owner_only(self.path)
+
+    def _connect_waiting(
+        self,
+        wait_seconds: float,
+        on_wait: Callable[[str], None] | None,
+        sleep: Callable[[float], None],
+        clock: Callable[[], float],
+    ) -> duckdb.DuckDBPyConnection:
+        deadline = clock() + wait_seconds
+        told = False
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc):
+                    raise
+                holder = lock_holder(exc)
+                left = deadline - clock()
+                if left <= 0:
+                    waited = f" after waiting {wait_seconds:g} s" if wait_seconds > 0 else ""
+                    raise StoreBusyError(
+                        f"{self.path} is open in {holder}{waited}: a writer needs the file to itself. Another "
+                        "dlp scan, or a notebook or BI tool holding a connection, has it; readers should open "
+                        "the snapshot a scan publishes (store.snapshot) instead of the live database"
+                    ) from None
+                if on_wait is not None and not told:
+                    on_wait(f"{self.path} is open in {holder}; waiting up to {left:.0f} s for it")
+                    told = True
+                sleep(min(LOCK_POLL_SECONDS, left))
 
     def close(self) -> None:
         self.con.close()
@@ -221,9 +282,14 @@ class Store:
             self.con.unregister(name)
 
     def commit(self, scan_id: str, batch: Batch) -> int:
-        """Write a batch and its cursors in one transaction. Returns how many findings are new."""
-        now = _now()
+        """Write a batch and its cursors in one transaction. Returns how many findings are new.
+
+        The same transaction records which new findings are suppressed (their fingerprint is in a
+        reviewed file or marked false_positive) and queues an alert for each of the others that a
+        receiver's route accepts, so an alert exists exactly when its finding does.
+        """
         con = self.con
+        now = self._commit_time()
         con.execute("BEGIN TRANSACTION")
         try:
             new_ids = {f.finding_id for f in batch.findings} - self._existing(
@@ -270,11 +336,71 @@ class Store:
                     scan_id,
                 ],
             )
+            if first:
+                self._suppress_and_queue(scan_id, now)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         return len(first)
+
+    def _commit_time(self) -> datetime:
+        """Strictly later than every earlier commit's, even if the wall clock steps back.
+
+        So `found_at` names one commit: the commit hooks select this commit's new findings by it,
+        and an export cursor that stops at a `found_at` never splits a commit.
+        """
+        if self._last_found_at is None:
+            self._last_found_at = self.con.execute("SELECT max(found_at) FROM findings").fetchone()[0]  # type: ignore[index]
+        now = _now()
+        if self._last_found_at is not None and now <= self._last_found_at:
+            now = self._last_found_at + timedelta(microseconds=1)
+        self._last_found_at = now
+        return now
+
+    def _suppress_and_queue(self, scan_id: str, now: datetime) -> None:
+        self.con.execute(
+            """INSERT OR IGNORE INTO suppressed
+               SELECT f.finding_id, f.fingerprint, s.reason, s.source, ?, ?
+               FROM findings f JOIN suppression_rules s USING (fingerprint) WHERE f.found_at = ?""",
+            [scan_id, now, now],
+        )
+        self.con.execute(
+            """INSERT OR IGNORE INTO outbox (receiver, finding_id, state, attempts, next_attempt_at, enqueued_at, scan_id)
+               SELECT r.receiver, f.finding_id, 'pending', 0, ?, ?, ?
+               FROM findings f JOIN alert_routes r
+                 ON list_contains(r.severities, f.severity)
+                AND (r.entities IS NULL OR list_contains(r.entities, f.entity))
+                AND (r.rules IS NULL OR list_contains(r.rules, f.rule_id))
+               WHERE f.found_at = ? AND f.finding_id NOT IN (SELECT finding_id FROM suppressed WHERE suppressed_at = ?)""",
+            [now, now, scan_id, now, now],
+        )
+
+    # -- what a scan loads from its configuration ----------------------------------------------
+    def load_suppression_list(self, entries: Iterable[tuple[str, str, str]]) -> None:
+        """Replace the reviewed suppression files' entries: (fingerprint, reason, file:line)."""
+        rows = [(fp, reason, source, _now()) for fp, reason, source in entries]
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute("DELETE FROM suppression_list")
+            self._bulk("INSERT", "suppression_list", rows)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def load_alert_routes(self, routes: Iterable[tuple[str, Sequence[str], Sequence[str] | None, Sequence[str] | None]]) -> None:
+        """Replace the alert routes: (receiver, accepted severities, entities or None, rules or None)."""
+        rows = [(name, list(sev), list(ent) if ent else None, list(rules) if rules else None) for name, sev, ent, rules in routes]
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute("DELETE FROM alert_routes")
+            for row in rows:  # a handful of receivers; Arrow cannot infer a list column that is all NULL
+                self.con.execute("INSERT INTO alert_routes VALUES (?, ?, ?, ?)", list(row))
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def upsert_users(self, rows: Sequence[tuple[str, str | None, str | None, str | None, str | None, bool]]) -> None:
         self._bulk("INSERT OR REPLACE", "users", rows)
@@ -307,7 +433,15 @@ class Store:
 def query(path: str | Path, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run read-only SQL on a findings database; returns (column names, rows)."""
     with Store(path, read_only=True) as store:
-        cursor = store.con.execute(sql, list(params))
+        try:
+            cursor = store.con.execute(sql, list(params))
+        except (duckdb.PermissionException, duckdb.InvalidInputException) as exc:
+            if isinstance(exc, duckdb.InvalidInputException) and "locked" not in str(exc):
+                raise
+            raise type(exc)(
+                f"{exc}\n(queries read the findings database and nothing else: no files, no extensions, "
+                "no other databases; `dlp export` writes findings to files)"
+            ) from None
         columns = [d[0] for d in cursor.description] if cursor.description else []
         return columns, cursor.fetchall()
 

@@ -146,3 +146,113 @@ CREATE TABLE IF NOT EXISTS scan_errors (
     object_id VARCHAR,
     message   VARCHAR NOT NULL
 );
+
+-- == Triage, suppression, alert outbox, export cursors (what the SOC does with findings) ==
+
+-- An analyst's decisions, append-only: the latest one about a finding (by its id or by its
+-- value's fingerprint) is its state. Keyed on fingerprints, never on raw values.
+CREATE SEQUENCE IF NOT EXISTS triage_seq;
+CREATE TABLE IF NOT EXISTS triage (
+    triage_id   BIGINT PRIMARY KEY DEFAULT nextval('triage_seq'),  -- order of decisions
+    target_kind VARCHAR NOT NULL,            -- finding | fingerprint
+    target      VARCHAR NOT NULL,            -- a finding_id, or a fingerprint (every finding of that value)
+    state       VARCHAR NOT NULL,            -- open | false_positive | accepted_risk | resolved
+    note        VARCHAR,
+    actor       VARCHAR NOT NULL,            -- who decided
+    decided_at  TIMESTAMPTZ NOT NULL
+);
+
+-- The reviewed suppression files (`fingerprint: reason`), as loaded by the latest scan.
+CREATE TABLE IF NOT EXISTS suppression_list (
+    fingerprint VARCHAR PRIMARY KEY,
+    reason      VARCHAR NOT NULL,
+    source      VARCHAR NOT NULL,            -- file:line
+    loaded_at   TIMESTAMPTZ NOT NULL
+);
+
+-- Findings a scan recorded as suppressed when it first found them (no alert was queued).
+CREATE TABLE IF NOT EXISTS suppressed (
+    finding_id    VARCHAR PRIMARY KEY,
+    fingerprint   VARCHAR NOT NULL,
+    reason        VARCHAR,
+    source        VARCHAR NOT NULL,          -- triage | file:line
+    scan_id       VARCHAR NOT NULL,
+    suppressed_at TIMESTAMPTZ NOT NULL
+);
+
+-- The configured alert receivers' filters, as loaded by the latest scan; a commit queues an
+-- alert for each new, unsuppressed finding a route accepts.
+CREATE TABLE IF NOT EXISTS alert_routes (
+    receiver   VARCHAR PRIMARY KEY,
+    severities VARCHAR[] NOT NULL,           -- accepted severities (the floor and above)
+    entities   VARCHAR[],                    -- NULL = every entity
+    rules      VARCHAR[]                     -- NULL = every rule
+);
+
+-- One row per (receiver, finding): written in the same transaction as the finding.
+CREATE TABLE IF NOT EXISTS outbox (
+    receiver        VARCHAR NOT NULL,
+    finding_id      VARCHAR NOT NULL,
+    state           VARCHAR NOT NULL,        -- pending | sending | sent | failed | unknown | suppressed
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMPTZ NOT NULL,
+    enqueued_at     TIMESTAMPTZ NOT NULL,
+    scan_id         VARCHAR NOT NULL,
+    attempt_id      VARCHAR,                 -- the latest attempt (alert_attempts.attempt_id)
+    finished_at     TIMESTAMPTZ,             -- sent, given up, found in doubt or suppressed
+    last_error      VARCHAR,                 -- never the receiver's URL
+    PRIMARY KEY (receiver, finding_id)
+);
+
+-- Every delivery attempt (one request carrying one or more findings): the audit trail and the rate cap.
+CREATE TABLE IF NOT EXISTS alert_attempts (
+    attempt_id  VARCHAR PRIMARY KEY,
+    receiver    VARCHAR NOT NULL,
+    started_at  TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    findings    INTEGER NOT NULL,
+    outcome     VARCHAR,                     -- sent | retry | rejected | in_doubt | NULL (in flight or crashed)
+    http_status INTEGER,
+    error       VARCHAR
+);
+
+-- Named incremental export cursors (`dlp export --since-last NAME`), advanced after the output is written.
+CREATE TABLE IF NOT EXISTS export_cursors (
+    name        VARCHAR PRIMARY KEY,
+    value       VARCHAR NOT NULL,            -- JSON: {"found_at": ...}
+    format      VARCHAR,
+    exported    BIGINT,
+    updated_at  TIMESTAMPTZ NOT NULL
+);
+
+-- The fingerprints a scan suppresses: the reviewed files, then the fingerprints whose latest
+-- fingerprint-level decision is false_positive.
+CREATE OR REPLACE VIEW suppression_rules AS
+SELECT fingerprint, reason, 'file:' || source AS source FROM suppression_list
+UNION ALL
+SELECT target AS fingerprint, note AS reason, 'triage' AS source
+FROM (SELECT target, state, note FROM triage WHERE target_kind = 'fingerprint'
+      QUALIFY row_number() OVER (PARTITION BY target ORDER BY triage_id DESC) = 1)
+WHERE state = 'false_positive' AND target NOT IN (SELECT fingerprint FROM suppression_list);
+
+-- Every finding with its current triage state: a reviewed file's entry wins; otherwise the
+-- latest decision about the finding or about its fingerprint; otherwise open.
+CREATE OR REPLACE VIEW findings_current AS
+WITH decisions AS (
+    SELECT f.finding_id, t.triage_id, t.state, t.note, t.actor, t.decided_at
+    FROM findings f JOIN triage t ON t.target_kind = 'finding' AND t.target = f.finding_id
+    UNION ALL
+    SELECT f.finding_id, t.triage_id, t.state, t.note, t.actor, t.decided_at
+    FROM findings f JOIN triage t ON t.target_kind = 'fingerprint' AND t.target = f.fingerprint
+), latest AS (
+    SELECT * FROM decisions QUALIFY row_number() OVER (PARTITION BY finding_id ORDER BY triage_id DESC) = 1
+)
+SELECT f.*,
+       CASE WHEN l.fingerprint IS NOT NULL THEN 'false_positive' ELSE coalesce(d.state, 'open') END AS triage_state,
+       CASE WHEN l.fingerprint IS NOT NULL THEN l.reason ELSE d.note END AS triage_note,
+       CASE WHEN l.fingerprint IS NOT NULL THEN 'file:' || l.source ELSE d.actor END AS triage_by,
+       CASE WHEN l.fingerprint IS NOT NULL THEN l.loaded_at ELSE d.decided_at END AS triage_at,
+       (l.fingerprint IS NOT NULL OR coalesce(d.state = 'false_positive', false)) AS suppressed
+FROM findings f
+LEFT JOIN latest d USING (finding_id)
+LEFT JOIN suppression_list l ON l.fingerprint = f.fingerprint;

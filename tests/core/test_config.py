@@ -47,7 +47,7 @@ workers: 0
     assert config.scope.users.exclude == ("ceo@example.com",)
     assert config.scope.gpts.include == ("g-1",)
     assert config.ingest.event_types == ("CONVERSATION_MESSAGE",)
-    assert config.extract.include_types == ("pdf", "docx")
+    assert config.extract.include_types == frozenset({"pdf", "docx"})
     assert config.workers == 0
 
 

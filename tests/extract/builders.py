@@ -6,6 +6,7 @@ import io
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import docx
 import openpyxl
@@ -17,6 +18,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "documents"  # committed samples, see its README
 
 
 @dataclass
@@ -203,4 +205,85 @@ def add_pdf_extras(data: bytes, *, comment: str | None = None, attachments: dict
         writer.add_attachment(name, content)
     out = io.BytesIO()
     writer.write(out)
+    return out.getvalue()
+
+
+def build_xls(sheets: dict[str, Sequence[Sequence[object]]], *, formulas: dict[str, str] | None = None) -> bytes:
+    """An Excel 97 workbook written by xlwt; `formulas` maps "A1" of the first sheet to a formula."""
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    for number, (name, rows) in enumerate(sheets.items()):
+        sheet = workbook.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value)
+        if number == 0:
+            for ref, formula in (formulas or {}).items():
+                column, row_number = ord(ref[0]) - 65, int(ref[1:]) - 1
+                sheet.write(row_number, column, xlwt.Formula(formula))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def build_odf(kind: str, *, flat: bool = False) -> bytes:
+    """An OpenDocument file written by odfdo: "text", "spreadsheet" or "presentation", with known content."""
+    from odfdo import Cell, Document, DrawPage, Frame, Paragraph, Row, Table
+
+    document = Document(kind)
+    body = document.body
+    if kind == "text":
+        body.clear()
+        body.append(Paragraph("Quarterly memo"))
+        body.append(Paragraph("Contact jane.doe@example.com"))
+        table = Table("Accounts", width=2, height=2)
+        table.set_value("A1", "IBAN")
+        table.set_value("B2", "GB82 WEST 1234 5698 7654 32")
+        body.append(table)
+    elif kind == "spreadsheet":
+        body.clear()
+        table = Table("Pay roll")
+        table.set_value("A1", "name")
+        table.set_value("B1", "card")
+        table.set_value("A2", "Ada")
+        table.set_value("B2", "4111 1111 1111 1111")
+        formula = Cell(value="band B")
+        formula.set_attribute("table:formula", 'of:=IF([.B2]<>"";"band SECRET-ALPHA";"band B")')
+        table.set_cell("C2", formula)
+        body.append(table)
+    else:
+        body.clear()
+        for number, text in enumerate(("Merger with Contoso", "Routing 021000021"), start=1):
+            page = DrawPage(f"page{number}", name=f"Slide {number}")
+            page.append(Frame.text_frame(text, size=("10cm", "2cm"), position=("1cm", "1cm")))
+            body.append(page)
+    out = io.BytesIO()
+    if flat:
+        document.save(out, packaging="xml")
+    else:
+        document.save(out)
+    return out.getvalue()
+
+
+def build_7z(members: dict[str, bytes], *, password: str | None = None) -> bytes:
+    import py7zr
+
+    out = io.BytesIO()
+    with py7zr.SevenZipFile(out, "w", password=password, header_encryption=bool(password)) as archive:
+        for name, data in members.items():
+            archive.writestr(data, name)
+    return out.getvalue()
+
+
+def build_tar(members: dict[str, bytes], mode: str = "w") -> bytes:
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode=mode) as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
     return out.getvalue()

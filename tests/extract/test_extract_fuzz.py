@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from dlp.extract import ExtractConfig, ExtractResult, extract, sniff_type
 from dlp.records import FileOutcome
 
-from .builders import build_docx, build_pdf, build_pptx, build_xlsx, build_zip
+from .builders import FIXTURES, build_7z, build_docx, build_odf, build_pdf, build_pptx, build_tar, build_xls, build_xlsx, build_zip
 from .cfb import build_msg
 
 CONFIG = ExtractConfig(timeout_seconds=10, max_file_mb=5)
@@ -18,6 +18,7 @@ FUZZ = settings(max_examples=150, deadline=None, derandomize=True, suppress_heal
 MAGICS = [
     b"%PDF-1.7\n", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf1 ", b"\xef\xbb\xbf", b"\xff\xfe",
     b"From: a@b.c\nTo: d@e.f\nSubject: x\n\n", b"<html>", b"<?xml version='1.0'?>", b"{", b"\x89PNG\r\n\x1a\n",
+    b"\x1f\x8b\x08\x00", b"BZh9", b"\xfd7zXZ\x00", b"7z\xbc\xaf\x27\x1c",
 ]  # fmt: skip
 
 
@@ -30,6 +31,17 @@ def real_files() -> dict[str, bytes]:
         "a.pptx": build_pptx([{"title": "t", "notes": "n", "table": [["a"]]}]),
         "a.zip": build_zip({"in.txt": b"hello", "in.docx": build_docx(["x"])}),
         "a.msg": build_msg("s", "b", attachments=[("t.txt", b"x")]),
+        "a.doc": (FIXTURES / "memo.doc").read_bytes(),
+        "b.doc": (FIXTURES / "word97-8bit.doc").read_bytes(),
+        "a.ppt": (FIXTURES / "deck.ppt").read_bytes(),
+        "a.xls": (FIXTURES / "payroll.xls").read_bytes(),
+        "b.xls": build_xls({"S": [["h", 1]]}, formulas={"B2": 'IF(A1="h";"x";"y")'}),
+        "a.xlsb": (FIXTURES / "embedded-simple-2007.xlsb").read_bytes(),
+        "a.odt": build_odf("text"),
+        "a.fods": build_odf("spreadsheet", flat=True),
+        "a.7z": build_7z({"in.txt": b"hello"}),
+        "a.tar.gz": build_tar({"in.txt": b"hello"}, "w:gz"),
+        "a.rtf": rb"{\rtf1\ansi{\fonttbl{\f0 A;}}{\header h}\u-10179?\u-8704? x{\*\annotation c}{\pict\bin3 {}}\par}",
     }
 
 

@@ -140,12 +140,12 @@ def test_images_are_read_by_ocr_when_enabled(fake_tesseract: Path) -> None:
     )
     result = extract(_png(), "scan.png", config)
     assert result.outcome is FileOutcome.SCANNED
-    assert [(p.location, p.text) for p in result.parts] == [("image text", "Scanned ID 123-45-6789\n")]
+    assert [(p.location, p.text) for p in result.parts] == [("image text", "Scanned ID 123-45-6789")]
 
 
-def test_ocr_enabled_without_tesseract_is_an_unsupported_image(tmp_path: Path) -> None:
+def test_an_image_without_tesseract_needs_ocr(tmp_path: Path) -> None:
     config = ExtractConfig(
         include_types=ExtractConfig().include_types | {"image"}, tesseract_command=str(tmp_path / "no-such-binary")
     )
     result = extract(_png(), "scan.png", config)
-    assert result.outcome is FileOutcome.UNSUPPORTED_IMAGE and "not installed" in result.reason
+    assert result.outcome is FileOutcome.NEEDS_OCR and "not installed" in result.reason

@@ -7,7 +7,7 @@ import pytest
 from dlp.extract import ExtractConfig, extract, iter_parts
 from dlp.records import FileOutcome
 
-from .builders import build_docx, build_pdf, build_xlsx, build_zip, rewrite_zip
+from .builders import FIXTURES, build_docx, build_pdf, build_xlsx, build_zip, rewrite_zip
 
 SECRET = "078-05-1120"
 
@@ -49,13 +49,16 @@ def test_stopping_a_stream_early_releases_the_file() -> None:
 
 def test_each_outcome_is_reached_by_a_real_file() -> None:
     small = ExtractConfig(max_file_mb=0.001)
+    no_images = ExtractConfig().include_types - {"image"}
     cases = {
         FileOutcome.SCANNED: extract(b"hello", "a.txt"),
         FileOutcome.TOO_LARGE: extract(b"x" * 5000, "a.txt", small),
         FileOutcome.TYPE_EXCLUDED: extract(b"a,b", "a.csv", ExtractConfig(include_types=frozenset({"pdf"}))),
         FileOutcome.CORRUPT: extract(b"%PDF-1.4 nothing else", "a.pdf"),
         FileOutcome.UNSUPPORTED: extract(b"\x7fELF" + bytes(60), "a.bin"),
-        FileOutcome.UNSUPPORTED_IMAGE: extract(b"GIF89a" + bytes(30), "a.gif"),
+        FileOutcome.UNSUPPORTED_IMAGE: extract(b"GIF89a" + bytes(30), "a.gif", ExtractConfig(include_types=no_images)),
+        FileOutcome.NEEDS_OCR: extract(b"GIF89a" + bytes(30), "a.gif", ExtractConfig(tesseract_command="/no/such/ocr")),
+        FileOutcome.ENCRYPTED: extract((FIXTURES / "encrypted.doc").read_bytes(), "a.doc"),
     }
     for outcome, result in cases.items():
         assert result.outcome is outcome, (outcome, result.reason)

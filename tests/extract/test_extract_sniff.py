@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from PIL import Image
 
-from dlp.extract import extract, sniff_type
+from dlp.extract import ExtractConfig, extract, sniff_type
 from dlp.records import FileOutcome
 
 from .builders import build_docx, build_pdf, build_pptx, build_xlsx, build_zip
@@ -67,16 +67,17 @@ def test_a_zip_with_a_broken_directory_named_docx_is_a_corrupt_docx() -> None:
     assert extract(broken, "a.docx").outcome is FileOutcome.CORRUPT
 
 
-def test_images_are_unsupported_unless_ocr_is_on() -> None:
-    result = extract(_png(), "scan.png")
+def test_images_are_unsupported_when_the_image_type_is_left_out() -> None:
+    config = ExtractConfig(include_types=ExtractConfig().include_types - {"image"})
+    result = extract(_png(), "scan.png", config)
     assert result.file_type == "png"
     assert result.outcome is FileOutcome.UNSUPPORTED_IMAGE and "OCR" in result.reason
 
 
-def test_legacy_office_and_other_archives_are_unsupported_with_a_reason() -> None:
-    result = extract(b"7z\xbc\xaf\x27\x1c" + bytes(64), "backup.zip")
-    assert (result.file_type, result.outcome) == ("7z", FileOutcome.UNSUPPORTED)
-    assert "7-Zip" in result.reason
+def test_rar_archives_are_unsupported_with_a_reason() -> None:
+    result = extract(b"Rar!\x1a\x07\x01\x00" + bytes(64), "backup.zip")
+    assert (result.file_type, result.outcome) == ("rar", FileOutcome.UNSUPPORTED)
+    assert "RAR" in result.reason
 
 
 def test_a_zip_member_listing_does_not_need_the_member_bytes() -> None:

@@ -1,5 +1,10 @@
 """PDF: text per page with pypdf, page by page, plus what sits beside the page text:
-comments (annotations), filled-in form fields and attached files."""
+comments (annotations), filled-in form fields and attached files.
+
+A page with no text but with images (a scan) is read by OCR: each image
+pypdf extracts goes to Tesseract, within the file's OCR budget. Without an
+OCR engine such pages make the file `needs_ocr`.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,12 @@ from typing import Any
 
 from pypdf import PasswordType, PdfReader
 
+from dlp.extract.config import IMAGE_GROUP
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt, Encrypted
 from dlp.extract.formats.eml import attachment_parts
 from dlp.extract.model import TextPart
+from dlp.extract.ocr import ocr_text, tesseract_path
 
 
 def iter_pdf(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
@@ -35,6 +42,8 @@ def iter_pdf(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
             continue
         if text and not text.isspace():
             yield TextPart(text, ctx.locate(f"page {index + 1}"))
+        else:
+            yield from _page_images(page, index + 1, ctx)
         yield from _comments(page, index + 1, ctx)
     if failed and len(failed) == min(page_count, limit):
         raise Corrupt(f"no page of the PDF could be read ({page_count:,} pages)")
@@ -43,6 +52,40 @@ def iter_pdf(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
         ctx.budget.note(f"{len(failed)} unreadable page(s): {shown}", truncated=True)
     yield from _form_fields(reader, ctx)
     yield from _attachments(reader, ctx)
+
+
+def _page_images(page: Any, number: int, ctx: ExtractContext) -> Iterator[TextPart]:
+    """OCR of the images of a page that has no text layer."""
+    try:
+        count = len(page.images)  # walks the resources; images are decoded only when read
+    except Exception:
+        return
+    if not count:
+        return
+    what = ctx.locate(f"page {number}")
+    if IMAGE_GROUP not in ctx.config.include_types:
+        ctx.budget.note(f"{what}: image-only, not read (OCR is off: 'image' is not in include_types)", truncated=True)
+        return
+    if tesseract_path(ctx.config.tesseract_command) is None:
+        ctx.budget.needs_ocr.append(what)
+        return
+    texts = []
+    for position in range(count):
+        try:
+            image = page.images[position]
+            data = image.data
+        except Exception:  # an image pypdf cannot decode (JBIG2, a damaged stream): the others still count
+            ctx.budget.note(f"{what}: an image could not be decoded for OCR", truncated=True)
+            continue
+        try:
+            text = ocr_text(data, ctx, what if count == 1 else f"{what} image {position + 1}")
+        except Corrupt:
+            ctx.budget.note(f"{what}: an image could not be read by OCR", truncated=True)
+            continue
+        if text:
+            texts.append(text)
+    if texts:
+        yield TextPart("\n".join(texts), ctx.locate(f"page {number} image text"))
 
 
 def _open(data: bytes) -> PdfReader:

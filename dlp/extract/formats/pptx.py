@@ -1,8 +1,15 @@
-"""PPTX: slide text (groups included), table cells, and speaker notes, slide by slide."""
+"""PPTX and its variants (PPTM, PPSX, PPSM, POTX, POTM): slide text (groups included), table cells,
+and speaker notes, slide by slide.
+
+python-pptx opens only the presentation content type; the show, template
+and macro variants differ from it in that one declaration, so it is
+rewritten before the package is handed over.
+"""
 
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,16 +20,42 @@ from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt
 from dlp.extract.formats.embedded import iter_embedded
 from dlp.extract.model import TextPart
-from dlp.extract.zipguard import open_zip
+from dlp.extract.zipguard import ZIP_ERRORS, open_zip, read_member
+
+PRESENTATION_TYPE = b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+VARIANT_TYPES = (
+    b"application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml",
+    b"application/vnd.openxmlformats-officedocument.presentationml.slideshow.main+xml",
+    b"application/vnd.ms-powerpoint.slideshow.macroEnabled.main+xml",
+    b"application/vnd.openxmlformats-officedocument.presentationml.template.main+xml",
+    b"application/vnd.ms-powerpoint.template.macroEnabled.main+xml",
+)
 
 
 def iter_pptx(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
     container = open_zip(data, ctx, "PPTX")  # judge the expansion before the library reads any part
     try:
-        yield from _pptx_parts(data, ctx)
+        yield from _pptx_parts(as_presentation(container, data), ctx)
         yield from iter_embedded(container, ctx)
     finally:
         container.close()
+
+
+def as_presentation(container: zipfile.ZipFile, data: bytes) -> bytes:
+    """The package with its main part declared as a plain presentation, which python-pptx opens."""
+    try:
+        types = container.read("[Content_Types].xml")
+    except (KeyError, *ZIP_ERRORS):
+        return data
+    variant = next((v for v in VARIANT_TYPES if v in types), None)
+    if variant is None:
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as rewritten:
+        for info in container.infolist():
+            content = types.replace(variant, PRESENTATION_TYPE) if info.filename == "[Content_Types].xml" else None
+            rewritten.writestr(info.filename, content if content is not None else read_member(container, info))
+    return out.getvalue()
 
 
 def _pptx_parts(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:

@@ -1,36 +1,32 @@
 """XLSX/XLSM: every sheet (hidden ones too), streamed row by row with openpyxl's read-only mode.
 
-Each non-empty cell becomes one part located `Sheet!B7`, with the header
-(the sheet's first non-empty row) of its column as context. Cached values
-are read, not formulas: they are what the user saw.
+Each non-empty cell becomes one part located `Sheet!B7` (see `sheets`). Cached values
+are read: they are what the user saw. String literals of formulas, comments
+and validation lists follow (`dlp.extract.formats.ooxml_sheets`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from dlp.extract.context import ExtractContext
-from dlp.extract.errors import Corrupt, ExtractionStopped
+from dlp.extract.errors import Corrupt
 from dlp.extract.formats.embedded import iter_embedded
+from dlp.extract.formats.ooxml_sheets import iter_sheet_extras
+from dlp.extract.formats.sheets import read_sheets, row_parts
 from dlp.extract.model import TextPart
 from dlp.extract.zipguard import open_zip
-
-MAX_CONTEXT_CHARS = 200
-TIME_CHECK_ROWS = 256
-_PLAIN_SHEET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 
 def iter_xlsx(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
     container = open_zip(data, ctx, "XLSX")  # judge the expansion before the library reads any part
     try:
         yield from _xlsx_parts(data, ctx)
+        yield from iter_sheet_extras(container, ctx)
         yield from iter_embedded(container, ctx)
     finally:
         container.close()
@@ -42,73 +38,14 @@ def _xlsx_parts(data: bytes, ctx: ExtractContext) -> Iterator[TextPart]:
     except Exception as exc:
         raise Corrupt(f"the workbook is unreadable ({type(exc).__name__})") from None
     try:
-        sheets = workbook.worksheets
-        limit = ctx.config.max_sheets
-        if len(sheets) > limit:
-            ctx.budget.note(f"read the first {limit:,} of {len(sheets):,} sheets (max_sheets)", truncated=True)
-        for sheet in sheets[:limit]:
-            try:
-                yield from _sheet(sheet, ctx)
-            except CellLimitReached:
-                ctx.budget.note(f"stopped after {ctx.config.max_cells:,} cells (max_cells)", truncated=True)
-                return
-            except (ExtractionStopped, MemoryError):
-                raise
-            except Exception as exc:  # a damaged sheet costs that sheet only
-                ctx.budget.note(f"{ctx.prefix}sheet {sheet.title} is damaged ({type(exc).__name__})", truncated=True)
+        yield from read_sheets(workbook.worksheets, lambda sheet: sheet.title, lambda sheet: _sheet(sheet, ctx), ctx)
     finally:
         workbook.close()
 
 
-class CellLimitReached(Exception):
-    pass
-
-
 def _sheet(sheet: Any, ctx: ExtractContext) -> Iterator[TextPart]:
-    budget = ctx.budget
     sheet.reset_dimensions()  # a hostile <dimension> must not decide how wide our rows are
-    where = f"{ctx.prefix}{sheet_ref(sheet.title)}!"
-    header: list[str] | None = None
-    for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if row_number % TIME_CHECK_ROWS == 0:
-            budget.check_time()
-        if not row:
-            continue
-        texts = [None if value is None else cell_text(value) for value in row]
-        if header is None:
-            if not any(t and not t.isspace() for t in texts):
-                continue
-            header = [(t or "").strip()[:MAX_CONTEXT_CHARS] for t in texts]
-            contexts: list[str] = [""] * len(texts)
-        else:
-            contexts = header
-        for index, text in enumerate(texts):
-            if not text or text.isspace():
-                continue
-            if budget.cells_left <= 0:
-                raise CellLimitReached
-            budget.cells_left -= 1
-            context = contexts[index] if index < len(contexts) else ""
-            yield TextPart(text, f"{where}{get_column_letter(index + 1)}{row_number}", context)
+    rows = sheet.iter_rows(values_only=True)
+    yield from row_parts(((number, 1, row) for number, row in enumerate(rows, start=1)), sheet.title, ctx)
 
 
-def sheet_ref(title: str) -> str:
-    """The sheet name as Excel writes it in a reference: quoted when it has spaces or punctuation."""
-    if _PLAIN_SHEET_NAME.match(title):
-        return title
-    return "'" + title.replace("'", "''") + "'"
-
-
-def cell_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        # 4111111111111111.0 must read as the card number it is
-        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    return str(value)
