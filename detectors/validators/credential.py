@@ -156,11 +156,12 @@ _NOT_LETTERS = bytes(code for code in range(256) if code not in _LETTERS)  # byt
 _NOT_DIGITS = bytes(code for code in range(256) if not 48 <= code <= 57)
 
 
-def _stepping_share(value: str) -> float:
-    """Share of neighbouring characters that step by one (`abcdef`, `654321`): over the whole value,
-    over neighbouring letters, and over the letters and the digits of each `_.:-`-separated part
-    apart, so `a1b2c3d4` is a sequence too. One pass: it runs on every candidate token."""
-    codes = value.encode("ascii", "replace")
+def is_typed_sequence(value: str) -> bool:
+    """Most neighbouring characters step by one (`abcdef`, `654321`), over the whole value or its
+    neighbouring letters (more than 60%), or over the letters or the digits of a `_.:-`-separated
+    part taken apart (more than 75% and four steps, or six over both: `a1b2c3d4`; the digits scattered through a random
+    token step by one by chance more often). Letters compare regardless of case (`aBcDeF`). It runs on every candidate token, so it stays in C-level operations."""
+    codes = value.lower().encode("ascii", "replace")
     whole = [b - a for a, b in zip(codes, codes[1:])]
     letter_pairs = [b - a for a, b in zip(codes, codes[1:]) if a in _LETTERS and b in _LETTERS]
     part_letters: list[int] = []  # steps between consecutive letters (digits) of one part
@@ -168,12 +169,13 @@ def _stepping_share(value: str) -> float:
     for part in _PART_SEPARATORS.split(codes):
         for run, out in ((part.translate(None, _NOT_LETTERS), part_letters), (part.translate(None, _NOT_DIGITS), part_digits)):
             out.extend(b - a for a, b in zip(run, run[1:]))
-    best = 0.0
-    for deltas in (whole, letter_pairs, part_letters, part_digits):
+    groups = ((whole, 3, 0.6), (letter_pairs, 3, 0.6), (part_letters, 4, 0.75), (part_digits, 4, 0.75),
+              (part_letters + [0] + part_digits, 6, 0.75))  # letters and digits interleaved: a1b2c3d4
+    for deltas, least, share in groups:
         steps = max(deltas.count(1), deltas.count(-1))
-        if steps >= 3:  # fewer could be chance (`8923`)
-            best = max(best, steps / len(deltas))
-    return best
+        if steps >= least and steps > share * len(deltas):  # a few steps happen by chance (`8923`)
+            return True
+    return False
 
 
 def looks_random(value: str) -> bool:
@@ -193,7 +195,7 @@ def looks_random(value: str) -> bool:
         # timestamps (snowflake ids have 19 digits, millisecond timestamps 13)
         if not (length >= 20 if classes == {"digit"} else length >= 24 and classes in ({"lower"}, {"upper"})):
             return False
-    return not is_word_identifier(value) and _stepping_share(value) <= 0.6
+    return not is_word_identifier(value) and not is_typed_sequence(value)
 
 
 def credential_value(value: str, kind: str = "token", words: bool = True, min_length: int = 8) -> bool:
