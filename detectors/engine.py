@@ -331,7 +331,8 @@ class Engine:
                         s, e = _trim_entity(state.text, s, e)
                         if e > s:
                             per_state.setdefault(index, []).append(
-                                Candidate.of(rule, s, e, state.text[s:e], "ner", base, f"ner:{label}"))
+                                Candidate.of(rule, s, e, state.text[s:e], "ner", base, f"ner:{label}",
+                                             extra_validators=rule.ner.validators))  # type: ignore[union-attr]
         for index, candidates in per_state.items():
             self._candidates_scored(states[index], _dedupe(candidates), tracer)
 
@@ -342,18 +343,25 @@ class Engine:
         text = state.text
         windows: list[tuple[int, int]] = []
         found: list[tuple[int, int]] | None = None
+        seen: set[tuple[int, int]] = set()  # (gate, window) pairs done: rules often share their gate entries
         for index in rule_indexes:
             spec = self._internal[index].ner
             assert spec is not None
-            if spec.gate is None:
+            if not spec.gate:
                 return [(0, len(text))] if text else []
             if found is None:
                 found = self._reportable_spans(state)
-            for match in spec.gate.finditer(text):
-                start, end = match.span()
-                if found and _overlaps_any(found, start, end):
+            for gate in spec.gate:
+                if (id(gate), spec.gate_window) in seen:
                     continue
-                windows.append(_snap(text, max(0, start - spec.gate_window), min(len(text), end + spec.gate_window)))
+                seen.add((id(gate), spec.gate_window))
+                for match in gate.pattern.finditer(text):
+                    start, end = match.span()
+                    if found and _overlaps_any(found, start, end):
+                        continue
+                    if gate.validators and not gate.accepts(match.group()):
+                        continue
+                    windows.append(_snap(text, max(0, start - spec.gate_window), min(len(text), end + spec.gate_window)))
         return _merge_windows(windows)
 
     def _reportable_spans(self, state: _TextState) -> list[tuple[int, int]]:

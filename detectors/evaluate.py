@@ -32,8 +32,9 @@ class Candidate:
 
     @classmethod
     def of(cls, rule: Rule, start: int, end: int, value: str, detector: str, base_score: float, source: str,
-           pattern: PatternSpec | None = None) -> "Candidate":
-        validators = (pattern.validators if pattern is not None else ()) + rule.validators
+           pattern: PatternSpec | None = None, extra_validators: tuple[ValidatorSpec, ...] = ()) -> "Candidate":
+        """`extra_validators`: the matcher's own checks (an NER spec's), run first, as a pattern's are."""
+        validators = (pattern.validators if pattern is not None else extra_validators) + rule.validators
         require = pattern.require_context if pattern is not None else False
         return cls(rule, start, end, value, detector, base_score, source, require, pattern, validators)
 
@@ -110,6 +111,11 @@ def evaluate(candidate: Candidate, text: str, steps: list[TraceStep] | None = No
                 _note(steps, "validator", f"{failed}: failed", 0.0, score)
             return Verdict(None, f"validator {failed} failed", clamp_score(score))
         for validator in validators:
+            if validator.on_fail is not None and not _passes(validator, value):
+                score += validator.on_fail
+                if tracing:
+                    _note(steps, "validator", f"{validator.name}: failed (weak evidence)", validator.on_fail, score)
+                continue
             score += validator.boost
             if tracing:
                 _note(steps, "validator", f"{validator.name}: passed", validator.boost, score)
@@ -164,14 +170,18 @@ def is_excluded(exclusion: ExclusionSpec, value: str) -> bool:
 
 
 def first_failing_validator(validators: tuple[ValidatorSpec, ...], value: str) -> str | None:
+    """The first validator whose failure drops the candidate (one with `on_fail` only lowers the score)."""
     for validator in validators:
-        try:
-            ok = validator.check(value)
-        except Exception:  # a validator must never crash a scan on odd input
-            ok = False
-        if not ok:
+        if validator.on_fail is None and not _passes(validator, value):
             return validator.name
     return None
+
+
+def _passes(validator: ValidatorSpec, value: str) -> bool:
+    try:
+        return bool(validator.check(value))
+    except Exception:  # a validator must never crash a scan on odd input
+        return False
 
 
 def shrink_to_valid(candidate: Candidate, text: str) -> str | None:

@@ -87,15 +87,31 @@ class DictionarySpec:
 
 
 @dataclass(frozen=True, slots=True)
+class GateSpec:
+    """One place NER may find something: a regex match whose text passes every validator
+    (a single capitalised word counts only when it is a known name, say)."""
+
+    pattern: re.Pattern[str] = field(compare=False, repr=False)
+    validators: tuple["ValidatorSpec", ...] = ()
+    where: Where = Where("", 0)
+
+    def accepts(self, value: str) -> bool:
+        return all(v.check(value) for v in self.validators)
+
+
+@dataclass(frozen=True, slots=True)
 class NerSpec:
     """spaCy entity labels mapped to this rule's entity (label -> entity)."""
 
     labels: tuple[tuple[str, str], ...]
     score: float | None = None
-    # NER runs only in windows of `gate_window` characters around matches of `gate`
-    # (a shape every wanted entity has, such as two capitalised words); None = the whole text
-    gate: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    # NER runs only in windows of `gate_window` characters around the matches of the `gate` entries
+    # (shapes every wanted entity has, such as two capitalised words); none = the whole text
+    gate: tuple[GateSpec, ...] = ()
     gate_window: int = 100
+    # checks of what the model reports, before the rule's own validators (which every matcher's
+    # candidates pass): the model's noise need not constrain a pattern that has better evidence
+    validators: tuple["ValidatorSpec", ...] = ()
     where: Where = Where("", 0)
 
     def entity_for(self, label: str) -> str | None:
@@ -111,6 +127,9 @@ class ValidatorSpec:
     check: Callable[[str], bool] = field(compare=False, repr=False)
     boost: float = 0.0
     where: Where = Where("", 0)
+    # a failed check drops the candidate; with `on_fail` it changes the score by this much instead
+    # (weak evidence against, which context words can outweigh)
+    on_fail: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from detectors.model import (
     ContextSpec,
     DictionarySpec,
     ExclusionSpec,
+    GateSpec,
     NerSpec,
     PatternSpec,
     Rule,
@@ -47,7 +48,8 @@ PATTERN_KEYS = (
     "overlapping",
 )
 DICTIONARY_KEYS = ("terms", "file", "files", "case_sensitive", "whole_word", "score")
-NER_KEYS = ("labels", "score", "gate", "gate_window")
+NER_KEYS = ("labels", "score", "gate", "gate_window", "validators")
+GATE_KEYS = ("regex", "validators")
 CONTEXT_KEYS = ("words", "regex", "boost", "before", "after", "window", "whole_word", "case_sensitive")
 EXCLUSION_KEYS = ("values", "regex", "file", "files", "match", "case_sensitive", "compact")
 COMPOUND_KEYS = ("anchor", "near", "window")
@@ -395,14 +397,46 @@ class RuleParser:
         if not labels:
             self.problems.error(m.line_of("labels"), "'ner' needs labels: a list of spaCy labels or a label -> entity mapping")
             return None
-        gate = None
-        if m.get("gate") is not None:
-            gate = self.compile_regex(str(m["gate"]), 0, m.line_of("gate"))
-            if gate is None:
-                return None
+        gate = self._gate(m)
+        if gate is None:
+            return None
         window = self._int(m, "gate_window", 100, 0, 100_000)
         return NerSpec(tuple(labels), self._number(m, "score", None, 0.0, 1.0), gate,
-                       window if window is not None else 100, self._where(line))
+                       window if window is not None else 100, tuple(self._validators(m)), self._where(line))
+
+    def _gate(self, m: LineDict) -> tuple[GateSpec, ...] | None:
+        """`gate:` as one regex, or a list of regexes and `{regex, validators}` entries; None on an error."""
+        raw = m.get("gate")
+        if raw is None:
+            return ()
+        entries: list[tuple[Any, int]]
+        if isinstance(raw, LineList):
+            entries = [(entry, raw.line_of(index)) for index, entry in enumerate(raw)]
+            if not entries:
+                self.problems.error(m.line_of("gate"), "'gate' needs at least one regex")
+                return None
+        else:
+            entries = [(raw, m.line_of("gate"))]
+        gates: list[GateSpec] = []
+        for entry, line in entries:
+            validators: tuple[ValidatorSpec, ...] = ()
+            if isinstance(entry, LineDict):
+                self.problems.check_keys(entry, GATE_KEYS, "a gate entry")
+                regex = self._str(entry, "regex", required=True)
+                line = entry.line_of("regex") if "regex" in entry else line
+                validators = tuple(self._validators(entry))
+            elif isinstance(entry, str):
+                regex = entry
+            else:
+                self.problems.error(line, "a gate entry is a regex or `{regex: ..., validators: [...]}`")
+                return None
+            if regex is None:
+                return None
+            compiled = self.compile_regex(regex, 0, line)
+            if compiled is None:
+                return None
+            gates.append(GateSpec(compiled, validators, self._where(line)))
+        return tuple(gates)
 
     def _compound(self, value: Any, line: int) -> CompoundSpec | None:
         m = self._mapping(value, line, "'compound'")
@@ -428,18 +462,21 @@ class RuleParser:
             name: str | None = None
             args: dict[str, Any] = {}
             boost: float | None = None
+            on_fail: float | None = None
             if isinstance(entry, str):
                 name = entry
             elif isinstance(entry, LineDict) and "name" in entry:
                 name = str(entry["name"])
-                args = {k: v for k, v in entry.items() if k not in ("name", "boost")}
+                args = {k: v for k, v in entry.items() if k not in ("name", "boost", "on_fail")}
                 boost = self._number(entry, "boost", None, -1.0, 1.0)
+                on_fail = self._number(entry, "on_fail", None, -1.0, 0.0)
             elif isinstance(entry, LineDict) and len(entry) == 1:
                 name, raw_args = next(iter(entry.items()))
                 name = str(name)
                 if isinstance(raw_args, LineDict):
                     boost = self._number(raw_args, "boost", None, -1.0, 1.0)
-                    args = {k: v for k, v in raw_args.items() if k != "boost"}
+                    on_fail = self._number(raw_args, "on_fail", None, -1.0, 0.0)
+                    args = {k: v for k, v in raw_args.items() if k not in ("boost", "on_fail")}
                 elif raw_args is not None:
                     kind = self.registry.kind(name)
                     if kind is None or not kind.short_arg:
@@ -455,7 +492,7 @@ class RuleParser:
             except ValueError as exc:
                 self.problems.error(line, str(exc))
                 continue
-            yield ValidatorSpec(name, check, default_boost if boost is None else boost, self._where(line))
+            yield ValidatorSpec(name, check, default_boost if boost is None else boost, self._where(line), on_fail)
 
     def _contexts(self, m: LineDict) -> Iterable[ContextSpec]:
         if "context" not in m:

@@ -13,6 +13,7 @@ rejects a value made only of listed words).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -21,18 +22,48 @@ from detectors.validators.registry import BUILTIN, Check, require_no_extra_args
 PARTS = ("first", "last", "each", "any", "alone")
 
 
+class WordSets:
+    """Several word lists looked up as one, without copying them into one set."""
+
+    __slots__ = ("sets",)
+
+    def __init__(self, *sets: frozenset[str]) -> None:
+        self.sets = sets
+
+    def __contains__(self, word: object) -> bool:
+        return any(word in words for words in self.sets)
+
+
+def read_word_lists(paths: list[Path], case_sensitive: bool) -> WordSets:
+    """The words of every file."""
+    return WordSets(*(read_word_list(path, case_sensitive) for path in paths))
+
+
 def read_word_list(path: Path, case_sensitive: bool) -> frozenset[str]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        stat = path.stat()
+    except OSError as exc:
         raise ValueError(f"wordlist: cannot read {str(path)!r}: {exc.__class__.__name__}") from None
+    return _read_word_list(str(path.resolve()), stat.st_mtime_ns, stat.st_size, case_sensitive)
+
+
+# several rules and gates name the same large lists (the census names are 190,000 words): each file is
+# read once per version of it (modification time and size are part of the key)
+@functools.lru_cache(maxsize=32)
+def _read_word_list(path: str, mtime_ns: int, size: int, case_sensitive: bool) -> frozenset[str]:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"wordlist: cannot read {path!r}: {exc.__class__.__name__}") from None
     words = (line.strip() for line in lines)
     return frozenset(w if case_sensitive else w.casefold() for w in words if w and not w.startswith("#"))
 
 
-def wordlist_check(words: frozenset[str], part: str, case_sensitive: bool) -> Check:
+def wordlist_check(words: frozenset[str] | WordSets, part: str, case_sensitive: bool) -> Check:
     def listed(word: str) -> bool:
         word = word.strip(".,;:'\"()")
+        if word.endswith(("'s", "’s")):  # a possessive is not part of the word ("Garcia's")
+            word = word[:-2]
         key = word if case_sensitive else word.casefold()
         if key in words:
             return True
@@ -70,7 +101,7 @@ def _wordlist(args: Mapping[str, Any]) -> Check:
         raise ValueError(f"wordlist: `part` must be one of {', '.join(PARTS)}")
     case_sensitive = bool(args.get("case_sensitive", False))
     base = Path(str(args.get("__base_dir__", ".")))
-    words = frozenset().union(*(read_word_list(base / str(name), case_sensitive) for name in files))
+    words = read_word_lists([base / str(name) for name in files], case_sensitive)
     check = wordlist_check(words, part, case_sensitive)
     if args.get("negate", False):
         return lambda value: not check(value)
