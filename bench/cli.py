@@ -2,6 +2,7 @@
 
 python -m bench                         # the default run (demo x4 corpus, 3 rounds, every section)
 python -m bench --skip rate_limited     # no real-time rate-limit window
+python -m bench --only rate_budget      # a long default scan at the documented limits, on a fake clock
 python -m bench --only detection --factor 16 --rounds 5
 python -m bench --only person_heldout   # PERSON on names the word lists lack (bench/heldout.py)
 python -m bench --only documents        # our engine on long documents by density of values (no Presidio)

@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -202,13 +202,52 @@ def _routes() -> list[_Route]:
     ]
 
 
+_ROUTES = _routes()
+
+
+def route_classes(record: RequestRecord) -> tuple[str, str] | None:
+    """The emulator route that served a request and its rate class; None for signed URLs (not rate limited)."""
+    route = next((r for r in _ROUTES if record.method == "GET" and r.pattern.match(record.path)), None)
+    return (route.template, route.limit_class) if route is not None else None
+
+
+@dataclass
+class Tally:
+    """Per emulator route: when requests were served, how many got a 429, and the route's rate class."""
+
+    served: dict[str, list[datetime]] = field(default_factory=dict)
+    throttled: Counter[str] = field(default_factory=Counter)
+    classes: dict[str, str] = field(default_factory=dict)
+
+
+def rates(settings: EmulatorSettings) -> dict[str, int]:
+    """Requests per minute of each rate class the emulator enforces."""
+    return {"list": settings.list_rate_per_minute, "item": settings.item_rate_per_minute,
+            "logs": settings.logs_rate_per_minute}
+
+
+def tally(log: list[RequestRecord], end: datetime | None = None) -> Tally:
+    counted = Tally()
+    for record in log:
+        match = route_classes(record)
+        if match is None or (end is not None and record.time > end):
+            continue
+        template, limit_class = match
+        counted.classes[template] = limit_class
+        if record.status == 429:
+            counted.throttled[template] += 1
+        else:
+            counted.served.setdefault(template, []).append(record.time)
+    return counted
+
+
 def request_budget(
     log: list[RequestRecord], settings: EmulatorSettings, window_seconds: float | None
 ) -> dict[str, Any]:
     """Requests the emulator answered in the window after the first one, per endpoint, against its allowance.
 
-    The allowance of an endpoint is its class's rate times the window (the
-    emulator's buckets also start full, so a burst can take a share above 1).
+    The allowance of an endpoint is its class's rate times the window (with
+    the `bucket` rate-limit style a burst can take a share above 1).
     Signed blob downloads (the target of file redirects) are not rate limited
     and are left out.
     """
@@ -217,26 +256,10 @@ def request_budget(
     first = min(record.time for record in log)
     window = window_seconds if window_seconds is not None else (max(r.time for r in log) - first).total_seconds()
     end = first + timedelta(seconds=window)
-    per_minute = {
-        "list": settings.list_rate_per_minute,
-        "item": settings.item_rate_per_minute,
-        "logs": settings.logs_rate_per_minute,
-    }
-    routes = _routes()
-    served: Counter[str] = Counter()
-    limited: Counter[str] = Counter()
-    classes: dict[str, str] = {}
-    for record in log:
-        if record.time > end:
-            continue
-        route = next((r for r in routes if record.method == "GET" and r.pattern.match(record.path)), None)
-        if route is None:
-            continue
-        classes[route.template] = route.limit_class
-        if record.status == 429:
-            limited[route.template] += 1
-        else:
-            served[route.template] += 1
+    per_minute = rates(settings)
+    counted = tally(log, end)
+    served = Counter({template: len(times) for template, times in counted.served.items()})
+    limited, classes = counted.throttled, counted.classes
     endpoints = {}
     for template, limit_class in sorted(classes.items()):
         allowed = per_minute[limit_class] * window / 60.0

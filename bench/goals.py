@@ -14,6 +14,7 @@ REGEX_GOAL_ENGINE = "ours_regex"
 NER_TWO_CORE_SPEEDUP_TARGET = 1.8
 EXTRACTION_OVERHEAD_TARGET = 0.20
 MEMORY_FLAT_TARGET = 1.25  # peak memory at the largest scale / at the smallest: "flat" allows 25%
+RATE_BUDGET_SHARE_TARGET = 0.90  # issue 12: a long scan uses at least 90% of its busiest route's allowance
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ def evaluate_goals(results: dict[str, Any]) -> list[Goal]:
         _ner_speedup(detection),
         _extraction(results.get("extraction") or {}),
         _memory(results.get("scaling") or {}),
+        _rate_budget_share(results.get("rate_budget") or {}),
+        _self_caused_429(results.get("rate_budget") or {}),
     ]
     return goals
 
@@ -144,3 +147,27 @@ def _memory(scaling: dict[str, Any]) -> Goal:
         return _unmeasured(name, target)
     ratio = fit["memory_ratio"]
     return Goal(name, target, f"{ratio:.2f}x for {fit['items_ratio']:g}x the items", ratio <= MEMORY_FLAT_TARGET)
+
+
+def _rate_budget_share(budget: dict[str, Any]) -> Goal:
+    name, target = "rate budget used by a long scan (busiest route)", f">= {RATE_BUDGET_SHARE_TARGET:.0%}"
+    share = budget.get("busiest_share")
+    if share is None:
+        return _unmeasured(name, target)
+    route = budget["routes"][budget["busiest"]]
+    measured = (f"{share:.1%} on {budget['busiest']} ({route['served']} requests in {route['busy_span_s']:g} s at "
+                f"{route['per_minute']}/min; busiest rolling minute {route['busiest_rolling_minute']})")
+    backlogged = route["served"] > route["per_minute"]  # a route that never needed a second minute proves nothing
+    return Goal(name, target, measured if backlogged else measured + "; no route was backlogged",
+                share >= RATE_BUDGET_SHARE_TARGET if backlogged else None)
+
+
+def _self_caused_429(budget: dict[str, Any]) -> Goal:
+    name, target = "self-caused 429s in that scan", "0"
+    if "self_caused_429" not in budget:
+        return _unmeasured(name, target)
+    over = budget.get("over_limit_routes") or []
+    measured = str(budget["self_caused_429"])
+    if over:
+        measured += f"; over the limit in a rolling minute: {', '.join(over)}"
+    return Goal(name, target, measured, budget["self_caused_429"] == 0 and not over)

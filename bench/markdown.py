@@ -66,6 +66,8 @@ def render(results: dict[str, Any]) -> str:
         parts.append(_scans(scans, results.get("scaling")))
     if "rate_limited" in results:
         parts.append(_rate_limited(results["rate_limited"]))
+    if "rate_budget" in results:
+        parts.append(_rate_budget(results["rate_budget"]))
     return "\n\n".join(parts) + "\n"
 
 
@@ -298,6 +300,21 @@ def _rate_limited(run: dict[str, Any]) -> str:
         + _table(
             ["endpoint", "class", "per minute", "served", "429", "allowance", "share"], rows, right=(2, 3, 4, 5, 6)
         )
+    )
+
+
+def _rate_budget(budget: dict[str, Any]) -> str:
+    rows = [
+        [route, d["per_minute"], d["served"], d["throttled_429"], f"{d['busy_span_s']:.0f}",
+         d["busiest_rolling_minute"], f"{d['share']:.0%}"]
+        for route, d in (budget.get("routes") or {}).items()
+    ]  # fmt: skip
+    return (
+        f"### Rate budget of a long scan\n\nA default scan against the emulator at its documented limits, on a fake "
+        f"clock ({budget.get('virtual_seconds', 0):.0f} s of API time): per route, the requests served against the "
+        "capacity of its busy span (per minute x (span + 60 s) / 60):\n\n"
+        + _table(["route", "per minute", "served", "429", "busy span s", "busiest rolling minute", "share"], rows,
+                 right=(1, 2, 3, 4, 5, 6))
     )
 
 

@@ -42,6 +42,8 @@ def print_report(results: dict[str, Any], console: Console | None = None) -> Non
         _scan_table(console, "End to end: full scan, rate limits off", {"scan": results["end_to_end"]})
     if "rate_limited" in results:
         _rate_limited(console, results["rate_limited"])
+    if "rate_budget" in results:
+        _rate_budget(console, results["rate_budget"])
     if "scaling" in results:
         _scaling(console, results["scaling"])
     _goals(console, results)
@@ -273,6 +275,22 @@ def _rate_limited(console: Console, run: dict[str, Any]) -> None:
             f"  busiest endpoint {budget['busiest']}: {budget['busiest_share']:.0%} of its allowance; "
             f"{budget.get('throttled_429', 0)} responses were 429"
         )
+
+
+def _rate_budget(console: Console, budget: dict[str, Any]) -> None:
+    table = Table(
+        title=f"Rate budget of a long default scan (fake clock: {budget.get('virtual_seconds', 0):.0f} s of API time "
+        f"in {budget.get('wall_seconds', 0):.0f} s), per route"
+    )
+    for column in ("route", "per min", "served", "429", "busy span s", "busiest rolling min", "share"):
+        table.add_column(column, justify="right" if column != "route" else "left")
+    for route, data in (budget.get("routes") or {}).items():
+        table.add_row(route, str(data["per_minute"]), str(data["served"]), str(data["throttled_429"]),
+                      f"{data['busy_span_s']:.0f}", str(data["busiest_rolling_minute"]), f"{data['share']:.0%}")
+    console.print(table)
+    if budget.get("busiest"):
+        console.print(f"  busiest route {budget['busiest']}: {budget['busiest_share']:.1%} of its allowance; "
+                      f"self-caused 429s: {budget.get('self_caused_429', 0)}")
 
 
 def _scaling(console: Console, scaling: dict[str, Any]) -> None:

@@ -23,6 +23,7 @@ from bench.external import corpora_dir
 from bench.external import evaluate as evaluate_external
 from bench.extraction import run_extraction
 from bench.goals import evaluate_goals
+from bench.ratebudget import measure_rate_budget
 from bench.heldout import DEFAULT_ENGINES as HELDOUT_ENGINES
 from bench.heldout import DEFAULT_TEXTS as HELDOUT_TEXTS
 from bench.heldout import evaluate as evaluate_heldout
@@ -31,7 +32,7 @@ from detectors.engine import EngineSpec
 
 # "documents" (long documents at set densities) is recorded inside "detection"; alone, it runs without Presidio
 SECTIONS = ("detection", "documents", "person_heldout", "external", "extraction", "end_to_end", "rate_limited",
-            "scaling")
+            "rate_budget", "scaling")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -189,6 +190,14 @@ def run_benchmarks(
                     engine=settings.engine,
                 ),
                 progress,
+            ),
+        )
+    if "rate_budget" in sections:
+        # A long scan at the documented limits on a fake clock: the share of each route's allowance it uses.
+        timed(
+            "rate_budget",
+            lambda: measure_rate_budget(
+                settings.seed, scaled_config(settings.preset, settings.factor), settings.engine, progress
             ),
         )
     results["section_seconds"] = section_seconds

@@ -1,12 +1,20 @@
-"""`dlp check`: the "Test connection" button. Reach the API, prove the key and workspace, say what a scan covers."""
+"""`dlp check`: the "Test connection" button. Reach the API, prove the key and workspace, say what a scan covers.
+
+One line per log category and scope and per stateful family: `allowed` (with
+how much is there and, for logs, how current it is), `empty`, `forbidden`
+(with the permission to grant, admin keys first, the legacy flow second) or
+`not served`. Only GET requests are sent: nothing is written or deleted, so
+the delete permission is reported as not tested.
+"""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from dlp.config import MAX_LOOKBACK_DAYS, ScanConfig
+from dlp.ingest.freshness import max_event_times
+from dlp.ingest.conversations import iter_conversation_pages
 from dlp.ingest.http import (
     ApiError,
     AuthError,
@@ -15,9 +23,13 @@ from dlp.ingest.http import (
     NotFoundError,
     ScopeError,
 )
-from dlp.ingest.logs import LogCursor, iso, list_log_files
+from dlp.ingest.library import iter_library_files
+from dlp.ingest.logs import LogCursor, LogFile, LogScope, iso, list_log_files
+from dlp.ingest.permissions import advice
 from dlp.ingest.scope import Scope
-from dlp.ingest.stateful import list_gpts, list_users
+from dlp.ingest.stateful import GPTS, PROJECTS, Family, User, list_gpts, list_users
+
+MAX_FILES = 300  # log files counted per category (three listing pages)
 
 
 @dataclass
@@ -31,67 +43,168 @@ class CheckResult:
             self.ok = False
 
 
-async def run_check(config: ScanConfig, client: ComplianceClient, *, max_files: int = 1000) -> CheckResult:
+async def run_check(config: ScanConfig, client: ComplianceClient, *, max_files: int = MAX_FILES) -> CheckResult:
     result = CheckResult()
-    result.add("ok", "key", f"using key {client.masked_key} against {config.api.url}")
     scope = Scope.from_config(config.scope)
+    forbidden: list[str] = []
+    result.add("ok", "key", f"using key {client.masked_key} against {config.api.url}")
     try:
         users = await list_users(client)
     except AuthError as exc:
         result.add("FAIL", "authentication", str(exc))
         return result
-    except ScopeError as exc:
-        result.add("FAIL", "read scope", str(exc))
-        return result
     except NotFoundError:
-        result.add(
-            "FAIL", "workspace",
-            f"workspace {client.workspace_id} was not found: check api.workspace_id (the workspace UUID "
-            "from the ChatGPT Enterprise admin console; an org-… id is an API-platform organization, not a workspace)",
-        )  # fmt: skip
+        result.add("FAIL", "workspace", _unknown_workspace(client, "answered 404"))
         return result
+    except ScopeError as exc:
+        users = None
+        forbidden.append("users")
+        result.add("FAIL", "users", _forbidden("workspace", exc))
     except ApiError as exc:
         result.add("FAIL", "reach the API", str(exc))
         return result
-    in_scope = sum(1 for u in users if scope.user_in_scope(u.id, u.email))
-    result.add("ok", "read scope", f"workspace {client.workspace_id}: {len(users)} users, {in_scope} in scope")
-
-    status = await client.delete_status(f"{client.workspace_path}/conversations/{uuid.uuid4()}")
-    if status in (403, 401):
-        result.add("info", "delete scope", "not granted (only needed for remediation, not for scanning)")
-    elif status in (404, 410, 200):
-        result.add("ok", "delete scope", "granted (probed with a conversation id that does not exist)")
     else:
-        result.add("info", "delete scope", f"unknown (probe answered HTTP {status})")
+        in_scope = [u for u in users if scope.user_in_scope(u.id, u.email)]
+        detail = f"allowed (workspace {client.workspace_id}): {len(users)} users, {len(in_scope)} in scope"
+        result.add("ok", "users", detail)
 
+    readable = await _check_logs(config, client, result, forbidden, max_files)
+    readable += await _check_families(config, client, result, forbidden, scope, users)
+    if forbidden and not readable and users is None:
+        result.add("FAIL", "workspace", _unknown_workspace(client, "answered 403 to every call"))
+    result.add("info", "delete permission", "not tested: dlp check sends no write or delete (deleting is only "
+                                            "needed for remediation, never for scanning)")
+    if forbidden:
+        admin, legacy = advice(next((f for f in forbidden if f.startswith("logs:")), forbidden[0]))
+        result.add("info", "how to grant", f"{len(forbidden)} forbidden ({', '.join(forbidden)}). {admin}")
+        result.add("info", "legacy keys", legacy)
+    return result
+
+
+def _forbidden(scope: str, exc: ScopeError) -> str:
+    return f"forbidden ({scope} scope, HTTP 403): the key needs {exc.permission or 'a read permission'}"
+
+
+def _unknown_workspace(client: ComplianceClient, what: str) -> str:
+    return (
+        f"workspace {client.workspace_id} was not found or the key is not authorized for it ({what}): check "
+        "api.workspace_id (the workspace UUID from the ChatGPT Enterprise admin console; an org-… id is an "
+        "API-platform organization, set it as api.organization_id), or the key's permissions"
+    )
+
+
+async def _check_logs(
+    config: ScanConfig, client: ComplianceClient, result: CheckResult, forbidden: list[str], max_files: int
+) -> int:
+    """A line per log category and scope; returns how many were readable."""
     lookback = min(config.ingest.lookback_days, MAX_LOOKBACK_DAYS)
     since = iso(datetime.now(timezone.utc) - timedelta(days=lookback))
-    for event_type in config.ingest.event_types:
-        count = 0
-        oldest = newest = None
+    scopes = [LogScope.WORKSPACE] + ([LogScope.ORGANIZATION] if client.organization_id else [])
+    plan = [(t, s) for t in dict.fromkeys(config.ingest.event_types) for s in scopes]
+    plan += [(t, LogScope.ORGANIZATION) for t in config.ingest.organization_event_types
+             if client.organization_id and t not in config.ingest.event_types]  # fmt: skip
+    readable: dict[LogScope, list[str]] = {}
+    lines: dict[tuple[str, LogScope], int] = {}
+    for event_type, log_scope in plan:
+        what = f"logs {event_type}" + (" (organization)" if log_scope is LogScope.ORGANIZATION else "")
+        files: list[LogFile] = []
         try:
-            async for log_file in list_log_files(client, event_type, LogCursor(since)):
-                count += 1
-                oldest = oldest or log_file.end_time
-                newest = log_file.end_time
-                if count >= max_files:
-                    break
-        except (ApiError, GoneError) as exc:
-            result.add("FAIL", f"logs {event_type}", str(exc))
+            async for entry in list_log_files(client, event_type, LogCursor(since), log_scope):
+                if isinstance(entry, LogFile):
+                    files.append(entry)
+                    if len(files) >= max_files:
+                        break
+        except AuthError as exc:
+            result.add("FAIL", what, str(exc))
             continue
-        more = "+" if count >= max_files else ""
-        detail = f"{count}{more} log files in the last {lookback} days"
-        if oldest:
-            detail += f" (oldest ends {oldest}, newest {newest})"
-        result.add("ok", f"logs {event_type}", detail)
-
-    if config.ingest.gpts:
+        except ScopeError as exc:
+            forbidden.append(log_scope.stream(event_type))
+            result.add("FAIL", what, _forbidden(log_scope.value, exc))
+            continue
+        except (ApiError, GoneError) as exc:
+            status = getattr(exc, "status", None)
+            if status in (400, 404, 410, 422):
+                result.add("info", what, f"not served at {log_scope.value} scope (HTTP {status}): {exc}")
+            else:
+                result.add("FAIL", what, str(exc))
+            continue
+        readable.setdefault(log_scope, []).append(event_type)
+        more = "+" if len(files) >= max_files else ""
+        if not files:
+            detail = f"empty ({log_scope.value} scope): no log files in the last {lookback} days"
+        else:
+            ends = sorted(f.end_time for f in files if f.end_time)
+            detail = f"allowed ({log_scope.value} scope): {len(files)}{more} log files in the last {lookback} days"
+            if ends:
+                detail += f" (oldest ends {ends[0]}, newest {ends[-1]})"
+        lines[(event_type, log_scope)] = len(result.lines)
+        result.add("ok", what, detail)
+    now = datetime.now(timezone.utc)
+    for log_scope, event_types in readable.items():
         try:
-            gpts = [g async for g in list_gpts(client)]
-            covered = sum(1 for g in gpts if scope.gpt_in_scope(g.id, g.name))
-            result.add("ok", "GPTs", f"{len(gpts)} GPTs, {covered} in scope (configs and knowledge files are scanned)")
+            times = await max_event_times(client, event_types, log_scope)
+        except ApiError:
+            continue
+        for event_type, freshness in times.items():
+            index = lines[(event_type, log_scope)]
+            status, what, detail = result.lines[index]
+            result.lines[index] = (status, what, f"{detail}; {freshness.describe(now)}")
+    return sum(len(v) for v in readable.values())
+
+
+async def _check_families(
+    config: ScanConfig, client: ComplianceClient, result: CheckResult, forbidden: list[str], scope: Scope,
+    users: list[User] | None,
+) -> int:  # fmt: skip
+    """A line per stateful family the scan reads; returns how many were readable."""
+    readable = 0
+    families: list[Family] = [f for f, on in ((GPTS, config.ingest.gpts), (PROJECTS, config.ingest.projects)) if on]
+    for family in families:
+        what = "GPTs" if family is GPTS else "projects"
+        try:
+            found = [g async for g in list_gpts(client, family)]
+        except ScopeError as exc:
+            forbidden.append(family.path)
+            result.add("FAIL", what, _forbidden("workspace", exc))
+            continue
         except (NotFoundError, GoneError) as exc:
-            result.add("info", "GPTs", f"GPT endpoints unavailable: {exc}")
+            result.add("info", what, f"not served: {exc}")
+            continue
         except ApiError as exc:
-            result.add("FAIL", "GPTs", str(exc))
-    return result
+            result.add("FAIL", what, str(exc))
+            continue
+        readable += 1
+        covered = sum(1 for g in found if scope.gpt_in_scope(g.id, g.name)) if family is GPTS else len(found)
+        state = "allowed" if found else "empty"
+        result.add("ok", what, f"{state}: {len(found)} {what}, {covered} in scope (configs and files are scanned)")
+    if config.ingest.library_files and config.ingest.files:
+        probe = next((u for u in users or [] if scope.user_in_scope(u.id, u.email)), None)
+        if probe is None:
+            result.add("info", "library files", "not probed: no user in scope to ask for")
+        else:
+            try:
+                entries = [e async for e in iter_library_files(client, probe.id)]
+            except ScopeError as exc:
+                forbidden.append("library_files")
+                result.add("FAIL", "library files", _forbidden("workspace", exc))
+            except (NotFoundError, GoneError) as exc:
+                result.add("info", "library files", f"not served: {exc}")
+            except ApiError as exc:
+                result.add("FAIL", "library files", str(exc))
+            else:
+                readable += 1
+                result.add("ok", "library files", f"allowed: {len(entries)} files for {probe.email or probe.id} "
+                                                  "(each in-scope user's uploads are read)")
+    if config.ingest.conversations_fallback:
+        try:
+            async for page in iter_conversation_pages(client, None, limit=1):
+                result.add("ok", "conversations", f"served (the deprecated listing still answers; {len(page)}+ "
+                                                  "conversations are read as well)")
+                readable += 1
+                break
+        except (NotFoundError, GoneError, ScopeError) as exc:
+            result.add("info", "conversations", f"not served (HTTP {exc.status}): the deprecated listing is gone; "
+                                                "conversation text comes from CONVERSATION_MESSAGE logs")
+        except ApiError as exc:
+            result.add("info", "conversations", f"not read: {exc}")
+    return readable

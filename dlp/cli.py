@@ -135,6 +135,8 @@ def _print_report(report: Any, db: str) -> None:
         console.print(f"{requests} API requests{retried}", highlight=False)
     if report.out_of_scope:
         console.print("out of scope (never downloaded): " + ", ".join(f"{k}={v}" for k, v in report.out_of_scope.items()))
+    for line in report.stream_lines():
+        console.print(f"  {line}", highlight=False, soft_wrap=True)
     for warning in report.warnings:
         errors.print(f"warning: {warning}", highlight=False)
     for error in report.errors[:20]:
@@ -282,7 +284,8 @@ def demo(
     if fresh:
         for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
             stale.unlink(missing_ok=True)
-    with EmulatorServer(EmulatorSettings(seed=seed)) as server:
+    # The emulator limits requests like the real API by default; the demo turns that off to finish in seconds.
+    with EmulatorServer(EmulatorSettings(seed=seed, rate_limits_enabled=False)) as server:
         console.print(
             f"emulator: {server.base_url} (workspace {server.workspace_id}, seed {seed})", highlight=False
         )

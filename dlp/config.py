@@ -22,7 +22,12 @@ from detectors.ner import DEFAULT_NER_MODEL
 from dlp.extract.config import ExtractConfig
 
 DEFAULT_API_URL = "https://api.chatgpt.com/v1"
-DEFAULT_EVENT_TYPES = ("CONVERSATION_MESSAGE", "APP_LOG")
+# Every log category known to carry text a person typed, uploaded or received (compliance-api.md, Update
+# 2026-12 item 9): messages, connector traffic, Codex prompts, agent runs, the document/slides/sheet plugins.
+DEFAULT_EVENT_TYPES = (
+    "CONVERSATION_MESSAGE", "APP_LOG", "CODEX_LOG", "CUSTOM_AGENTS_LOG",
+    "CHATGPT_PLUGIN_DOCUMENT", "CHATGPT_PLUGIN_PRESENTATION", "CHATGPT_PLUGIN_SPREADSHEET",
+)
 MAX_LOOKBACK_DAYS = 30  # the Logs Platform keeps 30 days
 
 
@@ -38,12 +43,15 @@ class ApiConfig:
     key_env: str = "DLP_API_KEY"
     key_file: str | None = None
     timeout_seconds: float = 60.0
-    max_retries: int = 6
+    organization_id: str | None = None  # org-…: also read the organization-level logs route
+    max_retries: int = 6  # 5xx, timeouts, truncated bodies; a 429 is not counted here
     backoff_cap_seconds: float = 60.0
+    # Client-side limits per method and route, per rolling minute (0 = none). The API allows 100 per route
+    # (N1), 50 on the stateful lists (S2); a 429 lowers a route's limit for the rest of the scan.
     list_per_minute: int = 50
     item_per_minute: int = 100
-    # Undocumented for the Logs Platform; Elastic's collector throttles itself to 10 requests/s.
-    logs_per_minute: int = 600
+    logs_per_minute: int = 100
+    throttle_budget_seconds: float = 1800.0  # longest total wait on 429 Retry-After in one scan
     verify_tls: bool = True
 
 
@@ -70,13 +78,15 @@ class ScopeConfig:
 
 @dataclass(frozen=True)
 class IngestConfig:
-    event_types: tuple[str, ...] = DEFAULT_EVENT_TYPES
+    event_types: tuple[str, ...] = DEFAULT_EVENT_TYPES  # any type name is accepted, known or not
+    organization_event_types: tuple[str, ...] = ()  # read only at organization scope (needs api.organization_id)
     lookback_days: int = MAX_LOOKBACK_DAYS
     users: bool = True
     gpts: bool = True
     projects: bool = True
     files: bool = True
-    conversations_fallback: bool = False  # try the deprecated /conversations endpoint first
+    library_files: bool = True  # each user's uploaded files (users/{id}/library_files)
+    conversations_fallback: bool = True  # the deprecated /conversations listing, where it still answers
 
 
 @dataclass(frozen=True)
@@ -212,6 +222,11 @@ def validate(config: ScanConfig, prefix: str = "") -> None:
                 raise ConfigError(f"{prefix}{key}: not a valid regular expression: {exc}") from exc
     if config.workers < 0:
         raise ConfigError(f"{prefix}workers must be 0 (in-process) or more")
+    for key in ("list_per_minute", "item_per_minute", "logs_per_minute", "throttle_budget_seconds"):
+        if getattr(config.api, key) < 0:
+            raise ConfigError(f"{prefix}api.{key} must be 0 or more")
+    if config.ingest.organization_event_types and not config.api.organization_id:
+        raise ConfigError(f"{prefix}ingest.organization_event_types needs api.organization_id (the org-… id)")
     if config.store.lock_wait_seconds < 0:
         raise ConfigError(f"{prefix}store.lock_wait_seconds must be 0 or more")
     _validate_soc(config, prefix)

@@ -1,10 +1,12 @@
 """One scan: ingest -> extract -> detect -> store, with cursors that move only after the store commits.
 
-Units of progress are committed one at a time, in order: one log file (its
-messages, their attachments, the stream cursor past it), then one GPT (its
-new config versions and knowledge files). Downloads of the next log files
-overlap with the inspection of the current one through a bounded window, so
-memory stays flat whatever the backlog.
+The scan reads its streams in order (`dlp/streams.py`): users, the deprecated
+conversations listing where it still answers, CONVERSATION_MESSAGE logs, the
+users' library files (uploads expire 48 h after upload, so the streams that
+find them go first), the other log categories, then GPTs and projects. Units
+of progress are committed one at a time, in order, each with its stream's
+cursor. A 403 on one stream records it as forbidden and the others go on; the
+scan then ends `incomplete`.
 """
 
 from __future__ import annotations
@@ -16,53 +18,34 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from enum import StrEnum
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
 
 from detectors.engine import Engine, EngineSpec
 from dlp import soc
-from dlp.config import MAX_LOOKBACK_DAYS, ScanConfig
+from dlp.config import ScanConfig
 from dlp.evidence import Fingerprinter
 from dlp.extract import ExtractConfig
-from dlp.ingest.conversations import (
-    items_from_conversation,
-    iter_conversation_pages,
-    latest_activity,
-)
+from dlp.ingest.freshness import max_event_times
 from dlp.ingest.http import (
     ApiError,
+    AuthError,
     ComplianceClient,
     GoneError,
     NotFoundError,
+    ScopeError,
     TooLargeError,
 )
-from dlp.ingest.logs import (
-    LogCursor,
-    LogFile,
-    LogFileError,
-    download_log_file,
-    iso,
-    items_from_event,
-    list_log_files,
-    parse_jsonl,
-)
-from dlp.ingest.ratelimit import EndpointClass
+from dlp.ingest.logs import LogFileError, LogScope
+from dlp.ingest.permissions import WRONG_WORKSPACE_HINT, advice, permission_for
+from dlp.ingest.ratelimit import RouteClass
 from dlp.ingest.scope import Scope
-from dlp.ingest.stateful import (
-    GPTS,
-    PROJECTS,
-    Family,
-    Gpt,
-    file_content_path,
-    gpt_config_items,
-    list_gpts,
-    list_users,
-)
+from dlp.ingest.stateful import GPTS, PROJECTS, file_content_path
 from dlp.inspect import (
     Detection,
     FileJob,
@@ -73,16 +56,27 @@ from dlp.inspect import (
     rehome,
 )
 from dlp.records import FileOutcome, Finding, Item, ScanContext
-from dlp.store.db import Batch, FileRecord, ItemRecord, LogFileRecord, Store
+from dlp.store.db import Batch, FileRecord, ItemRecord, Store
+from dlp.streams import (
+    ContainerStream,
+    ConversationsStream,
+    LibraryFilesStream,
+    LogStream,
+    Stream,
+    StreamOutcome,
+    StreamStatus,
+    StreamStopped,
+    UsersStream,
+)
 
 log = logging.getLogger(__name__)
 
-PREFETCH_LOG_FILES = 4  # log files downloaded and inspected ahead of the one being committed
 FILE_FETCH_CONCURRENCY = 4
 TEXT_JOB_CHUNK = 256  # messages per inspection task
 FLUSH_ROWS = 5_000  # staged rows that trigger a commit
 FLUSH_UNITS = 200  # staged log files / GPTs that trigger a commit
 FLUSH_SECONDS = 5.0  # longest time staged work waits for its commit
+FIRST_EVENT_TYPE = "CONVERSATION_MESSAGE"  # read before library files and other types: it references uploads
 
 
 class ScanStatus(StrEnum):
@@ -106,16 +100,44 @@ class ScanReport:
     errors: list[str] = field(default_factory=list)
     out_of_scope: Counter[str] = field(default_factory=Counter)
     requests: Counter[str] = field(default_factory=Counter)
-    retries: int = 0  # requests retried after a 429, a 5xx, a timeout or a truncated body
+    retries: int = 0  # requests sent again after a 429, a 5xx, a timeout or a truncated body
+    throttled: int = 0  # of those, 429 answers (waited out, never counted against api.max_retries)
     warnings: list[str] = field(default_factory=list)
+    streams: dict[str, StreamOutcome] = field(default_factory=dict)  # how each stream ended
+    event_types: Counter[str] = field(default_factory=Counter)  # new events read, per type
+    unknown_event_types: Counter[str] = field(default_factory=Counter)  # of those, types not known yet
+
+    @property
+    def forbidden(self) -> list[str]:
+        return [name for name, s in self.streams.items() if s.status is StreamStatus.FORBIDDEN]
+
+    def stream_lines(self) -> list[str]:
+        """One line per stream for the scan summary (status, units, freshness)."""
+        lines = [outcome.line() for outcome in self.streams.values()]
+        if self.unknown_event_types:
+            kinds = ", ".join(f"{t} ({n})" for t, n in sorted(self.unknown_event_types.items()))
+            lines.append(f"events of types not known yet (ids stored, payload text inspected): {kinds}")
+        return lines
 
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@dataclass
+class _Staged:
+    """Units of progress inspected but not yet committed (group commit), and what they hold."""
+
+    batch: Batch = field(default_factory=Batch)
+    items: set[str] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)
+    events: set[str] = field(default_factory=set)
+    units: int = 0
+    since: float = field(default_factory=time.monotonic)
+
+
 class Scanner:
-    """Wires a client, an inspector pool and a store for one scan."""
+    """Wires a client, an inspector pool and a store for one scan, and runs its streams."""
 
     def __init__(
         self,
@@ -137,38 +159,63 @@ class Scanner:
         self.progress = progress or (lambda message: None)
         self.scope = Scope.from_config(config.scope)
         self.report = ScanReport(scan_id=uuid.uuid4().hex)
-        self.users: dict[str, str | None] = {}
+        self.users: dict[str, str | None] = {}  # user id -> e-mail, from the users list
+        self.users_listed = False
+        self.inactive_users: set[str] = set()
+        self.seen_users: dict[str, str | None] = {}  # user ids named by events of this scan
         self._fetch_slots = asyncio.Semaphore(FILE_FETCH_CONCURRENCY)
-        self._pending = Batch()
-        self._pending_items: set[str] = set()
-        self._pending_files: set[str] = set()
-        self._pending_events: set[str] = set()
-        self._pending_units = 0
-        self._last_flush = time.monotonic()
+        self._staged = _Staged()
+        self._forbidden_files: dict[str, str] = {}  # file owner kind -> why its content route answered 403
 
     # -- the whole scan ----------------------------------------------------------------------
+    def streams(self) -> list[Stream]:
+        """The streams of this scan, in reading order."""
+        ingest = self.config.ingest
+        scopes = [LogScope.WORKSPACE] + ([LogScope.ORGANIZATION] if self.client.organization_id else [])
+        event_types = list(dict.fromkeys(ingest.event_types))
+        first = [t for t in event_types if t == FIRST_EVENT_TYPE]
+        rest = [t for t in event_types if t != FIRST_EVENT_TYPE]
+        streams: list[Stream] = []
+        if ingest.users:
+            streams.append(UsersStream())
+        if ingest.conversations_fallback:
+            streams.append(ConversationsStream())
+        streams += [LogStream(t, scope) for t in first for scope in scopes]
+        if ingest.library_files and ingest.files:
+            streams.append(LibraryFilesStream())
+        streams += [LogStream(t, scope) for t in rest for scope in scopes]
+        if self.client.organization_id:
+            streams += [LogStream(t, LogScope.ORGANIZATION) for t in ingest.organization_event_types
+                        if t not in event_types]  # fmt: skip
+        if ingest.gpts:
+            streams.append(ContainerStream(GPTS))
+        if ingest.projects:
+            streams.append(ContainerStream(PROJECTS))
+        return streams
+
     async def run(self) -> ScanReport:
         report = self.report
         self.store.start_scan(
             report.scan_id, api_url=self.config.api.url, workspace_id=self.client.workspace_id or "", mode=self.mode
         )
         try:
-            if self.config.ingest.users:
-                await self._load_users()
-            # Chat uploads expire 48 h after upload: the conversation streams, which reference them, go first.
-            if self.config.ingest.conversations_fallback:
-                await self._scan_conversations()
-            for event_type in self.config.ingest.event_types:
-                await self._scan_log_stream(event_type)
-                self._flush()
-            if self.config.ingest.gpts:
-                await self._scan_gpts(GPTS)
-            if self.config.ingest.projects:
-                await self._scan_gpts(PROJECTS)
-            self._flush()
+            for stream in self.streams():
+                await self._run_stream(stream)
+                self.flush()
+            statuses = {s.status for s in report.streams.values()}
+            if StreamStatus.FORBIDDEN in statuses and not statuses & {StreamStatus.READ, StreamStatus.EMPTY}:
+                admin, legacy = advice("logs:" + FIRST_EVENT_TYPE)
+                raise ScopeError(
+                    f"Nothing was readable (every stream answered HTTP 403 or is not served): the key "
+                    f"{self.client.masked_key} may read nothing in workspace {self.client.workspace_id}. "
+                    f"{WRONG_WORKSPACE_HINT} {admin} {legacy}",
+                    403,
+                )
+            await self._measure_freshness()
+            self.flush()
         except BaseException as exc:
             try:  # staged units are complete and consistent with their cursors: keep them
-                self._flush()
+                self.flush()
             except Exception:
                 log.exception("could not store staged work while stopping")
             report.status = ScanStatus.FAILED
@@ -178,189 +225,95 @@ class Scanner:
         report.out_of_scope = self.scope.skipped
         report.requests = Counter({k.value: v for k, v in self.client.requests.items()})
         report.retries = self.client.retries
+        report.throttled = self.client.throttled
+        for route, limit in self.client.limiter.lowered.items():
+            report.warnings.append(f"{route}: the API answered 429 below our limit; this scan used {limit}/min there")
         self.store.finish_scan(report.scan_id, report.status, "; ".join(report.errors)[:500])
         return report
 
-    async def _load_users(self) -> None:
+    async def _run_stream(self, stream: Stream) -> None:
+        """Run one stream; a 403 or an unserved source ends it without stopping the scan."""
+        outcome = stream.outcome()
+        self.report.streams[outcome.name] = outcome
         try:
-            users = await list_users(self.client)
-        except NotFoundError as exc:
-            raise ApiError(
-                f"Workspace {self.client.workspace_id} was not found ({exc}). Check api.workspace_id: it is the "
-                "workspace UUID shown in the ChatGPT Enterprise admin console."
-            ) from None
-        rows = []
-        for user in users:
-            self.users[user.id] = user.email
-            in_scope = self.scope.user_in_scope(user.id, user.email)
-            rows.append((user.id, user.email, user.name, user.role, user.status, in_scope))
-        self.store.upsert_users(rows)
-        self.progress(f"{len(users)} users")
+            await stream.run(self, outcome)
+        except AuthError:
+            raise
+        except ScopeError as exc:
+            outcome.status = StreamStatus.FORBIDDEN
+            outcome.detail = f"HTTP 403: the key needs {exc.permission or permission_for(outcome.name)}"
+            self.commit(Batch(errors=[("forbidden", outcome.name, f"{outcome.name}: forbidden: {exc}")]))
+        except StreamStopped as exc:
+            outcome.status = StreamStatus.STOPPED
+            outcome.detail = str(exc)[:300]
+        except (ApiError, LogFileError) as exc:
+            status = getattr(exc, "status", None)
+            if isinstance(stream, LogStream) and status in (400, 404, 410, 422):
+                # The category is not served at this scope (or not known to this server): not an error.
+                outcome.status = StreamStatus.NOT_SERVED
+                outcome.detail = f"HTTP {status}: {str(exc)[:200]}"
+                if "organization" in str(exc).lower() and not self.client.organization_id:
+                    outcome.detail += " (set api.organization_id to read it at organization scope)"
+                return
+            if outcome.name == "users" and status is None:
+                raise  # the workspace id is wrong: nothing else can work
+            outcome.status = StreamStatus.STOPPED
+            outcome.detail = str(exc)[:300]
+            self.commit(Batch(errors=[("ingest", outcome.name, f"{outcome.name}: stopped: {exc}")]))
 
-    # -- log streams -------------------------------------------------------------------------
-    def _start_cursor(self, event_type: str) -> LogCursor:
-        lookback = min(self.config.ingest.lookback_days, MAX_LOOKBACK_DAYS)
-        floor = LogCursor(iso(self.now() - timedelta(days=lookback)))
-        saved = self.store.get_cursor(f"logs:{event_type}")
-        if saved is None or self.mode == "historical":
-            return floor
-        return LogCursor.from_json(saved)
-
-    async def _scan_log_stream(self, event_type: str) -> None:
-        """List, download and inspect up to PREFETCH_LOG_FILES files at once; commit them strictly in order."""
-        stream = f"logs:{event_type}"
-        cursor = self._start_cursor(event_type)
-        window: asyncio.Queue[tuple[LogFile, asyncio.Task[Batch]] | None] = asyncio.Queue(PREFETCH_LOG_FILES)
-
-        async def produce() -> None:
+    async def _measure_freshness(self) -> None:
+        """Each readable log stream's newest event time and its lag, for the summary."""
+        for scope in (LogScope.WORKSPACE, LogScope.ORGANIZATION):
+            outcomes = {o.name.partition(":")[2]: o for o in self.report.streams.values()
+                        if o.scope == scope.value and o.name.startswith(("logs:", "org-logs:"))
+                        and o.status in (StreamStatus.READ, StreamStatus.EMPTY)}  # fmt: skip
+            if not outcomes:
+                continue
             try:
-                async for log_file in list_log_files(self.client, event_type, cursor):
-                    await window.put((log_file, asyncio.create_task(self._prepare_log_file(log_file))))
-            finally:
-                await window.put(None)
-
-        producer = asyncio.create_task(produce())
-        try:
-            while (entry := await window.get()) is not None:
-                log_file, prepared = entry
-                try:
-                    batch = await prepared
-                except (LogFileError, ApiError) as exc:
-                    # The cursor must never pass a file we could not read: record it and stop this stream.
-                    message = f"{stream}: log file {log_file.id} not processed: {exc}"
-                    batch = Batch(
-                        log_files=[LogFileRecord(log_file.id, event_type, log_file.end_time, log_file.file_sha256,
-                                                 0, "failed", str(exc)[:500])],
-                        errors=[("ingest", log_file.id, message)],
-                    )  # fmt: skip
-                    self._commit(batch)
-                    self._flush()
-                    break
-                cursor = cursor.advanced_past(log_file)
-                batch.cursors[stream] = cursor.to_json()
-                self._commit(batch)
-                self.report.log_files += 1
-            else:
-                await producer  # surfaces a listing error
-        finally:
-            if not producer.done():
-                producer.cancel()
-            while not window.empty():  # work that will not be committed: stop it
-                entry = window.get_nowait()
-                if entry is not None:
-                    entry[1].cancel()
-            await asyncio.gather(producer, return_exceptions=True)
-
-    async def _prepare_log_file(self, log_file: LogFile) -> Batch:
-        """Download, verify, parse and inspect one log file; the caller commits the batch in order."""
-        data = await download_log_file(self.client, log_file)
-        batch = Batch()
-        try:
-            events = parse_jsonl(data)
-        except (LogFileError, UnicodeDecodeError) as exc:
-            events = []
-            batch.errors.append(("ingest", log_file.id, f"log file {log_file.id} is not valid JSONL: {exc}"))
-        event_ids = [str(e["event_id"]) for e in events if e.get("event_id")]
-        seen = self.store.seen_events(event_ids) | (self._pending_events & set(event_ids))
-        items: dict[str, Item] = {}
-        for event in events:
-            event_id = event.get("event_id")
-            if event_id is not None and (str(event_id) in seen):
+                times = await max_event_times(self.client, list(outcomes), scope)
+            except ApiError as exc:
+                log.info("max_event_time not available: %s", exc)
                 continue
-            parsed = items_from_event(event, self.client.workspace_id or "")
-            if event_id is not None:
-                seen.add(str(event_id))
-                batch.event_ids.append((str(event_id), log_file.event_type, log_file.id))
-            email = parsed.user_email or self.users.get(parsed.user_id or "")
-            if not self.scope.user_in_scope(parsed.user_id, email):
-                self.scope.count_skip("user_events")
-                continue
-            if not self.scope.gpt_in_scope(parsed.gpt_id, parsed.gpt_name):
-                self.scope.count_skip("gpt_events")
-                continue
-            for item in parsed.items:
-                if item.user_email is None and email:
-                    item = _with_email(item, email)
-                items.setdefault(item.item_id, item)
-        await self._inspect_items(list(items.values()), batch)
-        batch.log_files.append(
-            LogFileRecord(log_file.id, log_file.event_type, log_file.end_time, log_file.file_sha256, len(events), "processed")
-        )
-        return batch
+            now = self.now()
+            for event_type, freshness in times.items():
+                outcomes[event_type].freshness = freshness.describe(now)
 
-    # -- the deprecated conversations endpoint ----------------------------------------------
-    async def _scan_conversations(self) -> None:
-        stream = "conversations"
-        saved = self.store.get_cursor(stream)
-        lookback = min(self.config.ingest.lookback_days, MAX_LOOKBACK_DAYS)
-        since = (self.now() - timedelta(days=lookback)).timestamp()
-        if saved is not None and self.mode != "historical":
-            since = float(saved["since_timestamp"])
-        newest = since
-        try:
-            async for page in iter_conversation_pages(self.client, since):
-                batch = Batch()
-                items: dict[str, Item] = {}
-                for conversation in page:
-                    if not self.scope.user_in_scope(conversation.get("user_id"), conversation.get("user_email")):
-                        self.scope.count_skip("user_conversations")
-                        continue
-                    for item in items_from_conversation(conversation, self.client.workspace_id or ""):
-                        if self.scope.gpt_in_scope(item.gpt_id, None):
-                            items.setdefault(item.item_id, item)
-                await self._inspect_items(list(items.values()), batch)
-                newest = max(newest, latest_activity(page) or newest)
-                # since_timestamp is inclusive (>=): restarting from the newest time seen re-reads at most
-                # the conversations updated in that second, which the item ids de-duplicate.
-                batch.cursors[stream] = {"since_timestamp": newest}
-                self._commit(batch)
-        except GoneError:
-            self.report.warnings.append(
-                "the /conversations endpoint answered 410 (deprecated by OpenAI); conversation text comes "
-                "from the Compliance Logs Platform instead"
-            )
-
-    # -- GPTs --------------------------------------------------------------------------------
-    async def _scan_gpts(self, family: Family) -> None:
-        """GPTs (or projects): every config version not yet stored, and its knowledge files."""
-        try:
-            containers = [g async for g in list_gpts(self.client, family)]
-        except (NotFoundError, GoneError) as exc:
-            self.report.warnings.append(f"{family.path} not scanned: the endpoint answered {exc}")
-            return
-        in_scope = {g.id: self._container_in_scope(g) for g in containers}
-        rows = [(g.id, g.name, g.owner_id, g.owner_email, g.visibility, in_scope[g.id]) for g in containers]
-        if family is GPTS:
-            self.store.upsert_gpts(rows)
-        else:
-            self.store.upsert_projects(rows)
-        for container in containers:
-            if not in_scope[container.id]:
-                self.scope.count_skip(family.path)
+    # -- helpers the streams use --------------------------------------------------------------
+    def library_users(self) -> list[tuple[str, str | None]]:
+        """Users whose library files are read: in scope and active; without the users list, those events named."""
+        known = self.users if self.users_listed else {**dict(self.store_users()), **self.seen_users}
+        chosen = []
+        for user_id, email in known.items():
+            if user_id in self.inactive_users:
                 continue
-            # Config versions are immutable: if the newest is stored, every older one is too.
-            latest = container.latest_config_item_id
-            if latest and self._known_items([latest]):
+            if not self.scope.user_in_scope(user_id, email):
+                self.scope.count_skip("user_libraries")
                 continue
-            items = [item async for item in gpt_config_items(self.client, container)]
-            batch = Batch()
-            await self._inspect_items(items, batch)
-            self._commit(batch)
-        self.progress(f"{len(containers)} {family.path}")
+            chosen.append((user_id, email))
+        return chosen
 
-    def _container_in_scope(self, container: Gpt) -> bool:
-        if container.family is GPTS:
-            return self.scope.gpt_in_scope(container.id, container.name)
-        # Projects belong to a user: the user filters decide.
-        return self.scope.user_in_scope(container.owner_id, container.owner_email)
+    def store_users(self) -> list[tuple[str, str | None]]:
+        rows = self.store.con.execute("SELECT user_id, email FROM users").fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def seen_events(self, event_ids: list[str]) -> set[str]:
+        return self.store.seen_events(event_ids) | (self._staged.events & set(event_ids))
+
+    @staticmethod
+    def with_email(item: Item, email: str) -> Item:
+        return dataclasses.replace(item, user_email=email)
 
     # -- inspection --------------------------------------------------------------------------
-    async def _inspect_items(self, items: Sequence[Item], batch: Batch) -> None:
-        """Inspect the items not already stored; add their records and findings to the batch."""
+    async def inspect_items(self, items: Sequence[Item], batch: Batch) -> None:
+        """Inspect the items not already stored; add their records and findings to the batch.
+
+        A file is fetched once whatever path found it (a message, a library listing, a GPT config):
+        a file with a final outcome is never fetched again.
+        """
         items = list({i.item_id: i for i in items}.values())
-        known = self._known_items([i.item_id for i in items if i.file_ref is None])
+        known = self.known_items([i.item_id for i in items if i.file_ref is None])
         file_ids = [i.file_id for i in items if i.file_ref is not None and i.file_id]
-        known_files = self.store.known_files(file_ids) | (self._pending_files & set(file_ids))
+        known_files = self.store.known_files(file_ids) | (self._staged.files & set(file_ids))
         text_items = [i for i in items if i.file_ref is None and i.item_id not in known]
         file_items = [i for i in items if i.file_ref is not None and i.file_id not in known_files]
         if not self.config.ingest.files:  # metadata-only mode: no file content is downloaded
@@ -389,11 +342,14 @@ class Scanner:
         base = dict(
             name=item.file_name, owner_kind=ref.owner_kind, user_id=item.user_id, gpt_id=item.gpt_id or item.project_id
         )
-        path, params = file_content_path(self.client, ref)
+        forbidden = self._forbidden_files.get(ref.owner_kind)
+        if forbidden is not None:  # the content route already answered 403: do not ask again in this scan
+            return None, FileRecord(ref.file_id, FileOutcome.FETCH_FAILED.value, forbidden, **base)
         max_bytes = int(self.config.extract.max_file_mb * 1024 * 1024)
         try:
+            path, params = file_content_path(self.client, ref)
             async with self._fetch_slots:
-                data = await self.client.download(path, params, EndpointClass.ITEM, max_bytes=max_bytes)
+                data = await self.client.download(path, params, RouteClass.ITEM, max_bytes=max_bytes)
         except TooLargeError as exc:
             reason = f"larger than extract.max_file_mb ({self.config.extract.max_file_mb} MB): {exc}; not downloaded"
             return None, FileRecord(ref.file_id, FileOutcome.TOO_LARGE.value, reason, size_bytes=exc.size, **base)
@@ -401,6 +357,15 @@ class Scanner:
             return None, FileRecord(ref.file_id, FileOutcome.EXPIRED.value, "the file expired before it was fetched (410)", **base)
         except NotFoundError:
             return None, FileRecord(ref.file_id, FileOutcome.FETCH_FAILED.value, "not found (404)", **base)
+        except AuthError:
+            raise
+        except ScopeError as exc:
+            reason = f"forbidden (HTTP 403): the key may not read {ref.owner_kind} file content"
+            self._forbidden_files[ref.owner_kind] = reason
+            name = f"files:{ref.owner_kind}"
+            self.report.streams[name] = StreamOutcome(name, "workspace", StreamStatus.FORBIDDEN, detail=str(exc)[:300])
+            self.report.errors.append(f"{name}: forbidden: {exc}")
+            return None, FileRecord(ref.file_id, FileOutcome.FETCH_FAILED.value, reason, **base)
         except (ApiError, httpx.HTTPError) as exc:
             self.report.errors.append(f"file {ref.file_id}: {exc}")
             return None, FileRecord(ref.file_id, FileOutcome.FETCH_FAILED.value, str(exc)[:300], **base)
@@ -446,38 +411,30 @@ class Scanner:
     # Each DuckDB statement costs milliseconds, so units of progress are staged and written
     # together; a unit's cursor still lands in the same transaction as its data, so a kill
     # only loses staged work, which the next scan redoes.
-    def _commit(self, batch: Batch) -> None:
-        self._pending.extend(batch)
-        self._pending_items.update(r.item.item_id for r in batch.items)
-        self._pending_files.update(f.file_id for f in batch.files if f.outcome != FileOutcome.FETCH_FAILED.value)
-        self._pending_events.update(e[0] for e in batch.event_ids)
-        self._pending_units += 1
+    def commit(self, batch: Batch) -> None:
+        staged = self._staged
+        staged.batch.extend(batch)
+        staged.items.update(r.item.item_id for r in batch.items)
+        staged.files.update(f.file_id for f in batch.files if f.outcome != FileOutcome.FETCH_FAILED.value)
+        staged.events.update(e[0] for e in batch.event_ids)
+        staged.units += 1
         if (
-            len(self._pending) >= FLUSH_ROWS
-            or self._pending_units >= FLUSH_UNITS
-            or time.monotonic() - self._last_flush >= FLUSH_SECONDS
+            len(staged.batch) >= FLUSH_ROWS
+            or staged.units >= FLUSH_UNITS
+            or time.monotonic() - staged.since >= FLUSH_SECONDS
         ):
-            self._flush()
+            self.flush()
 
-    def _flush(self) -> None:
-        batch = self._pending
-        if self._pending_units or len(batch) or batch.errors or batch.cursors:
+    def flush(self) -> None:
+        batch = self._staged.batch
+        if self._staged.units or len(batch) or batch.errors or batch.cursors:
             self.report.findings_new += self.store.commit(self.report.scan_id, batch)
             self.report.items += len(batch.items)
             self.report.errors.extend(message for _, _, message in batch.errors)
-        self._pending = Batch()
-        self._pending_items.clear()
-        self._pending_files.clear()
-        self._pending_events.clear()
-        self._pending_units = 0
-        self._last_flush = time.monotonic()
+        self._staged = _Staged()
 
-    def _known_items(self, item_ids: list[str]) -> set[str]:
-        return self.store.known_items(item_ids) | (self._pending_items & set(item_ids))
-
-
-def _with_email(item: Item, email: str) -> Item:
-    return dataclasses.replace(item, user_email=email)
+    def known_items(self, item_ids: list[str]) -> set[str]:
+        return self.store.known_items(item_ids) | (self._staged.items & set(item_ids))
 
 
 def findings_for(item: Item, result: InspectResult, scan_id: str) -> Iterable[Finding]:
@@ -518,14 +475,19 @@ async def scan(
     mode: str = "forward",
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Callable[[str], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> ScanReport:
-    """Run one scan into the configured database. Raises RuleError before any request on a bad rule file."""
+    """Run one scan into the configured database. Raises RuleError before any request on a bad rule file.
+
+    `clock` and `sleep` drive the client's rate limits and waits (tests and the bench pass fake ones).
+    """
     Engine.from_spec(engine_spec(config))  # refuse to start on a broken rule file, with its file:line
     db_path = Path(config.store.database)
     key = Fingerprinter.key_for_database(db_path)
     pool = InspectorPool(inspector_spec(config, key), workers=config.workers)
     try:
-        async with ComplianceClient(config.api, api_key, transport=transport) as client:
+        async with ComplianceClient(config.api, api_key, transport=transport, clock=clock, sleep=sleep) as client:
             with soc.open_store(config, progress) as store:
                 report = await Scanner(config, client, pool, store, mode=mode, progress=progress).run()
                 soc.after_scan(store, config, progress)  # alerts go out after their findings are committed

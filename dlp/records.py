@@ -23,6 +23,7 @@ class ItemKind(str, enum.Enum):
     GPT_CONFIG = "gpt_config"  # instructions, starters, custom action OpenAPI text
     PROJECT_CONFIG = "project_config"
     APP_LOG = "app_log"  # connector / tool input and output
+    LOG_EVENT = "log_event"  # the text of another log event: Codex, agents, plugins, types not known yet
     CONVERSATION_TITLE = "conversation_title"
 
 

@@ -55,9 +55,10 @@ def serve(
     days: Optional[int] = typer.Option(None, help="Activity spreads over the last N days."),
     attachments: Optional[int] = typer.Option(None, help="Number of chat uploads."),
     rate_limits: Optional[bool] = typer.Option(None, "--rate-limits/--no-rate-limits",
-                                               help="Enforce 50/min list and 100/min item limits (429)."),
-    conversations_gone: Optional[bool] = typer.Option(None, "--conversations-gone/--conversations-live",
-                                                      help="Answer 410 on /conversations* (deprecated endpoint)."),
+                                               help="Enforce 100/min per route (50/min on lists) with 429 "
+                                                    "(on by default)."),
+    conversations_endpoint: Optional[str] = typer.Option(None, help="The deprecated /conversations listing: "
+                                                                    "absent (404, default), gone (410) or live."),
     log_roll_seconds: Optional[int] = typer.Option(None, help="Log files are rolled every N seconds."),
     short_page_rate: Optional[float] = typer.Option(None, help=_FAULT_HELP),
     server_error_rate: Optional[float] = typer.Option(None, help=_FAULT_HELP),
@@ -74,7 +75,7 @@ def serve(
 
     settings = _settings(
         config, seed, scale,
-        {"rate_limits_enabled": rate_limits, "conversations_gone": conversations_gone,
+        {"rate_limits_enabled": rate_limits, "conversations_endpoint": conversations_endpoint,
          "log_roll_seconds": log_roll_seconds},
         {"short_page_rate": short_page_rate, "server_error_rate": server_error_rate, "slow_rate": slow_rate,
          "slow_seconds": slow_seconds, "truncated_body_rate": truncated_body_rate,

@@ -1,8 +1,10 @@
 """What every Compliance API endpoint does before and after its handler.
 
-In order: bearer-key authentication (401), scope (403), workspace or
-organization id (404), rate limit (429 with Retry-After), injected faults
-(5xx, slow responses), the handler itself, and an AUDIT_LOG record of the call.
+In order: bearer-key authentication (401), workspace or organization id (403
+"not authorized for this workspace", or 404), permission (403), rate limit (429
+with Retry-After, per workspace, method and route), injected faults (5xx, slow
+responses), the handler itself (log routes check the permission of each log
+category they touch), and an AUDIT_LOG record of the call.
 """
 
 from __future__ import annotations
@@ -60,6 +62,26 @@ class Context:
     def base_url(self) -> str:
         return str(self.request.base_url).rstrip("/")
 
+    def require_logs(self, event_types: list[str]) -> None:
+        """403 unless the key may read every one of these log categories."""
+        scopes = self.state.settings.api_keys[self.api_key]
+        missing = [t for t in event_types if not ("read" in scopes or f"logs:{t}" in scopes)]
+        if missing:
+            raise ApiProblem(403, f"You have insufficient permissions for this operation. Missing scopes: "
+                                  f"{', '.join(log_permission(t) for t in missing)}.", "insufficient_scope")
+
+
+def log_permission(event_type: str) -> str:
+    return f"chatgpt.enterprise.compliance_logs_platform.{event_type.lower()}.read"
+
+
+def permitted(scopes: frozenset[str], endpoint: "Endpoint") -> bool:
+    if endpoint.scope == "delete":
+        return "delete" in scopes
+    if endpoint.family == "logs":
+        return True  # each handler checks the categories it reads (Context.require_logs)
+    return bool(scopes & {"read", "stateful", f"stateful:{endpoint.family}"})
+
 
 Handler = Callable[[Context], Awaitable[Response]]
 
@@ -73,6 +95,7 @@ class Endpoint:
     action: str  # the AUDIT_LOG action name
     handler: Handler
     organization: bool = False  # served under /organizations/{org} instead of /workspaces/{ws}
+    family: str = "logs"  # what the read permission covers: logs, users, gpts, projects, files, library_files, ...
 
     @property
     def path(self) -> str:
@@ -92,20 +115,24 @@ def route(endpoint: Endpoint, state: EmulatorState) -> Route:
             return api_error(401, f"Incorrect API key provided: {mask_key(key)}.", "invalid_api_key", style)
         hint = mask_key(key)
         params = dict(request.query_params)
-        if endpoint.scope not in scopes:
-            state.audit(hint, endpoint.action, params, "BLOCKED")
-            return api_error(403, f"You have insufficient permissions for this operation. Missing scopes: "
-                                  f"{endpoint.scope}.", "insufficient_scope", style)
         owner = request.path_params.get("organization_id" if endpoint.organization else "workspace_id")
         expected = settings.organization_id if endpoint.organization else settings.workspace_id
         if owner != expected:
-            what = "Organization" if endpoint.organization else "Workspace"
-            return api_error(404, f"{what} {owner} not found.", "not_found", style)
+            what = "organization" if endpoint.organization else "workspace"
+            if settings.unknown_workspace_status == 403:
+                return api_error(403, f"This key is not authorized for this {what} ({owner}).", "not_authorized",
+                                 style)
+            return api_error(404, f"{what.capitalize()} {owner} not found.", "not_found", style)
+        if not permitted(scopes, endpoint):
+            state.audit(hint, endpoint.action, params, "BLOCKED")
+            missing = "delete" if endpoint.scope == "delete" else "chatgpt.enterprise.compliance_export.read"
+            return api_error(403, f"You have insufficient permissions for this operation. Missing scopes: "
+                                  f"{missing}.", "insufficient_scope", style)
         now = state.clock.now()
         if settings.rate_limits_enabled:
             per_minute = {"list": settings.list_rate_per_minute, "item": settings.item_rate_per_minute,
                           "logs": settings.logs_rate_per_minute}[endpoint.limit_class]
-            wait = state.limiter.acquire(key, f"{endpoint.method} {endpoint.path}", per_minute, now)
+            wait = state.limiter.acquire(owner, f"{endpoint.method} {endpoint.path}", per_minute, now)
             if wait:
                 return api_error(429, f"Rate limit exceeded: {per_minute} requests per minute for this endpoint. "
                                       f"Retry after {wait} seconds.", "rate_limit_exceeded", style,

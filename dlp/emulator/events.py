@@ -1,7 +1,11 @@
-"""The bodies of Logs Platform events: CONVERSATION_MESSAGE, APP_LOG, AUTH_LOG, AUDIT_LOG, COSTS.
+"""The bodies of Logs Platform events: CONVERSATION_MESSAGE, APP_LOG, CODEX_LOG, CUSTOM_AGENTS_LOG,
+CHATGPT_PLUGIN_*, AUTH_LOG, AUDIT_LOG, COSTS.
 
-Shapes follow the compliance reference (§7.3-§7.6): the common envelope
-(event_id, type, timestamp, principal, actor) plus type-specific fields.
+Shapes follow the compliance reference (§7.3-§7.6, Update 2026-12 items 9-10)
+and the public sample events: the common envelope (event_id, type, timestamp,
+principal, actor) plus type-specific fields; Codex, agent and plugin events
+carry `event_type`, `client_id`, `workspace_id` and `event_details`, and agent
+runs have AGENT actors acting for a delegating user.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 
 from dlp.emulator import prose, randomness
 from dlp.emulator.groundtruth import PlantedValue
-from dlp.emulator.model import AppCallStub, Conversation, SimpleEventStub, User
+from dlp.emulator.model import ActivityStub, AppCallStub, Conversation, SimpleEventStub, User
 from dlp.emulator.snippets import Snippet, fill, join, plain
 from dlp.emulator.synth import credentials, financial, people
 
@@ -176,6 +180,94 @@ def _result_text(rng, app: str, plant: bool, lookalike_rate: float) -> Snippet:
     else:
         leak = prose.plant_sentence(rng, lookalike_rate)
     return join([header, body, leak], sep="\n")
+
+
+@dataclass(frozen=True)
+class Activity:
+    events: list[dict]
+    planted: list[PlantedValue]
+
+
+_PLUGIN_CLIENTS = {"CHATGPT_PLUGIN_DOCUMENT": "WORD_ADDIN", "CHATGPT_PLUGIN_PRESENTATION": "POWERPOINT_ADDIN",
+                   "CHATGPT_PLUGIN_SPREADSHEET": "EXCEL_ADDIN"}
+_CODEX_CLIENTS = ("CODEX_CLI", "CODEX_WEB", "CODEX_IDE_VSCODE", "CODEX_DESKTOP_APP")
+_AGENT_NAMES = ("Sales Ops Agent", "Invoice Chaser", "Onboarding Helper", "Release Notes Agent")
+
+
+def activity(workspace: Any, stub: ActivityStub) -> Activity:
+    """The events of one Codex turn, agent run or plugin prompt, and the values planted in their text.
+
+    The first activity of each type always carries a valid planted value, so every content-bearing type
+    has one at every scale; the others carry one at the workspace's plant rate.
+    """
+    rng = randomness.stream(workspace.seed, "activity-body", stub.event_type, stub.index)
+    user = workspace.user_by_id[stub.user_id]
+    topic = prose.TOPICS[rng.randrange(len(prose.TOPICS))]
+    plant: Snippet | None = None
+    if stub.index == 0 or rng.random() < workspace.config.plant_rate:
+        plant = prose.plant_sentence(rng, 0.0 if stub.index == 0 else workspace.config.lookalike_rate,
+                                     "credit_card" if stub.index == 0 else None)
+    ask = join([plain(rng.choice(topic.asks)), plain(rng.choice(topic.details))])
+    answer = plain(rng.choice(topic.replies))
+    common = {"principal": principal(workspace.workspace_id), "workspace_id": workspace.workspace_id}
+    ids = [event_id(workspace.seed, stub.event_type, stub.index, part) for part in range(3)]
+    session = "session-" + randomness.hex_string(rng, 12)
+    if stub.event_type == "CODEX_LOG":
+        prompt = join([ask, plant]) if plant is not None else ask
+        details = [{"detail_type": "PROMPT_SENT", "session_id": session, "prompt_text": prompt.text,
+                    "model": "gpt-5.1-codex"},
+                   {"detail_type": "PROMPT_RESPONSE_RECEIVED", "session_id": session, "prompt_text": prompt.text,
+                    "response_text": answer.text, "model": "gpt-5.1-codex", "status": "success",
+                    "token_usage": {"input_tokens": rng.randint(200, 5000), "output_tokens": rng.randint(50, 2000)}}]
+        client = rng.choice(_CODEX_CLIENTS)
+        events = [{"event_id": ids[n], "type": "CODEX_LOG", "timestamp": iso(stub.at + timedelta(seconds=20 * n)),
+                   **common, "actor": user_actor(user), "event_type": d["detail_type"], "client_id": client,
+                   "event_details": d} for n, d in enumerate(details)]
+        carriers = [(ids[0], "event_details.prompt_text", prompt)]
+    elif stub.event_type == "CUSTOM_AGENTS_LOG":
+        agent_id = "agent-" + randomness.hex_string(rng, 10)
+        run_id = "thread_" + randomness.hex_string(rng, 24)
+        in_agent_reply = plant is not None and stub.index % 2 == 0  # half the plants sit in what the agent said
+        request = join([ask, plant]) if plant is not None and not in_agent_reply else ask
+        reply = join([answer, plant]) if in_agent_reply else answer
+        agent = {"type": "AGENT", "product_type": "COLLAB_AGENT",
+                 "id": "agent-harness-" + randomness.hex_string(rng, 8), "name": rng.choice(_AGENT_NAMES), "product_id": agent_id,
+                 "agent_runtime": {"id": "runtime-" + randomness.hex_string(rng, 8), "delegator": user_actor(user)},
+                 "agent_task": {"id": "task-" + randomness.hex_string(rng, 8)}}
+        base = {"agent_id": agent_id, "version_id": f"version-{rng.randint(1, 9)}", "run_id": run_id}
+        events = [
+            {"event_id": ids[0], "type": "CUSTOM_AGENTS_LOG", "timestamp": iso(stub.at), **common,
+             "actor": user_actor(user), "event_type": "AGENT_RUN_CREATED", "client_id": "CHATGPT_WEB",
+             "event_details": {"detail_type": "AGENT_RUN_CREATED", **base,
+                               "invoker": {"type": "chatgpt", "initiator": {"kind": "account_user",
+                                                                            "display_name": user.name,
+                                                                            "auth_user_id": user.id},
+                                           "user_message_text": request.text, "is_shared_invocation": False}}},
+            {"event_id": ids[1], "type": "CUSTOM_AGENTS_LOG", "timestamp": iso(stub.at + timedelta(seconds=30)),
+             **common, "actor": agent, "event_type": "AGENT_RUN_MESSAGE", "client_id": "CHATGPT_WEB",
+             "event_details": {"detail_type": "AGENT_RUN_MESSAGE", **base, "text": reply.text}},
+            {"event_id": ids[2], "type": "CUSTOM_AGENTS_LOG", "timestamp": iso(stub.at + timedelta(seconds=31)),
+             **common, "actor": agent, "event_type": "MEMORY_READ", "client_id": "CHATGPT_WEB",
+             "event_details": {"detail_type": "MEMORY_READ", **base, "memory_path": "notes/summary.md",
+                               "access_method": "read"}},
+        ]
+        carriers = [(ids[1], "event_details.text", reply) if in_agent_reply
+                    else (ids[0], "event_details.invoker.user_message_text", request)]
+    else:  # CHATGPT_PLUGIN_DOCUMENT / _PRESENTATION / _SPREADSHEET
+        prompt = join([ask, plant]) if plant is not None else ask
+        events = [{"event_id": ids[0], "type": stub.event_type, "timestamp": iso(stub.at), **common,
+                   "actor": user_actor(user), "event_type": "PROMPT_SENT",
+                   "client_id": _PLUGIN_CLIENTS.get(stub.event_type, "ADDIN"),
+                   "event_details": {"detail_type": "PROMPT_SENT", "session_id": session,
+                                     "prompt_text": prompt.text, "model": "gpt-5.1", "environment_id": None}}]
+        carriers = [(ids[0], "event_details.prompt_text", prompt)]
+    planted = [
+        PlantedValue(entity=span.value.entity, value=span.value.text, valid=span.value.valid, kind="log_event",
+                     subtype=span.value.subtype, user_id=user.id, location=location, start=span.start,
+                     end=span.end, event_id=carrier)
+        for carrier, location, snippet in carriers for span in snippet.spans
+    ]  # fmt: skip
+    return Activity(events, planted)
 
 
 _AUTH_ACTIONS = ("login_success", "login_success", "login_success", "logout_success", "login_failed", "token_issued")

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from dlp.emulator import conversations, prose, randomness
 from dlp.emulator.documents.content import secret_instructions
 from dlp.emulator.model import (
+    ActivityStub,
     AppCallStub,
     Assistant,
     ConfigVersion,
@@ -77,11 +78,13 @@ def build_workspace(seed: int, config: GeneratorConfig, anchor: datetime, worksp
     gpts = [_assistant(seed, "gpt", i, users, anchor, files) for i in range(config.gpts)]
     projects = [_assistant(seed, "project", i, users, anchor, files) for i in range(config.projects)]
     stubs = _conversations(seed, config, anchor, users, gpts, projects, files)
+    _library_uploads(seed, config, anchor, users, files)
     calls = _app_calls(seed, config, anchor, users, stubs)
     simple = _simple_events(seed, config, anchor, users)
+    activities = _activities(seed, config, anchor, users)
     return Workspace(seed=seed, config=config, anchor=anchor, workspace_id=workspace_id, users=users,
                      gpts=gpts, projects=projects, files=files, conversations=stubs, app_calls=calls,
-                     simple_events=simple, organization_id=organization_id)
+                     simple_events=simple, organization_id=organization_id, activities=activities)
 
 
 def _users(seed: int, config: GeneratorConfig, anchor: datetime) -> list[User]:
@@ -261,6 +264,41 @@ def _spread(total: int, slots: int) -> list[int]:
     # Extra files go to the last carriers: the first ones hold the expired uploads, one file each.
     base, extra = divmod(total, slots)
     return [base + (1 if i >= slots - extra else 0) for i in range(slots)]
+
+
+def _library_uploads(seed: int, config: GeneratorConfig, anchor: datetime, users: list[User],
+                     files: dict[str, StoredFile]) -> None:
+    """Files users uploaded that no conversation references: only the per-user library listing finds them."""
+    active = [u for u in users if u.status == "active"] or users
+    for index in range(config.library_uploads):
+        rng = randomness.stream(seed, "library", index)
+        user = active[index % len(active)]
+        fmt = ("docx", "xlsx", "pdf", "csv", "txt")[index % 5]
+        topic = TOPIC_INDEX[rng.choice(DEPARTMENTS[user.department])]
+        stored = StoredFile(
+            id=randomness.file_id(rng), name=_file_name(rng, fmt, prose.TOPICS[topic].name), format=fmt,
+            owner_kind="user", owner_id=user.id, created_at=anchor - timedelta(hours=rng.uniform(1, 40)),
+            content_seed=f"{seed}|library|{index}", topic=topic, plant=True,
+        )
+        files[stored.id] = stored
+
+
+PLUGIN_EVENT_TYPES = ("CHATGPT_PLUGIN_DOCUMENT", "CHATGPT_PLUGIN_PRESENTATION", "CHATGPT_PLUGIN_SPREADSHEET")
+
+
+def _activities(seed: int, config: GeneratorConfig, anchor: datetime, users: list[User]) -> list[ActivityStub]:
+    """Codex turns, custom-agent runs and plugin prompts, spread over the activity window."""
+    stubs = []
+    plan = [("CODEX_LOG", i) for i in range(config.codex_turns)]
+    plan += [("CUSTOM_AGENTS_LOG", i) for i in range(config.agent_runs)]
+    plan += [(PLUGIN_EVENT_TYPES[i % len(PLUGIN_EVENT_TYPES)], i // len(PLUGIN_EVENT_TYPES))
+             for i in range(config.plugin_prompts)]
+    for event_type, index in plan:
+        rng = randomness.stream(seed, "activity", event_type, index)
+        user = rng.choice(users)
+        at = anchor - QUIET_MARGIN - timedelta(days=config.days) * rng.random()
+        stubs.append(ActivityStub(event_type, index, user.id, at))
+    return stubs
 
 
 def _app_calls(seed: int, config: GeneratorConfig, anchor: datetime, users: list[User],

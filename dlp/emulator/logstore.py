@@ -76,6 +76,10 @@ class LogStore:
                 self._place("APP_LOG", at, ("app", call.index, part))
         for position, stub in enumerate(ws.simple_events):
             self._place(stub.event_type, stub.at, ("simple", position))
+        for position, stub in enumerate(ws.activities):
+            for part, body in enumerate(events.activity(ws, stub).events):
+                at = datetime.fromisoformat(body["timestamp"].replace("Z", "+00:00"))
+                self._place(stub.event_type, at, ("activity", position, part))
         for event_type in self._files:
             self._resort(event_type)
 
@@ -125,13 +129,16 @@ class LogStore:
 
     # -- listing and reading ----------------------------------------------------------------
     def list_files(self, event_type: str, after: datetime, before: datetime | None, limit: int,
-                   now: datetime) -> tuple[list[LogFile], bool]:
-        """Files with after <= end_time (< before), visible now, ascending; and whether more remain."""
+                   now: datetime, inclusive: bool = False) -> tuple[list[LogFile], bool]:
+        """Files with end_time > after (>= if inclusive; < before), visible now, ascending; and whether more remain."""
         with self._lock:
             ends = self._sorted_ends.get(event_type, [])
             ordered = self._sorted.get(event_type, [])
             oldest = now - timedelta(days=self.settings.log_retention_days)
-            start = bisect.bisect_left(ends, max(after, oldest))
+            if inclusive or after < oldest:
+                start = bisect.bisect_left(ends, max(after, oldest))
+            else:
+                start = bisect.bisect_right(ends, after)
             page: list[LogFile] = []
             has_more = False
             for log_file in ordered[start:]:
@@ -142,6 +149,14 @@ class LogStore:
                     break
                 page.append(log_file)
             return page, has_more
+
+    def max_event_time(self, event_type: str, now: datetime) -> datetime | None:
+        """The newest event timestamp among the files visible now (None: no retained event)."""
+        with self._lock:
+            oldest = now - timedelta(days=self.settings.log_retention_days)
+            times = [ref[0] for f in self._sorted.get(event_type, []) if oldest <= f.end_time <= now
+                     for ref in f.refs]  # fmt: skip
+            return max(times) if times else None
 
     def get_visible(self, file_id: str, now: datetime) -> LogFile | None:
         log_file = self._by_id.get(file_id)
@@ -191,6 +206,8 @@ class LogStore:
             return app.request if ref[3] == 0 else app.response
         if kind == "simple":
             return events.simple_event(ws, ws.simple_events[ref[2]])
+        if kind == "activity":
+            return events.activity(ws, ws.activities[ref[2]]).events[ref[3]]
         return ref[2]  # a live event, stored as rendered
 
     def all_files(self, event_type: str) -> list[LogFile]:

@@ -142,3 +142,14 @@ class SimpleEventStub:
     index: int
     at: datetime
     user_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityStub:
+    """A CODEX_LOG turn, a CUSTOM_AGENTS_LOG run or a CHATGPT_PLUGIN_* prompt placed in time; its events
+    (and any planted value) are built from its seed."""
+
+    event_type: str
+    index: int
+    user_id: str
+    at: datetime

@@ -1,4 +1,4 @@
-"""File content: the 307 endpoints, file deletes, and the signed blob URLs that serve the bytes."""
+"""File content: the 307 endpoints, file deletes, each user's library listing, and the signed blob URLs."""
 
 from __future__ import annotations
 
@@ -61,14 +61,45 @@ def _assistant_file_getter(kind: str):
     return get_assistant_file
 
 
+LIBRARY_LIMIT = 200
+
+
+async def list_library_files(context: Context) -> Response:
+    """`GET users/{user_id}/library_files`: the user's uploads, oldest first, paged by an opaque `cursor` (N1)."""
+    user_id = context.request.path_params["user_id"]
+    workspace = context.state.workspace
+    if user_id not in workspace.user_by_id:
+        raise ApiProblem(404, f"User {user_id} not found.", "not_found")
+    limit = context.int_param("limit", LIBRARY_LIMIT, LIBRARY_LIMIT)
+    files = [f for f in workspace.library.get(user_id, []) if f.id not in context.state.deletions.user_files]
+    cursor = context.query("cursor")
+    start = 0
+    if cursor:
+        ids = [f.id for f in files]
+        if cursor not in ids:
+            raise ApiProblem(400, "Invalid cursor.", "invalid_cursor", "cursor")
+        start = ids.index(cursor) + 1
+    page = files[start:start + limit]
+    has_more = start + limit < len(files)
+    data = [{"id": f.id, "name": f.name, "mime_type": f.mime_type, "state": "active",
+             "created_at": round(f.created_at.timestamp(), 6), "trashed_at": None, "is_project": False}
+            for f in page]
+    return JSONResponse({"object": "list", "data": data, "has_more": has_more,
+                         "cursor": page[-1].id if page and has_more else None})
+
+
 def endpoints() -> list[Endpoint]:
     return [
-        Endpoint("GET", "/users/{user_id}/files/{file_id}", "read", "item", "DOWNLOAD_USER_FILE", get_user_file),
+        Endpoint("GET", "/users/{user_id}/files/{file_id}", "read", "item", "DOWNLOAD_USER_FILE", get_user_file,
+                 family="files"),
         Endpoint("DELETE", "/users/{user_id}/files/{file_id}", "delete", "item", "DELETE_USER_FILE",
-                 delete_user_file),
-        Endpoint("GET", "/gpt_files/{file_id}", "read", "item", "DOWNLOAD_GPT_FILE", _assistant_file_getter("gpt")),
+                 delete_user_file, family="files"),
+        Endpoint("GET", "/users/{user_id}/library_files", "read", "item", "LIST_USER_LIBRARY_FILES",
+                 list_library_files, family="library_files"),
+        Endpoint("GET", "/gpt_files/{file_id}", "read", "item", "DOWNLOAD_GPT_FILE", _assistant_file_getter("gpt"),
+                 family="files"),
         Endpoint("GET", "/project_files/{file_id}", "read", "item", "DOWNLOAD_PROJECT_FILE",
-                 _assistant_file_getter("project")),
+                 _assistant_file_getter("project"), family="files"),
     ]
 
 

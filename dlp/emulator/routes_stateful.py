@@ -11,6 +11,7 @@ from dlp.emulator import serializers
 from dlp.emulator.endpoint import Context, Endpoint
 from dlp.emulator.errors import ApiProblem, ValidationProblem
 from dlp.emulator.model import Assistant
+from dlp.emulator.settings import CONVERSATIONS_STATUS
 
 T = TypeVar("T")
 
@@ -123,8 +124,12 @@ def _assistant_handlers(kind: str) -> dict[str, Callable]:
 
 # -- conversations ------------------------------------------------------------------------------
 def _ensure_not_gone(context: Context) -> None:
-    if context.state.settings.conversations_gone:
+    """The listing is gone: 404 by default (not in the newest route inventory, N2), or 410 (S7's live probe)."""
+    status = CONVERSATIONS_STATUS[context.state.settings.conversations_endpoint]
+    if status == 410:
         raise ApiProblem(410, GONE_MESSAGE, "endpoint_deprecated")
+    if status == 404:
+        raise ApiProblem(404, "Not found.", "not_found")
 
 
 async def list_conversations(context: Context) -> Response:
@@ -177,28 +182,31 @@ async def delete_conversation(context: Context) -> Response:
 
 
 def endpoints() -> list[Endpoint]:
-    out = [Endpoint("GET", "/users", "read", "list", "LIST_USERS", list_users)]
+    out = [Endpoint("GET", "/users", "read", "list", "LIST_USERS", list_users, family="users")]
     for kind, plural, files in (("gpt", "gpts", "gpts"), ("project", "projects", "projects")):
         handlers = _assistant_handlers(kind)
         key = "{gpt_id}" if kind == "gpt" else "{project_id}"
         upper = kind.upper()
         out += [
-            Endpoint("GET", f"/{plural}", "read", "list", f"LIST_{upper}S", handlers["list"]),
-            Endpoint("GET", f"/{plural}/{key}", "read", "item", f"GET_{upper}", handlers["get"]),
-            Endpoint("DELETE", f"/{plural}/{key}", "delete", "item", f"DELETE_{upper}", handlers["delete"]),
-            Endpoint("GET", f"/{plural}/{key}/configs", "read", "list", f"LIST_{upper}_CONFIGS", handlers["configs"]),
+            Endpoint("GET", f"/{plural}", "read", "list", f"LIST_{upper}S", handlers["list"], family=plural),
+            Endpoint("GET", f"/{plural}/{key}", "read", "item", f"GET_{upper}", handlers["get"], family=plural),
+            Endpoint("DELETE", f"/{plural}/{key}", "delete", "item", f"DELETE_{upper}", handlers["delete"],
+                     family=plural),
+            Endpoint("GET", f"/{plural}/{key}/configs", "read", "list", f"LIST_{upper}_CONFIGS", handlers["configs"],
+                     family=plural),
             Endpoint("GET", f"/{plural}/{key}/shared_users", "read", "list", f"LIST_{upper}_SHARED_USERS",
-                     handlers["shared_users"]),
+                     handlers["shared_users"], family=plural),
             Endpoint("DELETE", f"/{plural}/{key}/shared_users", "delete", "item", f"ISOLATE_{upper}",
-                     handlers["isolate"]),
+                     handlers["isolate"], family=plural),
             Endpoint("DELETE", f"/{files}/{key}/files/{{file_id}}", "delete", "item", f"DELETE_{upper}_FILE",
-                     handlers["delete_file"]),
+                     handlers["delete_file"], family=plural),
         ]
     out += [
-        Endpoint("GET", "/conversations", "read", "list", "LIST_CONVERSATIONS", list_conversations),
+        Endpoint("GET", "/conversations", "read", "list", "LIST_CONVERSATIONS", list_conversations,
+                 family="conversations"),
         Endpoint("GET", "/conversations/{conversation_id}/messages", "read", "list", "LIST_CONVERSATION_MESSAGES",
-                 conversation_messages),
+                 conversation_messages, family="conversations"),
         Endpoint("DELETE", "/conversations/{conversation_id}", "delete", "item", "DELETE_CONVERSATION",
-                 delete_conversation),
+                 delete_conversation, family="conversations"),
     ]
     return out

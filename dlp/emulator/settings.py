@@ -1,9 +1,12 @@
 """Configuration of the emulator: the workspace scale, the keys, and every behaviour knob.
 
-All fault knobs default OFF (a clean emulator); `message_files_in_logs` (chat
-attachments listed in CONVERSATION_MESSAGE events) defaults ON. Settings load
-from a YAML file with `load_settings`, which names the file and the key of any
-bad value.
+The defaults are the documented behaviour (compliance-api.md, Update 2026-12):
+rate limits on at 100 requests per rolling minute per route (50 on the stateful
+lists), `after` strictly later, no `message.files` in CONVERSATION_MESSAGE
+events, uploads listed per user in `library_files`, the conversations listing
+gone (404), a wrong workspace id answered with 403. Our older readings are
+knobs. Every fault knob defaults OFF. Settings load from a YAML file with
+`load_settings`, which names the file and the key of any bad value.
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ class GeneratorConfig:
     plant_rate: float = 0.35  # share of user messages that carry a planted sensitive value
     lookalike_rate: float = 0.2  # share of plants that are invalid look-alikes (valid=False)
     app_calls: int = 24  # connector calls in APP_LOG (each one request + one response event)
+    library_uploads: int = 4  # files in users' libraries that no conversation references
+    codex_turns: int = 8  # CODEX_LOG prompt sent + response received pairs
+    agent_runs: int = 6  # CUSTOM_AGENTS_LOG runs: a user's request, then the agent's messages (agent actor)
+    plugin_prompts: int = 9  # CHATGPT_PLUGIN_DOCUMENT / _PRESENTATION / _SPREADSHEET prompts
     auth_events_per_user: int = 3
     admin_audit_events: int = 6
 
@@ -48,10 +55,12 @@ class GeneratorConfig:
         presets = {
             "demo": cls(),
             "medium": cls(users=60, gpts=8, projects=5, conversations=1_000, days=21, attachments=120,
-                          expired_uploads=6, app_calls=300),
+                          expired_uploads=6, app_calls=300, library_uploads=30, codex_turns=80, agent_runs=40,
+                          plugin_prompts=60),
             "large": cls(users=400, gpts=25, projects=15, conversations=12_500, days=28, min_turns=3,
                          max_turns=5, attachments=1_000, expired_uploads=40, app_calls=2_000,
-                         auth_events_per_user=6),
+                         auth_events_per_user=6, library_uploads=200, codex_turns=600, agent_runs=300,
+                         plugin_prompts=400),
         }
         if name not in presets:
             raise ValueError(f"unknown scale preset {name!r}; choose one of {', '.join(presets)}")
@@ -81,16 +90,21 @@ class EmulatorSettings:
     )
     workspace_id: str = DEFAULT_WORKSPACE_ID
     organization_id: str = DEFAULT_ORGANIZATION_ID
-    # rate limits: per API key and endpoint template, per minute
-    rate_limits_enabled: bool = False
+    # a workspace id that is not ours: 403 "key not authorized for this workspace" (N1), or 404 (S2)
+    unknown_workspace_status: int = 403
+    # rate limits: per workspace (or organization), method and route, per minute
+    rate_limits_enabled: bool = True
     list_rate_per_minute: int = 50
     item_rate_per_minute: int = 100
     logs_rate_per_minute: int = 100
-    # the deprecated stateful conversation endpoints
-    conversations_gone: bool = False  # every /conversations* path answers 410
-    conversation_messages_endpoint: bool = True  # serve /conversations/{id}/messages (psoxy-only path)
+    # "rolling": at most N requests in any 60 s; "bucket": a token bucket that starts full (our older guess)
+    rate_limit_style: str = "rolling"
+    # the deprecated stateful conversations listing: "absent" (404, N2), "gone" (410, S7), "live" (200, S2)
+    conversations_endpoint: str = "absent"
+    conversation_messages_endpoint: bool = True  # serve /conversations/{id}/messages when live (psoxy-only path)
     # logs platform
-    message_files_in_logs: bool = True  # CONVERSATION_MESSAGE events carry message.files[]
+    message_files_in_logs: bool = False  # CONVERSATION_MESSAGE events carry message.files[] (psoxy's sample only)
+    logs_after_inclusive: bool = False  # `after` matches end_time >= after (S9's comment) instead of > after (N1)
     log_roll_seconds: int = 300  # events are flushed into one file per type per interval
     log_retention_days: int = 30
     audit_compliance_calls: bool = True  # the client's own calls appear as AUDIT_LOG events
@@ -106,6 +120,13 @@ class EmulatorSettings:
     def __post_init__(self) -> None:
         if self.error_style not in ("openai", "detail"):
             raise ValueError(f"error_style must be 'openai' or 'detail', not {self.error_style!r}")
+        if self.rate_limit_style not in ("rolling", "bucket"):
+            raise ValueError(f"rate_limit_style must be 'rolling' or 'bucket', not {self.rate_limit_style!r}")
+        if self.conversations_endpoint not in CONVERSATIONS_STATUS:
+            raise ValueError(f"conversations_endpoint must be one of {', '.join(CONVERSATIONS_STATUS)}, "
+                             f"not {self.conversations_endpoint!r}")
+        if self.unknown_workspace_status not in (403, 404):
+            raise ValueError("unknown_workspace_status must be 403 or 404")
         for name in ("short_page_rate", "server_error_rate", "slow_rate", "truncated_body_rate",
                      "sha_mismatch_rate", "duplicate_event_rate"):
             rate = getattr(self.faults, name)
@@ -114,12 +135,28 @@ class EmulatorSettings:
         if self.log_roll_seconds <= 0:
             raise ValueError("log_roll_seconds must be positive")
         for key, scopes in self.api_keys.items():
-            unknown = set(scopes) - {"read", "delete"}
+            unknown = sorted(s for s in scopes if not valid_scope(s))
             if unknown:
-                raise ValueError(f"api key {mask_key(key)} has unknown scopes {sorted(unknown)}")
+                raise ValueError(f"api key {mask_key(key)} has unknown scopes {unknown}; use read, delete, "
+                                 f"stateful, stateful:<{'|'.join(STATEFUL_FAMILIES)}> or logs:<EVENT_TYPE>")
 
     def replace(self, **changes: Any) -> "EmulatorSettings":
         return dataclasses.replace(self, **changes)
+
+
+CONVERSATIONS_STATUS = {"absent": 404, "gone": 410, "live": 200}
+# What a key may be granted. "read" is the broad compliance read of legacy keys; admin keys get one read
+# permission per log category ("logs:CODEX_LOG") and the stateful read ("stateful", or one family of it).
+STATEFUL_FAMILIES = ("users", "gpts", "projects", "files", "library_files", "conversations")
+
+
+def valid_scope(scope: str) -> bool:
+    if scope in ("read", "delete", "stateful"):
+        return True
+    kind, _, rest = scope.partition(":")
+    if kind == "stateful":
+        return rest in STATEFUL_FAMILIES
+    return kind == "logs" and bool(rest) and rest.replace("_", "").isalnum() and rest.upper() == rest
 
 
 def mask_key(key: str) -> str:

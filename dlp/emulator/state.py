@@ -48,7 +48,7 @@ class EmulatorState:
         self.request_log: list[RequestRecord] = []
         self.deletions = Deletions()
         self.signer = UrlSigner(single_use=settings.signed_url_single_use)
-        self.limiter = RateLimiter()
+        self.limiter = RateLimiter(settings.rate_limit_style)
         self._fault_rng = random.Random(f"{settings.seed}|faults")
         self._lock = threading.RLock()
         self._added: dict[str, list[Message]] = {}  # messages added after generation, per conversation

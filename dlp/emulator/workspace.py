@@ -10,6 +10,7 @@ from dlp.emulator import conversations, prose, randomness
 from dlp.emulator.documents import FileContent, build_content, render
 from dlp.emulator.groundtruth import PlantedValue
 from dlp.emulator.model import (
+    ActivityStub,
     AppCallStub,
     Assistant,
     Conversation,
@@ -28,7 +29,7 @@ class Workspace:
                  users: list[User], gpts: list[Assistant], projects: list[Assistant],
                  files: dict[str, StoredFile], conversations: list[ConversationStub],
                  app_calls: list[AppCallStub], simple_events: list[SimpleEventStub],
-                 organization_id: str = DEFAULT_ORGANIZATION_ID) -> None:
+                 organization_id: str = DEFAULT_ORGANIZATION_ID, activities: list[ActivityStub] | None = None) -> None:
         self.seed = seed
         self.config = config
         self.anchor = anchor
@@ -41,6 +42,11 @@ class Workspace:
         self.conversations = conversations
         self.app_calls = app_calls
         self.simple_events = simple_events
+        self.activities = activities or []
+        self.library: dict[str, list[StoredFile]] = {}  # user id -> their uploads, oldest first
+        for stored in sorted(files.values(), key=lambda f: (f.created_at, f.id)):
+            if stored.owner_kind == "user":
+                self.library.setdefault(stored.owner_id, []).append(stored)
         self.user_by_id = {u.id: u for u in users}
         self.assistant_by_id = {a.id: a for a in [*gpts, *projects]}
         self.conversation_by_id = {c.id: c for c in conversations}
@@ -81,6 +87,8 @@ class Workspace:
             yield from conversations.ground_truth(self.conversation_at(stub.index), stub.user_id)
         for call in self.app_calls:
             yield from events.app_call(self, call).planted
+        for activity in self.activities:
+            yield from events.activity(self, activity).planted
 
     def ground_truth(self) -> list[PlantedValue]:
         return list(self.iter_ground_truth())

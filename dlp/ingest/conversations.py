@@ -1,7 +1,8 @@
 """The deprecated stateful `/conversations` endpoint, for workspaces that still serve it.
 
-OpenAI answers 410 there since mid-2026 and points to the Logs Platform; the
-scanner then says so once and relies on the logs. Messages found here and in
+It is gone: 404 in the newest route inventory (N2), 410 on a live probe (S7);
+the scanner treats both alike, notes it, and relies on the logs and on the
+users' library files. Messages found here and in
 the logs share item ids (`msg:<id>`), so reading both never double counts.
 """
 
@@ -11,29 +12,29 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from dlp.ingest.http import ComplianceClient
-from dlp.ingest.logs import (
-    _list,
-    _text_of,
+from dlp.ingest.events import (
     file_refs_of_message,
+    list_of,
     parse_time,
+    text_of,
     title_item,
 )
-from dlp.ingest.ratelimit import EndpointClass
+from dlp.ingest.ratelimit import RouteClass
 from dlp.records import FileRef, Item, ItemKind
 
 PAGE_LIMIT = 100  # the API allows 500; the spec advises smaller pages for ~2 MB conversations
 
 
 async def iter_conversation_pages(
-    client: ComplianceClient, since_timestamp: float | None
+    client: ComplianceClient, since_timestamp: float | None, limit: int = PAGE_LIMIT
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """Pages of conversations updated since a time: `since_timestamp` first, then `after` alone (never both)."""
-    params: dict[str, Any] = {"limit": PAGE_LIMIT, "file_format": "id"}
+    params: dict[str, Any] = {"limit": limit, "file_format": "id"}
     if since_timestamp is not None:
         params["since_timestamp"] = int(since_timestamp)
     path = f"{client.workspace_path}/conversations"
     while True:
-        page = await client.get_json(path, params, EndpointClass.LIST)
+        page = await client.get_json(path, params, RouteClass.LIST)
         data = [c for c in (page.get("data") or []) if isinstance(c, dict)] if isinstance(page, dict) else []
         yield data
         if not isinstance(page, dict) or not page.get("has_more"):
@@ -41,7 +42,7 @@ async def iter_conversation_pages(
         last_id = page.get("last_id") or (data[-1].get("id") if data else None)
         if not last_id:
             return
-        params = {"limit": PAGE_LIMIT, "file_format": "id", "after": last_id}
+        params = {"limit": limit, "file_format": "id", "after": last_id}
 
 
 def items_from_conversation(conversation: dict[str, Any], workspace_id: str) -> list[Item]:
@@ -56,12 +57,12 @@ def items_from_conversation(conversation: dict[str, Any], workspace_id: str) -> 
     title = title_item(conversation, common)
     if title is not None:
         items.append(title)
-    for message in _list(conversation.get("messages")):
+    for message in list_of(conversation.get("messages")):
         if not isinstance(message, dict) or not message.get("id"):
             continue
         author = message.get("author") if isinstance(message.get("author"), dict) else {}
         extra = dict(gpt_id=message.get("gpt_id"), project_id=message.get("project_id"))
-        text = _text_of(message.get("content"))
+        text = text_of(message.get("content"))
         created = parse_time(message.get("created_at"))
         if text:
             items.append(

@@ -20,31 +20,43 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from dlp.config import ApiConfig
-from dlp.ingest.ratelimit import EndpointClass, RateLimiter, endpoint_template
+from dlp.errors import DlpError, Terminal, Transient
+from dlp.ingest.permissions import (
+    ADMIN_KEY_ADVICE,
+    KEY_ORIGIN,
+    LEGACY_KEY_ADVICE,
+    STATEFUL_PERMISSION,
+    WRONG_WORKSPACE_HINT,
+    log_permission,
+)
+from dlp.ingest.ratelimit import RouteClass, RateLimiter, route_key
 from dlp.redact import mask_api_key, redact
 
 log = logging.getLogger(__name__)
 
-SUPPORT_HINT = (
-    "Compliance API keys are issued to a ChatGPT Enterprise workspace owner; OpenAI grants the "
-    "compliance scopes on a key on request (support@openai.com, quoting the key's last 4 characters)."
-)
 
-
-class ApiError(RuntimeError):
-    """A request failed in a way retrying will not fix."""
+class ApiError(DlpError, RuntimeError):
+    """A request failed in a way retrying now will not fix."""
 
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
 
 
-class AuthError(ApiError):
+class AuthError(ApiError, Terminal):
     """401: the key is missing, unknown or revoked."""
 
 
-class ScopeError(ApiError):
-    """403: the key is valid but lacks a scope."""
+class RetryLaterError(ApiError, Transient):
+    """Retries or the scan's 429 budget ran out: the next scan may well succeed."""
+
+
+class ScopeError(ApiError, Terminal):
+    """403: the key is valid but may not read this (or it belongs to another workspace)."""
+
+    def __init__(self, message: str, status: int | None = 403, permission: str = "") -> None:
+        super().__init__(message, status)
+        self.permission = permission  # what to grant, e.g. chatgpt.enterprise.compliance_logs_platform.codex_log.read
 
 
 class NotFoundError(ApiError):
@@ -89,6 +101,20 @@ def _error_text(response: httpx.Response) -> str:
     return str(body)[:200]
 
 
+def _params_of(response: httpx.Response) -> list[tuple[str, str]]:
+    return list(response.request.url.params.multi_items()) if response.request is not None else []
+
+
+def _permission_of(path: str, params: list[tuple[str, str]]) -> str:
+    """The permission a GET needs: a log category's (from its `event_type`) or the compliance export read."""
+    if "/logs" in path or path.endswith("/max_event_time"):
+        types = [value for key, value in params if key == "event_type"]
+        if types:
+            return " and ".join(log_permission(t) for t in types)
+        return "the read permission of the log category"
+    return STATEFUL_PERMISSION
+
+
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after")
     if value is None:
@@ -108,26 +134,27 @@ class ComplianceClient:
         api_key: str,
         *,
         workspace_id: str | None = None,
+        organization_id: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if not api_key:
-            raise AuthError(
-                f"No API key: set the environment variable {config.key_env} or api.key_file. {SUPPORT_HINT}"
-            )
+            raise AuthError(f"No API key: set the environment variable {config.key_env} or api.key_file. {KEY_ORIGIN}")
         self.config = config
         self.workspace_id = workspace_id or config.workspace_id
         if not self.workspace_id:
             raise ApiError("No workspace id: set api.workspace_id in the config or pass --workspace-id.")
+        self.organization_id = organization_id or config.organization_id
         self._key = api_key
+        self._clock = clock
         self._sleep = sleep
         self._random = random.Random()
         self.limiter = RateLimiter(
             {
-                EndpointClass.LIST: config.list_per_minute,
-                EndpointClass.ITEM: config.item_per_minute,
-                EndpointClass.LOGS: config.logs_per_minute,
+                RouteClass.LIST: config.list_per_minute,
+                RouteClass.ITEM: config.item_per_minute,
+                RouteClass.LOGS: config.logs_per_minute,
             },
             clock=clock,
             sleep=sleep,
@@ -143,8 +170,11 @@ class ComplianceClient:
         )
         # Signed download URLs are capabilities of their own: the API key must never travel there.
         self._blob = httpx.AsyncClient(timeout=timeout, follow_redirects=True, verify=config.verify_tls, transport=transport)
-        self.requests: Counter[EndpointClass] = Counter()
-        self.retries = 0
+        self.requests: Counter[RouteClass] = Counter()
+        self.retries = 0  # requests sent again: after a fault (5xx, timeout, truncated body) or a 429
+        self.throttled = 0  # 429 answers received
+        self.throttle_waited = 0.0  # seconds spent waiting on Retry-After, against api.throttle_budget_seconds
+        self._paused_until = 0.0
 
     @property
     def masked_key(self) -> str:
@@ -153,6 +183,10 @@ class ComplianceClient:
     @property
     def workspace_path(self) -> str:
         return f"/compliance/workspaces/{self.workspace_id}"
+
+    @property
+    def organization_path(self) -> str | None:
+        return f"/compliance/organizations/{self.organization_id}" if self.organization_id else None
 
     async def aclose(self) -> None:
         await self._api.aclose()
@@ -164,42 +198,33 @@ class ComplianceClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def get_json(self, path: str, params: dict[str, Any] | None, endpoint: EndpointClass) -> Any:
-        response = await self._request(path, params, endpoint)
+    async def get_json(self, path: str, params: dict[str, Any] | None, route_class: RouteClass) -> Any:
+        response = await self._request(path, params, route_class)
         try:
             return response.json()
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ApiError(f"GET {path}: the response is not JSON ({exc})", response.status_code) from exc
 
-    async def delete_status(self, path: str, endpoint: EndpointClass = EndpointClass.ITEM) -> int:
-        """Send a DELETE and return its status without raising: used to probe the delete scope."""
-        await self.limiter.acquire(endpoint, endpoint_template(path))
-        self.requests[endpoint] += 1
-        try:
-            response = await self._api.delete(path)
-        except (httpx.TimeoutException, httpx.TransportError) as exc:
-            raise ApiError(f"DELETE {path}: {type(exc).__name__}") from None
-        return response.status_code
-
     async def download(
-        self, path: str, params: dict[str, Any] | None, endpoint: EndpointClass, *, max_bytes: int | None = None
+        self, path: str, params: dict[str, Any] | None, route_class: RouteClass, *, max_bytes: int | None = None
     ) -> bytes:
         """GET an endpoint that answers 307 to a signed URL, then fetch the bytes without our credentials.
 
         A body past `max_bytes` raises TooLargeError as soon as that is known, so an oversized file
         is never held in memory.
         """
-        response = await self._request(path, params, endpoint, expect_redirect=True)
+        response = await self._request(path, params, route_class, expect_redirect=True)
         if response.status_code == 200:  # some servers serve the bytes directly
             return response.content
         location = response.headers.get("location")
         if not location:
             raise ApiError(f"GET {path}: redirect without a Location header", response.status_code)
         target = str(self._api.base_url.join(location)) if location.startswith("/") else location
+
         async def fetch() -> bytes:
             return await self._fetch_blob(path, target, max_bytes)
 
-        return await self._with_retries(path, fetch)
+        return await self._with_fault_retries(path, fetch)
 
     async def _fetch_blob(self, path: str, url: str, max_bytes: int | None) -> bytes:
         try:
@@ -229,22 +254,54 @@ class ComplianceClient:
             raise _Retryable(f"download for {path} failed: {type(exc).__name__}") from None
 
     async def _request(
-        self, path: str, params: dict[str, Any] | None, endpoint: EndpointClass, expect_redirect: bool = False
+        self, path: str, params: dict[str, Any] | None, route_class: RouteClass, expect_redirect: bool = False
     ) -> httpx.Response:
-        template = endpoint_template(path)
+        route = route_key("GET", path)
 
         async def attempt() -> httpx.Response:
-            await self.limiter.acquire(endpoint, template)
-            self.requests[endpoint] += 1
-            try:
-                response = await self._api.get(path, params=params)
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                raise _Retryable(f"GET {path}: {type(exc).__name__}") from None
-            return self._check(path, response, expect_redirect)
+            while True:
+                async with self.limiter.slot(route_class, route):
+                    self.requests[route_class] += 1
+                    try:
+                        response = await self._api.get(path, params=params)
+                    except (httpx.TimeoutException, httpx.TransportError) as exc:
+                        raise _Retryable(f"GET {path}: {type(exc).__name__}") from None
+                    if response.status_code != 429:
+                        return self._check(path, response, expect_redirect)
+                    wait = self._throttle_wait(path, _retry_after(response))
+                    self.limiter.throttled(route_class, route, wait)
+                # A 429 is the server pacing us, not a fault: wait and ask again, on the scan's 429 budget.
+                self.throttled += 1
+                self.retries += 1
+                if self.limiter.limit_of(route_class) is None:  # no client-side limit to carry the pause
+                    await self._sleep(wait)
 
-        return await self._with_retries(path, attempt)
+        return await self._with_fault_retries(path, attempt)
 
-    async def _with_retries(self, path: str, attempt: Callable[[], Awaitable[Any]]) -> Any:
+    def _throttle_wait(self, path: str, retry_after: float | None) -> float:
+        """How long a 429 makes us wait; past the scan's budget for such waits, the request fails.
+
+        Concurrent 429s wait together, so the budget counts the time the pause grows by, not each wait.
+        """
+        if retry_after is None:  # no Retry-After (undocumented either way): back off, up to a minute
+            retry_after = min(60.0, 2.0 ** min(self.throttled, 6))
+        now = self._clock()
+        grows_by = max(0.0, now + retry_after - max(self._paused_until, now))
+        budget = self.config.throttle_budget_seconds
+        if self.throttle_waited + grows_by > budget:
+            raise RetryLaterError(
+                f"GET {path}: rate limited (HTTP 429) for longer than api.throttle_budget_seconds ({budget:g} s) "
+                "in this scan; the next scan continues from here",
+                429,
+            )
+        self.throttle_waited += grows_by
+        self._paused_until = max(self._paused_until, now + retry_after)
+        log.info("GET %s: HTTP 429, waiting %.1f s (Retry-After)", path, retry_after)
+        return retry_after
+
+    async def _with_fault_retries(self, path: str, attempt: Callable[[], Awaitable[Any]]) -> Any:
+        """Run `attempt`, retrying 5xx, timeouts and truncated bodies with jittered backoff, capped."""
+
         def wait(state: Any) -> float:
             exc = state.outcome.exception()
             if isinstance(exc, _Retryable) and exc.retry_after is not None:
@@ -254,8 +311,7 @@ class ComplianceClient:
 
         def before_sleep(state: Any) -> None:
             self.retries += 1
-            exc = state.outcome.exception()
-            log.warning("retrying (%d): %s", state.attempt_number, redact(str(exc), (self._key,)))
+            log.warning("retrying (%d): %s", state.attempt_number, redact(str(state.outcome.exception()), (self._key,)))
 
         retrying = AsyncRetrying(
             retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
@@ -268,30 +324,29 @@ class ComplianceClient:
         try:
             return await retrying(attempt)
         except _Retryable as exc:
-            raise ApiError(f"GET {path}: gave up after {self.config.max_retries} retries: {exc}") from None
+            raise RetryLaterError(f"GET {path}: gave up after {self.config.max_retries} retries: {exc}") from None
 
     def _check(self, path: str, response: httpx.Response, expect_redirect: bool) -> httpx.Response:
         status = response.status_code
         if status == 200 or (expect_redirect and status in (301, 302, 303, 307, 308)):
             return response
         text = redact(_error_text(response), (self._key,))
-        if status == 429:
-            raise _Retryable(f"GET {path}: rate limited", _retry_after(response))
         if status >= 500:
             raise _Retryable(f"GET {path}: HTTP {status}: {text}")
         if status == 401:
             raise AuthError(
                 f"The API rejected the key {self.masked_key} (HTTP 401: {text}). Check that "
                 f"${self.config.key_env} (or api.key_file) holds a Compliance API key for this workspace. "
-                f"{SUPPORT_HINT}",
+                f"{KEY_ORIGIN}",
                 status,
             )
         if status == 403:
+            permission = _permission_of(path, _params_of(response))
             raise ScopeError(
-                f"The key {self.masked_key} lacks a scope for GET {path} (HTTP 403: {text}). It needs the "
-                f"read scope of the compliance export (chatgpt.enterprise.compliance_export.read): ask OpenAI "
-                f"support to grant it on this key. {SUPPORT_HINT}",
+                f"The key {self.masked_key} may not read GET {path} (HTTP 403: {text}). "
+                f"{ADMIN_KEY_ADVICE.format(permission=permission)} {LEGACY_KEY_ADVICE} {WRONG_WORKSPACE_HINT}",
                 status,
+                permission,
             )
         if status == 404:
             raise NotFoundError(f"GET {path}: not found (HTTP 404: {text})", status)

@@ -1,30 +1,77 @@
-"""The Logs Platform: list JSONL log files per event type, download, verify, parse, turn into items.
+"""The Logs Platform: list JSONL log files per event type and scope, download, verify, parse.
 
-The cursor is the `end_time` of the last fully stored file plus the ids of
-the files stored at exactly that time, because the API's `after` is
-inclusive and re-returns them.
+`after` is strictly later than the given time in the newest description
+(compliance-api.md, Update 2026-12 item 3, N1) and inclusive in an older
+integration (S9, S8). The cursor is right under both: it holds the `end_time`
+it may resume from plus the ids of files already stored that the server may
+list again, and it only moves to a time once every listed file up to that
+time is stored (a same-time file not yet stored would be lost under an
+exclusive `after`). Listing entries without `end_time` (psoxy's sample has
+only `id`) are processed and remembered by id, never dropped.
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from dlp.ingest.events import parse_time
 from dlp.ingest.http import ApiError, ComplianceClient, GoneError
-from dlp.ingest.ratelimit import EndpointClass
-from dlp.records import FileRef, Item, ItemKind
+from dlp.ingest.ratelimit import RouteClass
 
 PAGE_LIMIT = 100
 
 
+class LogScope(str, enum.Enum):
+    """Where a log category is read: the workspace route, or the organization route (`api.organization_id`)."""
+
+    WORKSPACE = "workspace"
+    ORGANIZATION = "organization"
+
+    def stream(self, event_type: str) -> str:
+        """The cursor name: `logs:TYPE` for the workspace (as before), `org-logs:TYPE` for the organization."""
+        return f"logs:{event_type}" if self is LogScope.WORKSPACE else f"org-logs:{event_type}"
+
+
+def scope_path(client: ComplianceClient, scope: LogScope) -> str:
+    if scope is LogScope.ORGANIZATION:
+        if client.organization_path is None:
+            raise ApiError("the organization scope needs api.organization_id")
+        return client.organization_path
+    return client.workspace_path
+
+
+@dataclass(frozen=True)
+class LogFile:
+    id: str
+    event_type: str
+    end_time: str | None
+    file_name: str | None
+    file_size: int | None
+    file_sha256: str | None
+    # The cursor may not move to this file's end_time once it is stored: it has none, or the next listed
+    # file shares it (under an exclusive `after`, moving there would skip that file).
+    hold: bool = False
+    peers: frozenset[str] = frozenset()  # listed before it on its page with the same end_time
+
+
+@dataclass(frozen=True)
+class PageEnd:
+    """Every file of a listed page: once they are stored, the cursor may continue from `last_end_time`."""
+
+    last_end_time: str | None
+    at_end: frozenset[str]  # ids on the page whose end_time is last_end_time (or that have none)
+
+
 @dataclass(frozen=True)
 class LogCursor:
-    after: str  # ISO-8601: list files whose end_time >= after
-    boundary_ids: frozenset[str] = frozenset()  # files already stored whose end_time == after
+    after: str  # ISO-8601: the time the next listing starts from
+    boundary_ids: frozenset[str] = frozenset()  # stored files the server may list again from `after`
 
     def to_json(self) -> dict[str, Any]:
         return {"after": self.after, "boundary_ids": sorted(self.boundary_ids)}
@@ -33,21 +80,17 @@ class LogCursor:
     def from_json(cls, value: dict[str, Any]) -> "LogCursor":
         return cls(after=value["after"], boundary_ids=frozenset(value.get("boundary_ids", ())))
 
-    def advanced_past(self, log_file: "LogFile") -> "LogCursor":
+    def advanced_past(self, log_file: LogFile) -> "LogCursor":
         """The cursor once `log_file` is stored."""
-        if log_file.end_time == self.after:
+        if log_file.hold or log_file.end_time is None or _time_key(log_file.end_time) <= _time_key(self.after):
             return LogCursor(self.after, self.boundary_ids | {log_file.id})
-        return LogCursor(log_file.end_time, frozenset({log_file.id}))
+        return LogCursor(log_file.end_time, log_file.peers | {log_file.id})
 
-
-@dataclass(frozen=True)
-class LogFile:
-    id: str
-    event_type: str
-    end_time: str
-    file_name: str | None
-    file_size: int | None
-    file_sha256: str | None
+    def at_page_end(self, page: PageEnd) -> "LogCursor":
+        """The cursor once every file of a page is stored."""
+        if page.last_end_time is None or _time_key(page.last_end_time) <= _time_key(self.after):
+            return self
+        return LogCursor(page.last_end_time, page.at_end)
 
 
 class LogFileError(Exception):
@@ -58,60 +101,52 @@ def iso(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def parse_time(value: Any) -> datetime | None:
-    """Accept ISO-8601 strings (with Z or offset, or naive = UTC) and float epoch seconds."""
-    if value is None or value == "":
-        return None
-    try:
-        if isinstance(value, (int, float)):
-            return datetime.fromtimestamp(float(value), tz=timezone.utc)
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except (ValueError, OverflowError, OSError):
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
 def _time_key(value: str) -> datetime:
     return parse_time(value) or datetime.min.replace(tzinfo=timezone.utc)
 
 
 async def list_log_files(
-    client: ComplianceClient, event_type: str, cursor: LogCursor
-) -> AsyncIterator[LogFile]:
-    """Every listed file after the cursor, ascending, once; files already stored at the boundary skipped."""
+    client: ComplianceClient, event_type: str, cursor: LogCursor, scope: LogScope = LogScope.WORKSPACE
+) -> AsyncIterator[LogFile | PageEnd]:
+    """Every listed file after the cursor, in listed order, once; each page closed by a PageEnd."""
+    path = f"{scope_path(client, scope)}/logs"
     after = cursor.after
     seen: set[str] = set(cursor.boundary_ids)
     while True:
-        page = await client.get_json(
-            f"{client.workspace_path}/logs",
-            {"event_type": event_type, "after": after, "limit": PAGE_LIMIT},
-            EndpointClass.LOGS,
-        )
+        params = {"event_type": event_type, "after": after, "limit": PAGE_LIMIT}
+        page = await client.get_json(path, params, RouteClass.LOGS)
         documents = _documents(page)
+        entries = [e for d in documents for raw in (d.get("data") or []) if (e := _log_file(raw, event_type))]
         new_on_page = 0
-        for document in documents:
-            for raw in document.get("data") or []:
-                log_file = _log_file(raw, event_type)
-                if log_file is None or log_file.id in seen:
-                    continue
-                seen.add(log_file.id)
-                new_on_page += 1
-                yield log_file
+        for index, entry in enumerate(entries):
+            following = entries[index + 1] if index + 1 < len(entries) else None
+            peers = frozenset(e.id for e in entries[:index] if e.end_time is not None and e.end_time == entry.end_time)
+            hold = entry.end_time is None or (following is not None and following.end_time == entry.end_time)
+            if entry.id in seen:
+                continue
+            seen.add(entry.id)
+            new_on_page += 1
+            yield LogFile(entry.id, entry.event_type, entry.end_time, entry.file_name, entry.file_size,
+                          entry.file_sha256, hold, peers)  # fmt: skip
         last = documents[-1] if documents else {}
         next_after = last.get("last_end_time")
+        if not isinstance(next_after, str) or not next_after:
+            next_after = None
+        at_end = frozenset(e.id for e in entries if e.end_time is None or e.end_time == next_after)
+        yield PageEnd(next_after, at_end)
         if not last.get("has_more"):
             return
-        if not next_after or _time_key(next_after) < _time_key(after):
+        if next_after is None or _time_key(next_after) < _time_key(after):
             raise ApiError(f"logs list for {event_type}: has_more is true but last_end_time does not advance")
         if next_after == after and new_on_page == 0:
-            # A full page of files all at the boundary time, all seen: the inclusive `after`
-            # cannot move past them, so more pages would repeat this one.
+            # A full page of files all at the boundary time, all seen: an inclusive `after` cannot move past
+            # them, so more pages would repeat this one.
             raise ApiError(f"logs list for {event_type}: more than {PAGE_LIMIT} files share end_time {after}")
         after = next_after
 
 
 def _documents(page: Any) -> list[dict[str, Any]]:
-    """The list response; tolerate the occasional multi-document body seen in production."""
+    """The list response; tolerate the occasional multi-document body seen in production (S8)."""
     if isinstance(page, dict):
         return [page]
     if isinstance(page, list):
@@ -120,24 +155,29 @@ def _documents(page: Any) -> list[dict[str, Any]]:
 
 
 def _log_file(raw: Any, event_type: str) -> LogFile | None:
-    if not isinstance(raw, dict) or not raw.get("id") or not raw.get("end_time"):
+    if not isinstance(raw, dict) or not raw.get("id"):
         return None
+    end_time = raw.get("end_time")
+    size = raw.get("file_size")
     return LogFile(
         id=str(raw["id"]),
         event_type=str(raw.get("event_type") or event_type),
-        end_time=str(raw["end_time"]),
-        file_name=raw.get("file_name"),
-        file_size=raw.get("file_size"),
-        file_sha256=(raw.get("file_sha256") or None),
+        end_time=str(end_time) if end_time else None,
+        file_name=raw.get("file_name") if isinstance(raw.get("file_name"), str) else None,
+        file_size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        file_sha256=(raw.get("file_sha256") or None) if isinstance(raw.get("file_sha256"), (str, type(None))) else None,
     )
 
 
-async def download_log_file(client: ComplianceClient, log_file: LogFile, attempts: int = 3) -> bytes:
+async def download_log_file(
+    client: ComplianceClient, log_file: LogFile, scope: LogScope = LogScope.WORKSPACE, attempts: int = 3
+) -> bytes:
     """The file's bytes, checked against its sha256; a mismatch is fetched again, then reported."""
     last_problem = ""
+    path = f"{scope_path(client, scope)}/logs/{log_file.id}"
     for _ in range(attempts):
         try:
-            data = await client.download(f"{client.workspace_path}/logs/{log_file.id}", None, EndpointClass.LOGS)
+            data = await client.download(path, None, RouteClass.LOGS)
         except GoneError as exc:  # an expired signed URL: ask for a fresh one
             last_problem = str(exc)
             continue
@@ -148,7 +188,7 @@ async def download_log_file(client: ComplianceClient, log_file: LogFile, attempt
 
 
 def parse_jsonl(data: bytes) -> list[dict[str, Any]]:
-    """One JSON object per line; also objects concatenated without newlines. Bad lines raise."""
+    """One JSON object per line; also objects concatenated without newlines (S8). Bad lines raise."""
     text = data.decode("utf-8")
     decoder = json.JSONDecoder()
     events: list[dict[str, Any]] = []
@@ -166,141 +206,3 @@ def parse_jsonl(data: bytes) -> list[dict[str, Any]]:
         if isinstance(obj, dict):
             events.append(obj)
     return events
-
-
-# -- events -> items -----------------------------------------------------------------------
-
-
-def _text_of(content: Any) -> str | None:
-    """`content.value`, or `parts`, or `text`; non-string values as compact JSON."""
-    if content is None:
-        return None
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, dict):
-        return json.dumps(content, ensure_ascii=False)
-    for key in ("value", "text"):
-        value = content.get(key)
-        if isinstance(value, str):
-            return value
-        if value is not None:
-            return json.dumps(value, ensure_ascii=False)
-    parts = content.get("parts")
-    if isinstance(parts, list):
-        return "\n".join(p if isinstance(p, str) else json.dumps(p, ensure_ascii=False) for p in parts)
-    return None
-
-
-def _list(value: Any) -> list[Any]:
-    """A list envelope `{data: [...]}` or a bare array."""
-    if isinstance(value, dict):
-        value = value.get("data")
-    return value if isinstance(value, list) else []
-
-
-def file_refs_of_message(message: dict[str, Any]) -> Iterator[tuple[str, str | None]]:
-    """Every (file id, name) a message references: `files`, `content.file_id`, annotation `files`."""
-    for f in _list(message.get("files")):
-        if isinstance(f, dict) and f.get("id"):
-            yield str(f["id"]), f.get("name")
-    content = message.get("content")
-    if isinstance(content, dict):
-        if content.get("file_id"):
-            yield str(content["file_id"]), None
-        for annotation in _list(content.get("annotations")):
-            if isinstance(annotation, dict):
-                for f in _list(annotation.get("files")):
-                    if isinstance(f, dict) and f.get("id"):
-                        yield str(f["id"]), f.get("name")
-    for annotation in _list(message.get("annotations")):
-        if isinstance(annotation, dict):
-            for f in _list(annotation.get("files")):
-                if isinstance(f, dict) and f.get("id"):
-                    yield str(f["id"]), f.get("name")
-
-
-def title_item(conversation: dict[str, Any], common: dict[str, Any]) -> Item | None:
-    """A conversation title as an item; titles change, so the id carries a hash of the text."""
-    title = conversation.get("title")
-    conversation_id = conversation.get("id")
-    if not (isinstance(title, str) and title.strip() and conversation_id):
-        return None
-    digest = hashlib.sha256(title.encode("utf-8")).hexdigest()[:16]
-    return Item(
-        item_id=f"title:{conversation_id}:{digest}", kind=ItemKind.CONVERSATION_TITLE,
-        created_at=parse_time(conversation.get("created_at")), text=title, **common,
-    )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class EventItems:
-    event_id: str | None
-    items: tuple[Item, ...]
-    user_id: str | None
-    user_email: str | None
-    gpt_id: str | None
-    gpt_name: str | None
-
-
-def items_from_event(event: dict[str, Any], workspace_id: str) -> EventItems:
-    """The inspectable items of one log event (message text, title, attachments, app payloads)."""
-    event_type = str(event.get("type") or event.get("event_type") or "")
-    actor = event.get("actor") if isinstance(event.get("actor"), dict) else {}
-    user_id = actor.get("user_id")
-    email = actor.get("user_email") or actor.get("email")
-    event_id = event.get("event_id")
-    timestamp = parse_time(event.get("timestamp"))
-    source = f"logs:{event_type}"
-    items: list[Item] = []
-    gpt_id = gpt_name = None
-    if event_type == "CONVERSATION_MESSAGE":
-        message = event.get("message") if isinstance(event.get("message"), dict) else {}
-        conversation = event.get("conversation") if isinstance(event.get("conversation"), dict) else {}
-        conversation_id = conversation.get("id")
-        gpt_id = conversation.get("gpt_id") or message.get("gpt_id")
-        gpt_name = conversation.get("gpt_name")
-        project_id = conversation.get("project_id") or message.get("project_id")
-        author = message.get("author") if isinstance(message.get("author"), dict) else {}
-        role = author.get("type") or author.get("role")
-        message_id = message.get("id") or event_id
-        common = dict(
-            workspace_id=workspace_id, source=source, user_id=user_id, user_email=email, gpt_id=gpt_id,
-            project_id=project_id, conversation_id=conversation_id,
-        )  # fmt: skip
-        text = _text_of(message.get("content"))
-        if text and message_id:
-            items.append(
-                Item(
-                    item_id=f"msg:{message_id}", kind=ItemKind.MESSAGE, message_id=message_id, role=role,
-                    created_at=parse_time(message.get("created_at")) or timestamp, text=text, **common,
-                )  # fmt: skip
-            )
-        title = title_item(conversation, common)
-        if title is not None:
-            items.append(title)
-        for file_id, name in dict(file_refs_of_message(message)).items():
-            items.append(
-                Item(
-                    item_id=f"file:{file_id}", kind=ItemKind.ATTACHMENT, message_id=message_id, file_id=file_id,
-                    file_name=name, created_at=timestamp,
-                    file_ref=FileRef(file_id=file_id, name=name, owner_kind="user", user_id=user_id,
-                                     conversation_id=conversation_id),
-                    **common,
-                )  # fmt: skip
-            )
-    elif event_id:
-        # APP_LOG and other payload-carrying events: scan what crossed between ChatGPT and a third party.
-        parts = tuple(
-            (key, json.dumps(event[key], ensure_ascii=False, sort_keys=True))
-            for key in ("input", "output", "event_details")
-            if event.get(key) not in (None, "", {}, [])
-        )
-        if parts:
-            items.append(
-                Item(
-                    item_id=f"event:{event_id}", kind=ItemKind.APP_LOG, workspace_id=workspace_id, source=source,
-                    user_id=user_id, user_email=email, conversation_id=event.get("conversation_id"),
-                    created_at=timestamp, parts=parts,
-                )  # fmt: skip
-            )
-    return EventItems(event_id, tuple(items), user_id, email, gpt_id, gpt_name)

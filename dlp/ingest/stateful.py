@@ -8,20 +8,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from dlp.ingest.http import ApiError, ComplianceClient
-from dlp.ingest.logs import _list, parse_time
-from dlp.ingest.ratelimit import EndpointClass
+from dlp.ingest.events import list_of, parse_time
+from dlp.ingest.ratelimit import RouteClass
 from dlp.records import FileRef, Item, ItemKind
+
+MAX_PAGES = 100_000  # a server that never ends its list fails the stream instead of hanging it
 
 
 async def iter_list(
-    client: ComplianceClient, path: str, params: dict[str, Any] | None = None, limit: int | None = None
+    client: ComplianceClient,
+    path: str,
+    params: dict[str, Any] | None = None,
+    limit: int | None = None,
+    route_class: RouteClass = RouteClass.LIST,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Page a `{data, last_id, has_more}` list with `after=last_id`; never stop on a short page."""
-    query = dict(params or {})
+    """Page a `{data, has_more}` list; never stop on a short page.
+
+    The next page is asked with the page's `cursor` where it names one (library files, Codex tasks: N1, S2),
+    else with `after=last_id` (S2's lists).
+    """
+    base = dict(params or {})
     if limit:
-        query["limit"] = limit
-    while True:
-        page = await client.get_json(path, query, EndpointClass.LIST)
+        base["limit"] = limit
+    query = dict(base)
+    for _ in range(MAX_PAGES):
+        page = await client.get_json(path, query, route_class)
         if not isinstance(page, dict):
             raise ApiError(f"GET {path}: expected a list object")
         data = page.get("data") or []
@@ -31,9 +42,13 @@ async def iter_list(
         if not page.get("has_more"):
             return
         last_id = page.get("last_id") or (data[-1].get("id") if data and isinstance(data[-1], dict) else None)
-        if not last_id or last_id == query.get("after"):
-            raise ApiError(f"GET {path}: has_more is true but last_id does not advance")
-        query["after"] = last_id
+        if page.get("cursor"):
+            query = {**base, "cursor": page["cursor"]}
+        elif last_id and last_id != query.get("after"):
+            query = {**base, "after": last_id}
+        else:
+            raise ApiError(f"GET {path}: has_more is true but the page names no cursor or last_id to continue from")
+    raise ApiError(f"GET {path}: more than {MAX_PAGES} pages")
 
 
 @dataclass(frozen=True)
@@ -86,7 +101,7 @@ class Gpt:
 
 
 def _gpt(raw: dict[str, Any], family: Family) -> Gpt:
-    latest = _list(raw.get("latest_config"))
+    latest = list_of(raw.get("latest_config"))
     head = latest[0] if latest and isinstance(latest[0], dict) else {}
     name = head.get("name") or raw.get("name")
     sharing = raw.get("sharing") if isinstance(raw.get("sharing"), dict) else {}
@@ -111,7 +126,7 @@ def config_parts(config: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     for index, starter in enumerate(config.get("conversation_starters") or []):
         if isinstance(starter, str) and starter.strip():
             parts.append((f"conversation_starters[{index}]", starter))
-    for index, tool in enumerate(_list(config.get("tools"))):
+    for index, tool in enumerate(list_of(config.get("tools"))):
         if not isinstance(tool, dict):
             continue
         domain = tool.get("action_domain") or ""
@@ -145,7 +160,7 @@ async def gpt_config_items(client: ComplianceClient, gpt: Gpt) -> AsyncIterator[
                 item_id=f"{family.config_prefix}:{config_id}", kind=family.config_kind, created_at=created,
                 parts=parts, **common,
             )  # fmt: skip
-        for f in _list(config.get("files")):
+        for f in list_of(config.get("files")):
             if isinstance(f, dict) and f.get("id"):
                 yield Item(
                     item_id=f"file:{f['id']}", kind=family.file_kind, file_id=f["id"], file_name=f.get("name"),
@@ -161,5 +176,7 @@ def file_content_path(client: ComplianceClient, ref: FileRef) -> tuple[str, dict
         return f"{ws}/gpt_files/{ref.file_id}", None
     if ref.owner_kind == "project":
         return f"{ws}/project_files/{ref.file_id}", None
+    if not ref.user_id:
+        raise ApiError(f"file {ref.file_id}: no user id to fetch it with (the event named no user)")
     params = {"conversation_id": ref.conversation_id} if ref.conversation_id else None
     return f"{ws}/users/{ref.user_id}/files/{ref.file_id}", params

@@ -14,8 +14,11 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_defaults_without_a_file():
     config = load_config(None)
     assert config.api.url == "https://api.chatgpt.com/v1"
-    assert config.ingest.event_types == ("CONVERSATION_MESSAGE", "APP_LOG")
+    assert config.ingest.event_types[:2] == ("CONVERSATION_MESSAGE", "APP_LOG")
+    assert {"CODEX_LOG", "CUSTOM_AGENTS_LOG", "CHATGPT_PLUGIN_DOCUMENT"} <= set(config.ingest.event_types)
     assert config.ingest.lookback_days == 30
+    # the documented limits per rolling minute: never above 100 on any route, 50 on the stateful lists
+    assert (config.api.list_per_minute, config.api.item_per_minute, config.api.logs_per_minute) == (50, 100, 100)
 
 
 def test_full_file_is_read(tmp_path):

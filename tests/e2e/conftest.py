@@ -26,5 +26,6 @@ def scan_config(server: EmulatorServer, db: Path, **changes) -> ScanConfig:
 
 @pytest.fixture(scope="package")
 def emulator():
-    with EmulatorServer(EmulatorSettings(seed=7)) as server:
+    # Rate limits off: these tests run in real time against a client without limits.
+    with EmulatorServer(EmulatorSettings(seed=7, rate_limits_enabled=False)) as server:
         yield server

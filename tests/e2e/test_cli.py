@@ -113,13 +113,18 @@ def test_scan_with_a_bad_config_names_the_key(tmp_path):
     assert result.exit_code != 0 and "unknown key 'scope.user'" in result.output
 
 
-def test_check_reports_scopes_logs_and_coverage(scoped_emulator, monkeypatch):
+def test_check_reports_each_stream_and_sends_no_write(scoped_emulator, monkeypatch):
     monkeypatch.setenv("DLP_API_KEY", scoped_emulator.api_key)
+    start = len(scoped_emulator.state.request_log)
     args = ["check", "--api-url", scoped_emulator.base_url, "--workspace-id", scoped_emulator.workspace_id]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "read scope" in result.output and "delete scope: granted" in result.output
-    assert "logs CONVERSATION_MESSAGE" in result.output and "log files" in result.output
+    output = " ".join(result.output.split())
+    assert "users: allowed" in output and "delete permission: not tested" in output
+    assert "logs CONVERSATION_MESSAGE: allowed (workspace scope)" in output and "min behind" in output
+    assert "logs CODEX_LOG: allowed" in output and "library files: allowed" in output
+    assert "conversations: not served (HTTP 404)" in output
+    assert {r.method for r in scoped_emulator.state.request_log[start:]} == {"GET"}
     assert scoped_emulator.api_key not in result.output
 
 
@@ -128,7 +133,9 @@ def test_check_explains_a_missing_read_scope(scoped_emulator, monkeypatch):
     args = ["check", "--api-url", scoped_emulator.base_url, "--workspace-id", scoped_emulator.workspace_id]
     result = runner.invoke(app, args)
     assert result.exit_code == 1
-    assert "FAIL" in result.output and "read scope" in result.output and "OpenAI support" in result.output
+    output = " ".join(result.output.split())
+    assert "FAIL" in output and "users: forbidden" in output and "logs CONVERSATION_MESSAGE: forbidden" in output
+    assert output.index("Admin keys") < output.index("OpenAI support")  # admin keys first, the legacy flow second
     assert "sk-deleteonly-key-0000000000001234" not in result.output
 
 
@@ -136,4 +143,5 @@ def test_check_names_an_unknown_workspace(scoped_emulator, monkeypatch):
     monkeypatch.setenv("DLP_API_KEY", scoped_emulator.api_key)
     args = ["check", "--api-url", scoped_emulator.base_url, "--workspace-id", "00000000-0000-4000-8000-000000000000"]
     result = runner.invoke(app, args)
-    assert result.exit_code == 1 and "workspace" in result.output and "not found" in result.output
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1 and "workspace" in output and "not found or the key is not authorized" in output

@@ -46,6 +46,8 @@ def same_item(finding: dict, planted) -> bool:
         return finding["project_id"] == planted.project_id and finding["item_kind"] == "project_config"
     if planted.kind == "app_log":
         return finding["item_kind"] == "app_log"
+    if planted.kind == "log_event":  # Codex, agent and plugin text, attributed to the person (an agent's delegator)
+        return finding["item_id"] == f"event:{planted.event_id}" and finding["user_id"] == planted.user_id
     return False
 
 
@@ -66,7 +68,8 @@ def test_every_covered_planted_value_is_found_in_its_item(scanned, emulator):
     expected = [p for p in emulator.ground_truth if p.valid and covered(p) and p.file_id not in expired]
     assert expected, "the generator planted nothing the first pack covers"
     kinds = {p.kind for p in expected}
-    assert {"message", "attachment", "knowledge_file", "project_file", "gpt_config", "app_log"} <= kinds
+    assert {"message", "attachment", "knowledge_file", "project_file", "gpt_config", "app_log", "log_event"} <= kinds
+    # no upload is named in the message events (the default): every attachment came from the users' libraries
     missing = []
     for planted in expected:
         ok = any(same_item(f, planted) for f in by_fingerprint.get(fingerprint(planted.value), []))

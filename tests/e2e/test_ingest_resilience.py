@@ -20,6 +20,8 @@ from dlp.store.db import query
 from .conftest import scan_config
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
+# The fake clocks below stand still while the client runs in real time without limits: no server limits either.
+QUIET = dict(rate_limits_enabled=False)
 
 
 def finding_ids(db) -> set[str]:
@@ -35,7 +37,7 @@ def fast_retries(config):
 def clean(tmp_path_factory):
     """The findings of a scan against a well-behaved emulator, once every log file is closed."""
     clock = FakeClock(NOW)
-    with EmulatorServer(EmulatorSettings(seed=7), clock=clock) as server:
+    with EmulatorServer(EmulatorSettings(seed=7, **QUIET), clock=clock) as server:
         clock.advance(timedelta(hours=1))
         db = tmp_path_factory.mktemp("clean") / "clean.duckdb"
         report = asyncio.run(scan(scan_config(server, db), server.api_key))
@@ -49,7 +51,7 @@ def test_every_transient_fault_at_once_ends_with_the_clean_findings(clean, tmp_p
         late_delivery_max_minutes=20, slow_rate=0.02, slow_seconds=0.05,
     )  # fmt: skip
     clock = FakeClock(NOW)
-    with EmulatorServer(EmulatorSettings(seed=7, faults=faults), clock=clock) as server:
+    with EmulatorServer(EmulatorSettings(seed=7, faults=faults, **QUIET), clock=clock) as server:
         db = tmp_path / "faulty.duckdb"
         config = fast_retries(scan_config(server, db))
         first = asyncio.run(scan(config, server.api_key))
@@ -64,7 +66,7 @@ def test_every_transient_fault_at_once_ends_with_the_clean_findings(clean, tmp_p
 
 def test_a_file_that_never_verifies_holds_its_stream_until_it_does(clean, tmp_path):
     clock = FakeClock(NOW + timedelta(hours=1))
-    settings = EmulatorSettings(seed=7, faults=FaultSettings(sha_mismatch_rate=0.05))
+    settings = EmulatorSettings(seed=7, faults=FaultSettings(sha_mismatch_rate=0.05), **QUIET)
     with EmulatorServer(settings, clock=clock) as server:
         db = tmp_path / "sha.duckdb"
         config = scan_config(server, db)
@@ -89,21 +91,6 @@ def test_a_file_that_never_verifies_holds_its_stream_until_it_does(clean, tmp_pa
     assert finding_ids(db) == clean
 
 
-def test_client_limits_equal_to_the_servers_never_see_a_429(tmp_path):
-    rates = dict(list_rate_per_minute=600, item_rate_per_minute=1200, logs_rate_per_minute=3000)
-    settings = EmulatorSettings(seed=7, rate_limits_enabled=True, **rates)
-    with EmulatorServer(settings) as server:
-        config = scan_config(server, tmp_path / "rl.duckdb")
-        config = config.replace(
-            api=dataclasses.replace(
-                config.api, list_per_minute=600, item_per_minute=1200, logs_per_minute=3000
-            )
-        )
-        report = asyncio.run(scan(config, server.api_key))
-        assert report.status == "completed", report.errors
-        assert not [r for r in server.state.request_log if r.status == 429]
-
-
 def test_out_of_scope_users_and_gpts_are_never_fetched(emulator, tmp_path):
     truth = emulator.ground_truth
     upload_owner = next(p.user_id for p in truth if p.kind == "attachment" and p.user_id)
@@ -116,7 +103,7 @@ def test_out_of_scope_users_and_gpts_are_never_fetched(emulator, tmp_path):
     assert report.status == "completed", report.errors
     assert report.out_of_scope["user_events"] > 0 and report.out_of_scope["gpts"] == 1
     paths = [r.path for r in emulator.state.request_log[start:]]
-    assert not [p for p in paths if f"/users/{upload_owner}/files/" in p]
+    assert not [p for p in paths if f"/users/{upload_owner}/" in p]  # neither its files nor its library
     assert not [p for p in paths if f"/gpts/{gpt}/" in p]
     assert not [p for p in paths if any(f"/gpt_files/{f}" in p for f in gpt_files)]
     stored = query(tmp_path / "scoped.duckdb", "SELECT count(*) FROM findings WHERE user_id = ? OR gpt_id = ?",
@@ -133,22 +120,25 @@ def test_a_forward_scan_with_nothing_new_lists_once_per_stream(emulator, tmp_pat
     requests = [(r.path.rsplit("/", 1)[-1], r.query) for r in emulator.state.request_log[start:]]
     logs = [q for name, q in requests if name == "logs"]
     assert len(logs) == len(config.ingest.event_types)
-    assert sorted(name for name, _ in requests) == sorted(["users", "gpts", "projects"] + ["logs"] * len(logs))
+    libraries = [name for name, _ in requests if name == "library_files"]
+    assert len(libraries) == len([u for u in emulator.state.workspace.users if u.status == "active"])
+    others = sorted(name for name, _ in requests if name not in ("logs", "library_files"))
+    assert others == ["conversations", "gpts", "max_event_time", "projects", "users"]
 
 
-@pytest.mark.parametrize("gone", [False, True])
-def test_the_deprecated_conversations_endpoint_adds_nothing_twice(clean, tmp_path, gone):
+@pytest.mark.parametrize("endpoint", ["absent", "gone", "live"])
+def test_the_deprecated_conversations_listing_adds_nothing_twice(clean, tmp_path, endpoint):
     clock = FakeClock(NOW + timedelta(hours=1))
-    with EmulatorServer(EmulatorSettings(seed=7, conversations_gone=gone), clock=clock) as server:
+    settings = EmulatorSettings(seed=7, conversations_endpoint=endpoint, **QUIET)
+    with EmulatorServer(settings, clock=clock) as server:
         config = scan_config(server, tmp_path / "conversations.duckdb")
-        config = config.replace(ingest=dataclasses.replace(config.ingest, conversations_fallback=True))
         report = asyncio.run(scan(config, server.api_key))
-        assert report.status == "completed", report.errors
-        notices = [w for w in report.warnings if "/conversations" in w]
-        assert len(notices) == (1 if gone else 0)
+        assert report.status == "completed", report.errors  # 404 and 410 alike: not served, not an error
+        outcome = report.streams["conversations"]
+        assert outcome.status == ("read" if endpoint == "live" else "not_served")
         listed = [r for r in server.state.request_log if r.path.endswith("/conversations")]
-        assert listed and all(r.status == (410 if gone else 200) for r in listed)
-        if not gone:
+        assert listed and all(r.status == {"absent": 404, "gone": 410, "live": 200}[endpoint] for r in listed)
+        if endpoint == "live":
             assert query(tmp_path / "conversations.duckdb",
                          "SELECT count(*) FROM items WHERE source = 'conversations'")[1][0][0] > 0
     assert finding_ids(tmp_path / "conversations.duckdb") == clean

@@ -31,8 +31,10 @@ def clean_findings(emulator, tmp_path_factory):
 
 def start_scan_process(emulator, db, env_extra=None) -> subprocess.Popen:
     env = dict(os.environ, DLP_API_KEY=emulator.api_key, **(env_extra or {}))
+    config = db.with_suffix(".yaml")  # the emulator runs without rate limits here, so does the client
+    config.write_text("api:\n  list_per_minute: 0\n  item_per_minute: 0\n  logs_per_minute: 0\n")
     command = [
-        sys.executable, "-m", "dlp.cli", "scan", "--api-url", emulator.base_url,
+        sys.executable, "-m", "dlp.cli", "scan", "--api-url", emulator.base_url, "--config", str(config),
         "--workspace-id", emulator.workspace_id, "--db", str(db), "--workers", "0",
     ]  # fmt: skip
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -58,7 +60,8 @@ def kill_after_requests(process: subprocess.Popen, emulator, requests: int) -> b
         3,  # during the user list / first log listing
         25,  # mid log stream, with staged and committed work
         pytest.param(60, marks=pytest.mark.slow),
-        pytest.param(100, marks=pytest.mark.slow),  # GPT and project configs and knowledge files
+        pytest.param(215, marks=pytest.mark.slow),  # users' library files, then the other log categories
+        pytest.param(330, marks=pytest.mark.slow),  # GPT and project configs and knowledge files
     ],
 )
 def test_killed_scan_resumes_to_the_same_findings(emulator, clean_findings, tmp_path, kill_at):

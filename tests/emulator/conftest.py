@@ -55,7 +55,8 @@ class Api:
 @pytest.fixture(scope="module")
 def clean_server() -> Iterator[EmulatorServer]:
     """The default demo workspace, never mutated or time-shifted by tests that use it."""
-    with EmulatorServer(EmulatorSettings(seed=7), clock=FakeClock(START)) as server:
+    # Rate limits off: the clock is frozen, so a rolling minute would never end for these many requests.
+    with EmulatorServer(EmulatorSettings(seed=7, rate_limits_enabled=False), clock=FakeClock(START)) as server:
         yield server
 
 
@@ -66,11 +67,15 @@ def api(clean_server: EmulatorServer) -> Api:
 
 @pytest.fixture
 def make_server() -> Iterator[Callable[..., EmulatorServer]]:
-    """Start a small emulator with the given setting changes and its own fake clock; stopped at teardown."""
+    """Start a small emulator with the given setting changes and its own fake clock; stopped at teardown.
+
+    Rate limits are off unless a test turns them on (the fake clock stands still).
+    """
     started: list[EmulatorServer] = []
 
     def make(**changes) -> EmulatorServer:
         changes.setdefault("scale", SMALL)
+        changes.setdefault("rate_limits_enabled", False)
         server = EmulatorServer(EmulatorSettings(**changes), clock=FakeClock(START)).start()
         started.append(server)
         return server

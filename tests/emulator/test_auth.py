@@ -43,11 +43,30 @@ def test_read_key_cannot_delete(make_server):
     assert conversation not in server.state.deletions.conversations
 
 
-def test_wrong_workspace_is_404(api: Api, clean_server):
+def test_wrong_workspace_is_403_not_authorized_or_404_with_the_knob(api: Api, clean_server, make_server):
     url = f"{clean_server.base_url}/compliance/workspaces/00000000-0000-4000-8000-000000000000/users"
     response = api.http.get(url)
-    assert response.status_code == 404
-    assert "error" in response.json()
+    assert response.status_code == 403 and response.json()["error"]["code"] == "not_authorized"
+    older = make_server(unknown_workspace_status=404)
+    response = Api(older).http.get(f"{older.base_url}/compliance/workspaces/00000000-0000-4000-8000-000000000000/users")
+    assert response.status_code == 404 and "error" in response.json()
+
+
+def test_admin_keys_read_only_the_log_categories_and_families_they_were_given(make_server):
+    key = "sk-admin-messages-only-00000000001"
+    server = make_server(api_keys={key: frozenset({"logs:CONVERSATION_MESSAGE", "stateful:users"})})
+    client = Api(server, key)
+    after = "2026-06-15T12:00:00Z"
+    assert client.get("/logs", event_type="CONVERSATION_MESSAGE", after=after).status_code == 200
+    denied = client.get("/logs", event_type="CODEX_LOG", after=after)
+    assert denied.status_code == 403 and "compliance_logs_platform.codex_log.read" in denied.json()["error"]["message"]
+    both = client.http.get(client.prefix + "/logs", params=[("event_type", "CONVERSATION_MESSAGE"),
+                                                            ("event_type", "APP_LOG"), ("after", after)])
+    assert both.status_code == 403  # one category it may not read refuses the whole call
+    assert client.get("/users").status_code == 200
+    assert client.get("/gpts").status_code == 403
+    user = server.state.workspace.users[0].id
+    assert client.get(f"/users/{user}/library_files").status_code == 403
 
 
 def test_detail_error_style_is_configurable(make_server):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
 
-from dlp.emulator.settings import FaultSettings
+from dlp.emulator.settings import EmulatorSettings, FaultSettings
 
 from .conftest import START, Api, month_ago
 
@@ -20,11 +19,14 @@ def events_in(client: Api, entry: dict) -> list[dict]:
     return [json.loads(line) for line in body.decode().splitlines()]
 
 
-def test_clean_emulator_has_every_fault_off(make_server):
-    server = make_server()
-    assert server.settings.faults == FaultSettings()
-    assert server.settings.rate_limits_enabled is False
-    assert server.settings.message_files_in_logs is True
+def test_defaults_are_the_documented_behaviour_with_every_fault_off():
+    settings = EmulatorSettings()
+    assert settings.faults == FaultSettings()
+    assert settings.rate_limits_enabled is True and settings.rate_limit_style == "rolling"
+    assert (settings.list_rate_per_minute, settings.item_rate_per_minute, settings.logs_rate_per_minute) == (50, 100, 100)
+    assert settings.message_files_in_logs is False  # only psoxy's sample puts files in message events
+    assert settings.conversations_endpoint == "absent" and settings.logs_after_inclusive is False
+    assert settings.unknown_workspace_status == 403
 
 
 def test_short_pages_keep_has_more_true_and_paging_still_reaches_everything(make_server):
@@ -112,22 +114,37 @@ def test_late_delivery_places_events_in_later_files_that_appear_as_time_passes(m
     assert len(later) == total and hidden >= 0
 
 
-def test_rate_limits_answer_429_with_retry_after_per_key_and_template(make_server):
+def test_rate_limits_answer_429_with_retry_after_per_route_over_a_rolling_minute(make_server):
     server = make_server(rate_limits_enabled=True, list_rate_per_minute=3, item_rate_per_minute=5)
     client = Api(server)
-    statuses = [client.get("/users").status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
+    assert client.get("/users").status_code == 200
+    server.clock.advance(timedelta(seconds=40))
+    statuses = [client.get("/users").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
     limited = client.get("/users")
-    assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
-    assert limited.json()["error"]["code"] == "rate_limit_exceeded"
-    assert client.get("/gpts").status_code == 200  # another endpoint template has its own bucket
-    server.clock.advance(timedelta(seconds=int(limited.headers["retry-after"])))
+    assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limit_exceeded"
+    assert int(limited.headers["retry-after"]) == 20  # the first request leaves the rolling window then
+    assert client.get("/gpts").status_code == 200  # another route has its own window
+    server.clock.advance(timedelta(seconds=20))
+    assert client.get("/users").status_code == 200
+    assert client.get("/users").status_code == 429  # the two from t=40 s are still inside the window
+
+
+def test_the_older_token_bucket_is_a_knob_and_lets_a_burst_through(make_server):
+    server = make_server(rate_limits_enabled=True, rate_limit_style="bucket", list_rate_per_minute=3)
+    client = Api(server)
+    assert [client.get("/users").status_code for _ in range(4)] == [200, 200, 200, 429]
+    server.clock.advance(timedelta(seconds=20))  # a third of a minute refills one token
     assert client.get("/users").status_code == 200
 
 
-def test_rate_limits_are_off_by_default(make_server):
-    client = Api(make_server())
-    assert Counter(client.get("/users").status_code for _ in range(60)) == Counter({200: 60})
+def test_rate_limits_are_per_workspace_not_per_key(make_server):
+    keys = {"sk-emulator-key-one-00000001": frozenset({"read"}), "sk-emulator-key-two-00000002": frozenset({"read"})}
+    server = make_server(rate_limits_enabled=True, list_rate_per_minute=2, api_keys=keys)
+    first, second = (httpx.Client(base_url=f"{server.base_url}/compliance/workspaces/{server.workspace_id}",
+                                  headers={"Authorization": f"Bearer {k}"}) for k in keys)
+    assert [first.get("/users").status_code, second.get("/users").status_code] == [200, 200]
+    assert second.get("/users").status_code == 429
 
 
 def test_signed_urls_can_be_single_use(make_server):

@@ -57,8 +57,10 @@ def test_another_seed_gives_another_workspace(demo):
 def test_demo_scale_and_activity_window(demo):
     ws = demo.workspace
     assert (len(ws.users), len(ws.gpts), len(ws.conversations)) == (12, 3, 40)
-    uploads = [f for f in ws.files.values() if f.owner_kind == "user"]
+    uploads = [f for f in ws.files.values() if f.owner_kind == "user" and f.conversation_id]
     assert len(uploads) == 10
+    library_only = [f for f in ws.files.values() if f.owner_kind == "user" and f.conversation_id is None]
+    assert len(library_only) == 4 and all(f.plant for f in library_only)
     assert {f.format for f in uploads} >= {"pdf", "docx", "xlsx", "pptx", "csv", "txt", "json", "png"}
     for stub in ws.conversations:
         messages = ws.conversation_at(stub.index).messages

@@ -33,11 +33,19 @@ def test_listing_is_ascending_with_documented_fields(api: Api):
     assert page["last_end_time"] == page["data"][-1]["end_time"]
 
 
-def test_after_is_inclusive_on_end_time(api: Api):
+def test_after_is_strictly_later_by_default(api: Api):
     page = api.get("/logs", event_type="CONVERSATION_MESSAGE", after=month_ago().isoformat(), limit=3).json()
     boundary = page["data"][-1]
     again = api.get("/logs", event_type="CONVERSATION_MESSAGE", after=page["last_end_time"], limit=3).json()
-    assert again["data"][0]["id"] == boundary["id"]
+    assert again["data"][0]["id"] != boundary["id"]
+    assert again["data"][0]["end_time"] > boundary["end_time"]
+
+
+def test_after_is_inclusive_with_the_knob(make_server):
+    client = Api(make_server(logs_after_inclusive=True))
+    page = client.get("/logs", event_type="CONVERSATION_MESSAGE", after=month_ago().isoformat(), limit=3).json()
+    again = client.get("/logs", event_type="CONVERSATION_MESSAGE", after=page["last_end_time"], limit=3).json()
+    assert again["data"][0]["id"] == page["data"][-1]["id"]
 
 
 def test_paging_with_last_end_time_reaches_every_file_and_every_message(api: Api, clean_server):
@@ -109,10 +117,7 @@ def test_conversation_message_events_follow_the_reference(api: Api, clean_server
     firsts = [e for e in events if "previous_message_id" not in e]
     assert len(firsts) == len(clean_server.state.workspace.conversations)
     assert all(e["message"]["author"]["type"] == "user" for e in firsts)
-    with_files = [e for e in events if e["message"].get("files")]
-    assert with_files, "chat uploads must be discoverable from the logs"
-    attachment = with_files[0]["message"]["files"][0]
-    assert set(attachment) >= {"id", "name"} and attachment["id"].startswith("file-")
+    assert not any("files" in e["message"] for e in events)  # by default, as in every sample but psoxy's
     user = next(e for e in events if e["message"]["author"]["type"] == "user")
     assert user["actor"]["type"] == "ACCOUNT_USER" and user["actor"]["user_email"].endswith("@contoso-labs.com")
     assert set(user["conversation"]) >= {"id", "title", "created_at", "is_temporary_chat"}
@@ -120,11 +125,13 @@ def test_conversation_message_events_follow_the_reference(api: Api, clean_server
     assert within_file == sorted(within_file)
 
 
-def test_message_files_can_be_switched_off(make_server):
-    server = make_server(message_files_in_logs=False)
-    client = Api(server)
+def test_message_files_can_be_switched_on(make_server):
+    client = Api(make_server(message_files_in_logs=True))
     events = [e for entry in client.all_logs("CONVERSATION_MESSAGE", month_ago()) for e in events_of(client, entry)]
-    assert events and not any("files" in e["message"] for e in events)
+    with_files = [e for e in events if e["message"].get("files")]
+    assert with_files
+    attachment = with_files[0]["message"]["files"][0]
+    assert set(attachment) >= {"id", "name"} and attachment["id"].startswith("file-")
 
 
 def test_app_log_carries_input_and_output(api: Api):
@@ -190,3 +197,37 @@ def test_signed_url_needs_no_authorization_and_expires_after_five_minutes(make_s
     server.clock.advance(timedelta(minutes=5, seconds=1))
     expired = httpx.get(location)
     assert expired.status_code == 403 and "expired" in expired.json()["error"]["message"]
+
+
+def test_codex_agent_and_plugin_events_carry_text_and_agent_actors_name_their_delegator(api: Api, clean_server):
+    by_type = {t: [e for entry in api.all_logs(t, month_ago()) for e in events_of(api, entry)]
+               for t in ("CODEX_LOG", "CUSTOM_AGENTS_LOG", "CHATGPT_PLUGIN_DOCUMENT", "CHATGPT_PLUGIN_PRESENTATION",
+                         "CHATGPT_PLUGIN_SPREADSHEET")}  # fmt: skip
+    assert all(by_type.values())
+    assert all(e["event_details"].get("prompt_text") for e in by_type["CODEX_LOG"])
+    assert all(e["event_details"]["prompt_text"] for t in by_type if t.startswith("CHATGPT_PLUGIN") for e in by_type[t])
+    agents = [e for e in by_type["CUSTOM_AGENTS_LOG"] if e["actor"]["type"] == "AGENT"]
+    assert agents and all(e["actor"]["agent_runtime"]["delegator"]["user_id"].startswith("user-") for e in agents)
+    truth = [p for p in clean_server.ground_truth if p.kind == "log_event"]
+    carriers = {p.event_id for p in truth}
+    types_with_plants = {e["type"] for events in by_type.values() for e in events if e["event_id"] in carriers}
+    assert types_with_plants == set(by_type)  # a planted value in every content-bearing type
+    agent_plants = [p for p in truth if p.event_id in {e["event_id"] for e in agents}]
+    assert agent_plants and all(p.user_id == next(e for e in agents if e["event_id"] == p.event_id)
+                                ["actor"]["agent_runtime"]["delegator"]["user_id"] for p in agent_plants)
+
+
+def test_the_event_type_enum_is_open(api: Api):
+    page = api.get("/logs", event_type="SOME_FUTURE_LOG", after=month_ago().isoformat()).json()
+    assert page == {"data": [], "has_more": False, "last_end_time": None}
+    assert api.get("/logs", event_type="not a type", after=month_ago().isoformat()).status_code == 422
+
+
+def test_max_event_time_answers_per_type_on_both_paths(api: Api, clean_server):
+    for path in ("/logs/max_event_time", "/max_event_time"):
+        response = api.http.get(api.prefix + path, params=[("event_type", "CONVERSATION_MESSAGE"),
+                                                           ("event_type", "SOME_FUTURE_LOG")])
+        times = response.json()["max_event_time"]
+        assert times["SOME_FUTURE_LOG"] is None
+        newest = parse(times["CONVERSATION_MESSAGE"])
+        assert START - timedelta(hours=6) < newest < START

@@ -8,6 +8,8 @@ from datetime import timedelta
 import openpyxl
 import pypdf
 
+from dlp.emulator.settings import GeneratorConfig
+
 from .conftest import Api
 
 
@@ -90,8 +92,10 @@ def test_user_file_redirect_owner_check_and_unknown_file(api: Api, clean_server)
     assert api.get("/gpt_files/file-unknown000000000000000").status_code == 404
 
 
-def test_expired_upload_is_410_and_loses_its_url(api: Api, clean_server):
-    state = clean_server.state
+def test_expired_upload_is_410_and_loses_its_url(make_server):
+    server = make_server(scale=GeneratorConfig(), conversations_endpoint="live")
+    api = Api(server)
+    state = server.state
     expired = [f for f in state.workspace.files.values() if state.upload_expired(f)]
     assert expired, "the demo workspace must contain an upload past the 48 h retention"
     response = api.get(f"/users/{expired[0].owner_id}/files/{expired[0].id}")
@@ -136,7 +140,7 @@ def test_shared_users_and_isolate(make_server):
 
 
 def test_conversations_list_is_ordered_and_re_emits_updated_conversations(make_server):
-    server = make_server()
+    server = make_server(conversations_endpoint="live")
     client = Api(server)
     listed = collect(client, "/conversations", 5)
     assert len(listed) == len(server.state.workspace.conversations)
@@ -152,7 +156,7 @@ def test_conversations_list_is_ordered_and_re_emits_updated_conversations(make_s
 
 
 def test_conversation_filters_messages_endpoint_and_delete(make_server):
-    server = make_server()
+    server = make_server(conversations_endpoint="live")
     client = Api(server)
     stub = server.state.workspace.conversations[0]
     mine = client.get("/conversations", users=stub.user_id).json()["data"]
@@ -165,8 +169,10 @@ def test_conversation_filters_messages_endpoint_and_delete(make_server):
     assert client.delete(f"/conversations/{stub.id}").status_code == 404
 
 
-def test_conversations_gone_answers_410_pointing_to_the_logs_platform(make_server):
-    server = make_server(conversations_gone=True)
+def test_conversations_are_absent_by_default_and_410_with_the_knob(make_server):
+    absent = Api(make_server())
+    assert absent.get("/conversations").status_code == 404  # not in the newest route inventory
+    server = make_server(conversations_endpoint="gone")
     client = Api(server)
     stub = server.state.workspace.conversations[0]
     for response in (client.get("/conversations"), client.get(f"/conversations/{stub.id}/messages"),
@@ -174,6 +180,25 @@ def test_conversations_gone_answers_410_pointing_to_the_logs_platform(make_serve
         assert response.status_code == 410
         assert "Logs Platform" in response.json()["error"]["message"]
     assert client.get("/users").status_code == 200
+
+
+def test_library_files_list_each_users_uploads_by_cursor(make_server):
+    server = make_server()
+    client = Api(server)
+    workspace = server.state.workspace
+    owner, uploads = max(workspace.library.items(), key=lambda kv: len(kv[1]))
+    listed, cursor = [], None
+    while True:
+        page = client.get(f"/users/{owner}/library_files", limit=1, **({"cursor": cursor} if cursor else {})).json()
+        listed += page["data"]
+        if not page["has_more"]:
+            break
+        cursor = page["cursor"]
+    assert [f["id"] for f in listed] == [f.id for f in uploads]
+    assert set(listed[0]) >= {"id", "name", "mime_type", "state", "created_at", "trashed_at", "is_project"}
+    # library-only uploads: no conversation references them, only this route finds them
+    assert any(f.conversation_id is None for files in workspace.library.values() for f in files)
+    assert client.get("/users/user-nobody000000000000000000/library_files").status_code == 404
 
 
 def test_deletes_of_gpts_and_files(make_server):
