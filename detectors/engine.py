@@ -92,6 +92,7 @@ class Engine:
         self._index = {rule.id: i for i, rule in enumerate(self._internal)}
         self._reported = frozenset(self._index[rule.id] for rule in self.rules)
         self._generic = frozenset(rule.id for rule in self._internal if rule.generic)
+        self._exclusive = frozenset(rule.id for rule in self._internal if rule.exclusive)
 
         pattern_owner: list[int] = []
         patterns = []
@@ -481,6 +482,7 @@ class Engine:
                     value=scored.value, decoded=False, tags=rule.tags))
             if rule.repeats:
                 matches.extend(_repeats(state.text, [m for m in matches if m.rule_id == rule.id]))
+        matches = _best_of_exclusive(matches, self._exclusive)
         matches.extend(m for m in state.decoded if self._index.get(m.rule_id) in reported)
         if self._generic and len(matches) > 1:
             matches = _without_generic_overlaps(matches, self._generic)
@@ -669,6 +671,42 @@ def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
             seen.add(key)
             unique.append(candidate)
     return unique
+
+
+EXCLUSIVE_MARGIN = 0.15  # how much higher a score must be to overrule another reading of the same value
+
+
+def _best_of_exclusive(matches: list[Match], exclusive: frozenset[str] | set[str]) -> list[Match]:
+    """Where matches of different `exclusive` rules overlap, keep one reading of the value: a match whose
+    span holds the other's whole and more (a Thai id of which a phone rule read only a prefix) wins, else
+    a clearly higher score (a check digit and a word that names it, against a bare parse as a phone
+    number). Scores closer than EXCLUSIVE_MARGIN keep both: eight digits and a letter that pass both a
+    Spanish DNI's and a Singapore UEN's check are as likely the one as the other."""
+    candidates = sorted((m for m in matches if m.rule_id in exclusive), key=lambda m: m.start)
+    if len(candidates) < 2:
+        return matches
+    beaten: set[int] = set()
+    for i, match in enumerate(candidates):
+        for other in candidates[i + 1:]:
+            if other.start >= match.end:
+                break
+            if other.rule_id != match.rule_id:
+                loser = _weaker_reading(match, other)
+                if loser is not None:
+                    beaten.add(id(loser))
+    return [m for m in matches if id(m) not in beaten] if beaten else matches
+
+
+def _weaker_reading(a: Match, b: Match) -> Match | None:
+    """Of two overlapping matches, the one to drop (None: keep both)."""
+    if (a.start, a.end) != (b.start, b.end):
+        if a.start <= b.start and b.end <= a.end:
+            return b
+        if b.start <= a.start and a.end <= b.end:
+            return a
+    if abs(a.score - b.score) < EXCLUSIVE_MARGIN - 1e-9:
+        return None
+    return a if a.score < b.score else b
 
 
 def _resolve_overlaps(scored: list[Scored]) -> list[Scored]:

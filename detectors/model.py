@@ -211,6 +211,7 @@ class Rule:
     generic: bool = False
     # every other whole-token occurrence of a reported value in the same text is reported too
     repeats: bool = False
+    exclusive: bool = False  # one value, one identifier: overlapping exclusive matches keep only the best
     examples: tuple[RuleExample, ...] = ()
     pack: str = ""
     where: Where = Where("", 0)

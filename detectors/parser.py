@@ -41,7 +41,7 @@ from dlp.records import ItemKind
 RULE_KEYS = (
     "id", "name", "description", "entity", "severity", "score", "tags", "references", "enabled",
     "applies_to", "min_likelihood", "patterns", "dictionary", "ner", "validators", "context",
-    "require_context", "exclusions", "compound", "decoded", "generic", "repeats", "tests",
+    "require_context", "exclusions", "compound", "decoded", "generic", "repeats", "exclusive", "tests",
 )
 PATTERN_KEYS = (
     "name", "regex", "group", "score", "flags", "keywords", "keyword_window", "require_context", "shrink", "validators",
@@ -50,7 +50,7 @@ PATTERN_KEYS = (
 DICTIONARY_KEYS = ("terms", "file", "files", "case_sensitive", "whole_word", "score")
 NER_KEYS = ("labels", "score", "gate", "gate_window", "validators")
 GATE_KEYS = ("regex", "validators")
-CONTEXT_KEYS = ("words", "regex", "boost", "before", "after", "window", "whole_word", "case_sensitive")
+CONTEXT_KEYS = ("words", "file", "files", "regex", "boost", "before", "after", "window", "whole_word", "case_sensitive")
 EXCLUSION_KEYS = ("values", "regex", "file", "files", "match", "case_sensitive", "compact")
 COMPOUND_KEYS = ("anchor", "near", "window")
 APPLIES_KEYS = ("kinds", "roles", "file_types")
@@ -252,6 +252,7 @@ class RuleParser:
             decoded=self._bool(m, "decoded", True),
             generic=self._bool(m, "generic", False),
             repeats=self._bool(m, "repeats", False),
+            exclusive=self._bool(m, "exclusive", False),
             examples=tuple(self._examples(m)),
             pack=self.pack,
             where=self._where(m.line),
@@ -517,18 +518,21 @@ class RuleParser:
     def context_entry(self, m: LineDict) -> ContextSpec | None:
         self.problems.check_keys(m, CONTEXT_KEYS, "a context entry")
         words = self._strings(m, "words")
+        files = (*self._strings(m, "file"), *self._strings(m, "files"))
+        for name in files:  # word lists shared by many rules, one word or phrase a line
+            words = (*words, *self.read_word_file(name, m.line_of("files") if "files" in m else m.line_of("file")))
         regex = self._str(m, "regex")
-        if bool(words) == bool(regex):
-            self.problems.error(m.line, "a context entry needs either `words` or `regex`")
+        if bool(words or files) == bool(regex):
+            self.problems.error(m.line, "a context entry needs either `words` (or a word `file`) or `regex`")
             return None
         boost = self._number(m, "boost", DEFAULT_CONTEXT_BOOST, -1.0, 1.0) or 0.0
         window = self._int(m, "window", None, 0, 100_000)
         before = self._int(m, "before", window if window is not None else DEFAULT_CONTEXT_BEFORE, 0, 100_000)
         after = self._int(m, "after", window if window is not None else DEFAULT_CONTEXT_AFTER, 0, 100_000)
         case_sensitive = self._bool(m, "case_sensitive", False)
-        if words:
-            return self.context_words(words, boost, before or 0, after or 0,
-                                      self._bool(m, "whole_word", True), case_sensitive, m.line)
+        if words or files:
+            return self.context_words(words, boost, before or 0, after or 0, self._bool(m, "whole_word", True),
+                                      case_sensitive, m.line, label=", ".join(files) if files else None)
         flags = (0 if case_sensitive else re.IGNORECASE)
         compiled = self.compile_regex(regex or "", flags, m.line_of("regex"))
         if compiled is None:
@@ -536,9 +540,9 @@ class RuleParser:
         return ContextSpec(f"/{regex}/", compiled, boost, before or 0, after or 0, self._where(m.line))
 
     def context_words(self, words: tuple[str, ...], boost: float, before: int, after: int,
-                      whole_word: bool, case_sensitive: bool, line: int) -> ContextSpec:
+                      whole_word: bool, case_sensitive: bool, line: int, label: str | None = None) -> ContextSpec:
         compiled = re.compile(words_regex(words, whole_word), 0 if case_sensitive else re.IGNORECASE)
-        return ContextSpec(", ".join(words), compiled, boost, before, after, self._where(line))
+        return ContextSpec(label or ", ".join(words), compiled, boost, before, after, self._where(line))
 
     def _exclusions(self, m: LineDict) -> Iterable[ExclusionSpec]:
         if "exclusions" not in m:

@@ -67,6 +67,9 @@ async def run_check(config: ScanConfig, client: ComplianceClient, *, max_files: 
         in_scope = [u for u in users if scope.user_in_scope(u.id, u.email)]
         detail = f"allowed (workspace {client.workspace_id}): {len(users)} users, {len(in_scope)} in scope"
         result.add("ok", "users", detail)
+        if users and not in_scope:
+            result.add("warn", "user scope", "scope.users selects none of the workspace's users: a scan reads no "
+                       "conversation (check include, exclude, email_regex and include_file)")  # fmt: skip
 
     readable = await _check_logs(config, client, result, forbidden, max_files)
     readable += await _check_families(config, client, result, forbidden, scope, users)
@@ -177,6 +180,9 @@ async def _check_families(
         covered = sum(1 for g in found if scope.gpt_in_scope(g.id, g.name)) if family is GPTS else len(found)
         state = "allowed" if found else "empty"
         result.add("ok", what, f"{state}: {len(found)} {what}, {covered} in scope (configs and files are scanned)")
+        if family is GPTS and found and not covered:
+            result.add("warn", "GPT scope", "scope.gpts selects none of the workspace's GPTs: no GPT config, "
+                       "knowledge file or GPT conversation is scanned (check include, exclude and name_regex)")  # fmt: skip
     if config.ingest.library_files and config.ingest.files:
         probe = next((u for u in users or [] if scope.user_in_scope(u.id, u.email)), None)
         if probe is None:

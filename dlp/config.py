@@ -1,25 +1,32 @@
 """Scan configuration: one YAML file, explicit dataclasses, errors that name the key.
 
 Every section and key is optional; unknown keys are errors (a typo must not
-silently turn a filter off).
+silently turn a filter off). Without `--config` (or `$DLP_CONFIG`) the first
+file found in `config_search_path()` is read. Relative paths inside a file are
+resolved against the file's folder, so a config works from any working
+directory (cron, systemd).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 from detectors.model import SEVERITIES  # lowest first
 from detectors.ner import DEFAULT_NER_MODEL
 from dlp.extract.config import ExtractConfig
+from dlp.redact import display_url, redact
 
 DEFAULT_API_URL = "https://api.chatgpt.com/v1"
 # Every log category known to carry text a person typed, uploaded or received (compliance-api.md, Update
@@ -29,6 +36,9 @@ DEFAULT_EVENT_TYPES = (
     "CHATGPT_PLUGIN_DOCUMENT", "CHATGPT_PLUGIN_PRESENTATION", "CHATGPT_PLUGIN_SPREADSHEET",
 )
 MAX_LOOKBACK_DAYS = 30  # the Logs Platform keeps 30 days
+CONFIG_FILE_NAME = "dlp.yaml"
+# The workspace id goes into URL paths: only a UUID (the form every public source shows) gets there.
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class ConfigError(ValueError):
@@ -187,6 +197,23 @@ class ScanConfig:
         return dataclasses.replace(self, **changes)
 
 
+def config_search_path(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> list[Path]:
+    """Where a config is looked for when none is named: ./dlp.yaml, $XDG_CONFIG_HOME/dlp/dlp.yaml, /etc/dlp/dlp.yaml."""
+    env = os.environ if env is None else env
+    config_home = Path(env.get("XDG_CONFIG_HOME") or Path(env.get("HOME") or Path.home()) / ".config")
+    return [(cwd or Path.cwd()) / CONFIG_FILE_NAME, config_home / "dlp" / CONFIG_FILE_NAME,
+            Path("/etc/dlp") / CONFIG_FILE_NAME]
+
+
+def find_config(
+    explicit: str | Path | None, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> Path | None:
+    """The config file to read: the one named (flag or $DLP_CONFIG), else the first that exists on the search path."""
+    if explicit:
+        return Path(explicit)
+    return next((path for path in config_search_path(env, cwd) if path.is_file()), None)
+
+
 def load_config(path: str | Path | None) -> ScanConfig:
     """Read a YAML config file; `None` gives the defaults."""
     if path is None:
@@ -202,15 +229,97 @@ def load_config(path: str | Path | None) -> ScanConfig:
         raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of sections")
-    config = _build(ScanConfig, raw, f"{path}: ")
+    config = resolve_paths(_build(ScanConfig, raw, f"{path}: "), path.parent)
     validate(config, f"{path}: ")
     return config
+
+
+def _resolved(value: str, base: Path) -> str:
+    candidate = Path(value).expanduser()
+    return str(candidate if candidate.is_absolute() else base / candidate)
+
+
+def _looks_like_path(value: str) -> bool:
+    """A policy may be named (`strict`) or be a file: only a value with a folder or a YAML suffix is a file."""
+    return "/" in value or os.sep in value or value.endswith((".yaml", ".yml"))
+
+
+def resolve_paths(config: ScanConfig, base: Path) -> ScanConfig:
+    """Relative paths of a config file (rules, policy, database, evidence, key, scope, suppression and webhook
+    secret files) made absolute against `base`, the file's folder, so the result does not depend on the
+    working directory."""
+    d, s, a, u = config.detect, config.store, config.api, config.scope.users
+    policy = d.policy and (_resolved(d.policy, base) if _looks_like_path(d.policy) else d.policy)
+    receivers = tuple(
+        dataclasses.replace(r, url_file=r.url_file and _resolved(r.url_file, base),
+                            secret_file=r.secret_file and _resolved(r.secret_file, base))
+        for r in config.alerts.receivers
+    )  # fmt: skip
+    return config.replace(
+        triage=dataclasses.replace(
+            config.triage, suppression_files=tuple(_resolved(f, base) for f in config.triage.suppression_files)
+        ),
+        alerts=dataclasses.replace(config.alerts, receivers=receivers),
+        detect=dataclasses.replace(d, rule_paths=tuple(_resolved(p, base) for p in d.rule_paths), policy=policy),
+        store=dataclasses.replace(
+            s, database=_resolved(s.database, base), evidence_dir=s.evidence_dir and _resolved(s.evidence_dir, base)
+        ),
+        api=dataclasses.replace(a, key_file=a.key_file and _resolved(a.key_file, base)),
+        scope=dataclasses.replace(
+            config.scope, users=dataclasses.replace(u, include_file=u.include_file and _resolved(u.include_file, base))
+        ),
+    )
+
+
+def check_workspace_id(value: str, name: str = "api.workspace_id") -> str:
+    """The id itself if it is a workspace UUID; else a ConfigError that says where the right one is."""
+    value = value.strip()
+    if _UUID.match(value):
+        return value
+    shown = redact(value if len(value) <= 60 else value[:57] + "...")  # a key pasted here is masked
+    hint = (" (an 'org-...' id is an API-platform organization, not a ChatGPT Enterprise workspace)"
+            if value.startswith("org-") else "")
+    raise ConfigError(
+        f"{name}: {shown!r} is not a workspace id{hint}: expected the workspace UUID, like "
+        "11bf645e-d5e8-4478-a70e-e5742ded2436, shown in the ChatGPT Enterprise admin console"
+    )
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_api_url(value: str, name: str = "api.url") -> str:
+    """An https URL, or http to a loopback address (the local emulator); the key must not cross a network in clear."""
+    shown = display_url(value)
+    try:
+        parts = urlsplit(value.strip())
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {shown!r} is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigError(f"{name}: {shown!r} is not an http(s) URL, like {DEFAULT_API_URL}")
+    if parts.scheme == "http" and not _loopback(host):
+        raise ConfigError(
+            f"{name}: refusing plain http to {host}: the API key would cross the network unencrypted. "
+            "Use https (plain http is accepted only for loopback: localhost, 127.0.0.1, ::1)"
+        )
+    return value.strip()
 
 
 def validate(config: ScanConfig, prefix: str = "") -> None:
     """Checks across keys that the types alone cannot express."""
     if config.ingest.lookback_days < 1:
         raise ConfigError(f"{prefix}ingest.lookback_days must be at least 1")
+    check_api_url(config.api.url, f"{prefix}api.url")
+    if config.api.workspace_id is not None:
+        check_workspace_id(config.api.workspace_id, f"{prefix}api.workspace_id")
     for key, pattern in (
         ("scope.users.email_regex", config.scope.users.email_regex),
         ("scope.gpts.name_regex", config.scope.gpts.name_regex),
@@ -328,16 +437,37 @@ def _coerce(hint: Any, value: Any, prefix: str, dotted: str) -> Any:
     raise ConfigError(f"{prefix}'{dotted}': unsupported value {value!r}")
 
 
+def lookback_warning(days: int, name: str = "ingest.lookback_days") -> str | None:
+    if days > MAX_LOOKBACK_DAYS:
+        return f"{name} is {days}, but the Logs Platform keeps {MAX_LOOKBACK_DAYS} days: capped at {MAX_LOOKBACK_DAYS}"
+    return None
+
+
+def config_warnings(config: ScanConfig, prefix: str = "") -> list[str]:
+    """Settings that work but not as written."""
+    warning = lookback_warning(config.ingest.lookback_days, f"{prefix}ingest.lookback_days")
+    return [warning] if warning else []
+
+
 def read_api_key(api: ApiConfig) -> str | None:
-    """The key from the secret file if one is configured, else from the environment variable."""
-    return read_secret(api.key_env, api.key_file, "api.key_file")
+    """The key from the secret file if one is configured, else from the environment variable.
+
+    Surrounding whitespace (a newline from `echo`, a pasted space) is stripped; whitespace inside is an error.
+    """
+    key = read_secret(api.key_env, api.key_file, "api.key_file")
+    if key and any(c.isspace() for c in key):
+        where = f"api.key_file ({api.key_file})" if api.key_file else f"${api.key_env}"
+        raise ConfigError(f"{where}: the API key contains spaces or line breaks; it must be one token")
+    return key
 
 
 def read_secret(env: str | None, file: str | None, file_key: str) -> str | None:
-    """A secret from a file (named by the config key `file_key`) if one is given, else from `$env`."""
+    """A secret from a file (named by the config key `file_key`) if one is given, else from `$env`; stripped."""
     if file:
         try:
             return Path(file).read_text(encoding="utf-8").strip() or None
         except OSError as exc:
             raise ConfigError(f"{file_key}: cannot read {file}: {exc.strerror}") from exc
-    return (os.environ.get(env) or None) if env else None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{file_key}: {file} is not a text file") from None
+    return ((os.environ.get(env) or "").strip() or None) if env else None

@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -222,6 +223,7 @@ _worker_inspector: Inspector | None = None  # one per worker process, built by t
 
 def _init_worker(spec: InspectorSpec) -> None:
     global _worker_inspector
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the parent handles it
     _worker_inspector = Inspector(spec)
 
 

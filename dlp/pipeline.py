@@ -37,9 +37,12 @@ from dlp.ingest.http import (
     AuthError,
     ComplianceClient,
     GoneError,
+    NotComplianceApiError,
     NotFoundError,
+    RetryLaterError,
     ScopeError,
     TooLargeError,
+    UnreachableError,
 )
 from dlp.ingest.logs import LogFileError, LogScope
 from dlp.ingest.permissions import WRONG_WORKSPACE_HINT, advice, permission_for
@@ -55,7 +58,9 @@ from dlp.inspect import (
     TextJob,
     rehome,
 )
+from dlp.progress import ScanProgress
 from dlp.records import FileOutcome, Finding, Item, ScanContext
+from dlp.redact import display_url
 from dlp.store.db import Batch, FileRecord, ItemRecord, Store
 from dlp.streams import (
     ContainerStream,
@@ -149,6 +154,7 @@ class Scanner:
         mode: str = "forward",
         now: Callable[[], datetime] = _utcnow,
         progress: Callable[[str], None] | None = None,
+        on_progress: Callable[[ScanProgress], None] | None = None,
     ) -> None:
         self.config = config
         self.client = client
@@ -156,7 +162,8 @@ class Scanner:
         self.store = store
         self.mode = mode
         self.now = now
-        self.progress = progress or (lambda message: None)
+        self.progress = progress or (lambda message: None)  # notes: "12 users"
+        self.on_progress = on_progress or (lambda snapshot: None)  # where the scan is, after each unit of work
         self.scope = Scope.from_config(config.scope)
         self.report = ScanReport(scan_id=uuid.uuid4().hex)
         self.users: dict[str, str | None] = {}  # user id -> e-mail, from the users list
@@ -196,7 +203,7 @@ class Scanner:
     async def run(self) -> ScanReport:
         report = self.report
         self.store.start_scan(
-            report.scan_id, api_url=self.config.api.url, workspace_id=self.client.workspace_id or "", mode=self.mode
+            report.scan_id, api_url=display_url(self.config.api.url), workspace_id=self.client.workspace_id or "", mode=self.mode
         )
         try:
             for stream in self.streams():
@@ -211,6 +218,13 @@ class Scanner:
                     f"{WRONG_WORKSPACE_HINT} {admin} {legacy}",
                     403,
                 )
+            stopped = [s for s in report.streams.values() if s.status is StreamStatus.STOPPED]
+            if stopped and not statuses & {StreamStatus.READ, StreamStatus.EMPTY}:
+                # Nothing at all was read: a failed run (the scheduler tries again), not a partial one.
+                raise RetryLaterError(
+                    f"Nothing was read: every stream stopped ({len(stopped)}); the first: {stopped[0].name}: "
+                    f"{stopped[0].detail}"
+                )
             await self._measure_freshness()
             self.flush()
         except BaseException as exc:
@@ -218,8 +232,10 @@ class Scanner:
                 self.flush()
             except Exception:
                 log.exception("could not store staged work while stopping")
-            report.status = ScanStatus.FAILED
-            self.store.finish_scan(report.scan_id, report.status, str(exc)[:500])
+            stopped = isinstance(exc, (asyncio.CancelledError, KeyboardInterrupt))
+            report.status = ScanStatus.INTERRUPTED if stopped else ScanStatus.FAILED
+            reason = (str(exc) or "cancelled") if stopped else str(exc)  # the CLI cancels with the signal's name
+            self.store.finish_scan(report.scan_id, report.status, reason[:500])
             raise
         report.status = ScanStatus.COMPLETED if not report.errors else ScanStatus.INCOMPLETE
         report.out_of_scope = self.scope.skipped
@@ -237,8 +253,8 @@ class Scanner:
         self.report.streams[outcome.name] = outcome
         try:
             await stream.run(self, outcome)
-        except AuthError:
-            raise
+        except (AuthError, UnreachableError, NotComplianceApiError):
+            raise  # a wrong key or api.url: no stream can work
         except ScopeError as exc:
             outcome.status = StreamStatus.FORBIDDEN
             outcome.detail = f"HTTP 403: the key needs {exc.permission or permission_for(outcome.name)}"
@@ -255,7 +271,7 @@ class Scanner:
                 if "organization" in str(exc).lower() and not self.client.organization_id:
                     outcome.detail += " (set api.organization_id to read it at organization scope)"
                 return
-            if outcome.name == "users" and status is None:
+            if outcome.name == "users" and isinstance(exc, NotFoundError):
                 raise  # the workspace id is wrong: nothing else can work
             outcome.status = StreamStatus.STOPPED
             outcome.detail = str(exc)[:300]
@@ -436,6 +452,15 @@ class Scanner:
     def known_items(self, item_ids: list[str]) -> set[str]:
         return self.store.known_items(item_ids) | (self._staged.items & set(item_ids))
 
+    def progress_update(self, stage: str, done: int, *, total: int | None = None, covered: float | None = None,
+                        note: str = "") -> None:
+        """Tell the progress display where the scan is (after each unit of work of a stream)."""
+        r = self.report
+        self.on_progress(ScanProgress(
+            stage, done, total, covered, r.log_files, r.items, r.findings_new, sum(r.files.values()),
+            self.client.retries, self.client.limiter.waited_seconds, note,
+        ))  # fmt: skip
+
 
 def findings_for(item: Item, result: InspectResult, scan_id: str) -> Iterable[Finding]:
     for d in result.detections:
@@ -477,6 +502,7 @@ async def scan(
     progress: Callable[[str], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    on_progress: Callable[[ScanProgress], None] | None = None,
 ) -> ScanReport:
     """Run one scan into the configured database. Raises RuleError before any request on a bad rule file.
 
@@ -489,7 +515,8 @@ async def scan(
     try:
         async with ComplianceClient(config.api, api_key, transport=transport, clock=clock, sleep=sleep) as client:
             with soc.open_store(config, progress) as store:
-                report = await Scanner(config, client, pool, store, mode=mode, progress=progress).run()
+                report = await Scanner(config, client, pool, store, mode=mode, progress=progress,
+                                       on_progress=on_progress).run()
                 soc.after_scan(store, config, progress)  # alerts go out after their findings are committed
                 return report
     finally:

@@ -21,15 +21,31 @@ def mask_api_key(key: str | None) -> str:
     return f"{prefix}...{tail}"
 
 
+def _netloc_without_password(netloc: str) -> str:
+    userinfo, at, host = netloc.rpartition("@")
+    if not at or ":" not in userinfo:
+        return netloc
+    return f"{userinfo.split(':', 1)[0]}:***@{host}"
+
+
+def display_url(url: str) -> str:
+    """A URL as it may be shown: a password inside it (`https://user:pw@host`) replaced by `***`."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<url>"
+    return urlunsplit(parts._replace(netloc=_netloc_without_password(parts.netloc)))
+
+
 def strip_url(url: str) -> str:
-    """Drop the query and fragment (signatures, tokens) of a URL."""
+    """Drop the query and fragment (signatures, tokens) and any password of a URL."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return "<url>"
     if not parts.scheme:
         return url
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    return urlunsplit((parts.scheme, _netloc_without_password(parts.netloc), parts.path, "", ""))
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:

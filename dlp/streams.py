@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from dlp.config import MAX_LOOKBACK_DAYS
 from dlp.ingest.conversations import items_from_conversation, iter_conversation_pages, latest_activity
-from dlp.ingest.events import KNOWN_EVENT_TYPES, event_id_of, items_from_event
+from dlp.ingest.events import KNOWN_EVENT_TYPES, event_id_of, items_from_event, parse_time
 from dlp.ingest.http import ApiError, AuthError, GoneError, NotFoundError, ScopeError
 from dlp.ingest.library import iter_library_files, library_file_item
 from dlp.ingest.logs import (
@@ -103,9 +103,10 @@ class UsersStream(Stream):
         try:
             users = await list_users(scan.client)
         except NotFoundError as exc:
-            raise ApiError(
+            raise NotFoundError(
                 f"Workspace {scan.client.workspace_id} was not found ({exc}). Check api.workspace_id: it is the "
-                "workspace UUID shown in the ChatGPT Enterprise admin console."
+                "workspace UUID shown in the ChatGPT Enterprise admin console.",
+                404,
             ) from None
         rows = []
         for user in users:
@@ -142,9 +143,12 @@ class LogStream(Stream):
 
     async def run(self, scan: "Scanner", outcome: StreamOutcome) -> None:
         cursor = self.start_cursor(scan)
+        start, end = parse_time(cursor.after), scan.now()
+        scan.progress_update(self.name, 0, covered=0.0)
         window: asyncio.Queue[tuple[LogFile | PageEnd, asyncio.Task[Batch] | None] | None] = asyncio.Queue(
             PREFETCH_LOG_FILES
         )
+        pending: set[asyncio.Task[Batch]] = set()  # started and not yet consumed: stopped and awaited on the way out
 
         async def produce() -> None:
             try:
@@ -152,7 +156,9 @@ class LogStream(Stream):
                     if isinstance(entry, PageEnd) or scan.store.processed_log_files([entry.id]):
                         await window.put((entry, None))  # nothing to fetch: only the cursor moves
                     else:
-                        await window.put((entry, asyncio.create_task(self._prepare(scan, entry))))
+                        task = asyncio.create_task(self._prepare(scan, entry))
+                        pending.add(task)
+                        await window.put((entry, task))
             finally:
                 await window.put(None)
 
@@ -168,6 +174,7 @@ class LogStream(Stream):
                 if prepared is not None:
                     try:
                         batch = await prepared
+                        pending.discard(prepared)
                     except (AuthError, ScopeError):
                         raise  # a key problem, not this file's: the scanner records the stream as forbidden
                     except (LogFileError, ApiError) as exc:
@@ -185,15 +192,19 @@ class LogStream(Stream):
                 cursor = cursor.advanced_past(entry)
                 batch.cursors[self.name] = cursor.to_json()
                 scan.commit(batch)
+                position = parse_time(entry.end_time)
+                covered = (position - start) / (end - start) if start and position and end > start else None
+                scan.progress_update(self.name, outcome.units, covered=covered,
+                                     note=f"{self.name}: log file {entry.id} ({entry.end_time})")  # fmt: skip
             await producer  # surfaces a listing error
         finally:
             if not producer.done():
                 producer.cancel()
-            while not window.empty():  # work that will not be committed: stop it
-                queued = window.get_nowait()
-                if queued is not None and queued[1] is not None:
-                    queued[1].cancel()
-            await asyncio.gather(producer, return_exceptions=True)
+            while not window.empty():  # room for the producer's closing None
+                window.get_nowait()
+            for task in pending:  # work that will not be committed: stop it, and collect its errors
+                task.cancel()
+            await asyncio.gather(producer, *pending, return_exceptions=True)
         if outcome.units == 0:
             outcome.status = StreamStatus.EMPTY
 
@@ -340,11 +351,14 @@ class ContainerStream(Stream):
             scan.store.upsert_gpts(rows)
         else:
             scan.store.upsert_projects(rows)
+        total = sum(in_scope.values())
+        scan.progress_update(family.path, 0, total=total)
         for container in containers:
             if not in_scope[container.id]:
                 scan.scope.count_skip(family.path)
                 continue
             outcome.units += 1
+            scan.progress_update(family.path, outcome.units, total=total, note=f"{family.path}: {container.id}")
             # Config versions are immutable: if the newest is stored, every older one is too.
             latest = container.latest_config_item_id
             if latest and scan.known_items([latest]):

@@ -1,11 +1,16 @@
-"""What a person wants to see after a scan: counts by rule, user, GPT and source, and where to go next."""
+"""What a person wants to see after a scan: its outcome, counts by rule, user, GPT and source, and where to go next."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from detectors.model import SEVERITIES
 from dlp.store.db import Store
+
+if TYPE_CHECKING:
+    from dlp.pipeline import ScanReport
 
 SUMMARY_QUERIES: dict[str, str] = {
     "by rule": """SELECT rule_id, entity, severity, count(*) AS findings
@@ -43,3 +48,59 @@ def summarize(db_path: str | Path) -> list[Table]:
             cursor = store.con.execute(sql)
             tables.append(Table(title, [d[0] for d in cursor.description], cursor.fetchall()))
         return tables
+
+
+def severity_counts(db_path: str | Path, scan_id: str) -> dict[str, int]:
+    """New findings of one scan by severity: what `--fail-on` judges."""
+    with Store(db_path, read_only=True) as store:
+        rows = store.con.execute(
+            "SELECT severity, count(*) FROM findings WHERE scan_id = ? GROUP BY ALL", [scan_id]
+        ).fetchall()
+    return {str(severity): int(n) for severity, n in rows}
+
+
+def report_record(report: ScanReport, *, database: str, severities: dict[str, int], exit_code: int) -> dict[str, Any]:
+    """A scan's outcome as one JSON-ready object (`dlp scan --format json`)."""
+    return {
+        "scan_id": report.scan_id,
+        "status": str(report.status),
+        "exit_code": int(exit_code),
+        "database": database,
+        "log_files": report.log_files,
+        "items": report.items,
+        "files": dict(sorted(report.files.items())),
+        "findings_new": report.findings_new,
+        "findings_by_severity": {s: severities.get(s, 0) for s in SEVERITIES},
+        "requests": dict(sorted(report.requests.items())),
+        "retries": report.retries,
+        "throttled": report.throttled,
+        "streams": report.stream_lines(),
+        "forbidden": report.forbidden,
+        "out_of_scope": dict(sorted(report.out_of_scope.items())),
+        "warnings": list(report.warnings),
+        "errors": list(report.errors),
+    }
+
+
+def report_lines(record: dict[str, Any]) -> list[str]:
+    """The same outcome for a person: a few lines, errors left to the caller (they go to stderr)."""
+    files = ", ".join(f"{n} {outcome}" for outcome, n in record["files"].items()) or "none"
+    severities = ", ".join(f"{n} {s}" for s, n in reversed(record["findings_by_severity"].items()) if n)
+    lines = [
+        f"scan {record['scan_id']}: {record['status']}; {record['log_files']} log files, {record['items']} items "
+        f"inspected, files: {files}; {record['findings_new']} new findings"
+        + (f" ({severities})" if severities else "") + f" in {record['database']}"
+    ]
+    requests = sum(record["requests"].values())
+    if requests:
+        retried = f", {record['retries']} retried (429, 5xx or timeouts)" if record["retries"] else ""
+        lines.append(f"{requests} API requests{retried}")
+    if record["out_of_scope"]:
+        lines.append("out of scope (never downloaded): " + ", ".join(f"{k}={v}" for k, v in record["out_of_scope"].items()))
+    lines.extend(f"  {line}" for line in record["streams"])
+    if record["status"] == "incomplete":
+        lines.append(
+            f"incomplete: {len(record['errors'])} problem(s) below, also in the scan_errors table; committed work "
+            "is kept and the next scan picks up what was left"
+        )
+    return lines

@@ -13,6 +13,7 @@ from __future__ import annotations
 from detectors.validators import checksums as _checksums  # noqa: E402,F401
 from detectors.validators import credential as _credential  # noqa: E402,F401
 from detectors.validators import custom as _custom  # noqa: E402,F401
+from detectors.validators import network as _network  # noqa: E402,F401
 from detectors.validators import phone as _phone  # noqa: E402,F401
 from detectors.validators import stdnum_ids as _stdnum_ids  # noqa: E402,F401
 from detectors.validators import text_shape as _text_shape  # noqa: E402,F401

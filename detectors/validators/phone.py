@@ -1,6 +1,9 @@
 """`phonenumbers`: the value parses as a valid phone number for one of the given regions.
 
-The check is "is there a region R in the list for which `parse(value, R)` is a valid number".
+The check is "is there a region R in the list for which `parse(value, R)` is a valid number" (or,
+with `possible: true`, a possible one: a known country code and a length the country uses, which is
+what a number written with a plus sign needs to be a phone number even where the library's ranges
+lag behind the operators'). `regions: all` lists every region the library knows.
 Parsing costs tens of microseconds per region, and a national number that fails is parsed once
 per listed region, so two things keep the cost down without changing any answer:
 
@@ -30,6 +33,39 @@ from detectors.validators.registry import BUILTIN, Check, register_memo, require
 _PLAIN = re.compile(r"[0-9 ().\-]+")
 
 
+_TYPE_DESCS = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
+               "fixed_line", "mobile")
+
+
+@dataclass(frozen=True, slots=True)
+class _Desc:
+    """A number description of the metadata: possible lengths (empty: any) and the national number pattern."""
+
+    lengths: frozenset[int]
+    pattern: re.Pattern[str]
+
+    def matches(self, number: str) -> bool:
+        return (not self.lengths or len(number) in self.lengths) and self.pattern.fullmatch(number) is not None
+
+    @classmethod
+    def of(cls, desc: Any) -> "_Desc | None":
+        if desc is None or not desc.national_number_pattern:
+            return None  # matches nothing
+        return cls(frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern))
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """One region of a country code: a valid national number matches its general description and one of
+    its number types (fixed line, mobile, toll free, ...), as `phonenumbers` decides a number's type."""
+
+    general: _Desc
+    types: tuple[_Desc, ...]
+
+    def valid_shape(self, number: str) -> bool:
+        return self.general.matches(number) and any(desc.matches(number) for desc in self.types)
+
+
 @dataclass(frozen=True, slots=True)
 class RegionPlan:
     """What `phonenumbers.parse(value, region)` can make of a plain digit string, over-approximated.
@@ -38,17 +74,16 @@ class RegionPlan:
     country code and takes as the national number one of: `d`, or `d` without the country code
     digits when it starts with them, each optionally with a national prefix stripped (by the
     region's own rule and, after stripping a country code, by the country's main region's rule).
-    A valid number's national number has one of the country's possible lengths and matches the
-    general pattern of one of the country's regions. When none of those candidates does, parse
-    cannot produce a valid number in this region.
+    A valid number's national number matches, for one of the country's regions, the general
+    description and one number type description (lengths and pattern). When none of those
+    candidates does, parse cannot produce a valid number in this region.
     """
 
     idd: re.Pattern[str] | None  # the region's international prefix
     country_code: str
     strip_own: re.Pattern[str] | None  # national prefix for parsing, this region
     strip_main: re.Pattern[str] | None  # ... of the main region of the country code (CA -> US)
-    shapes: dict[int, tuple[re.Pattern[str], ...]]  # national number length -> general patterns
-    any_length: tuple[re.Pattern[str], ...]  # general patterns of regions listing no lengths
+    members: tuple[_Member, ...]  # the regions sharing the country code
 
     def may_be_valid(self, digits: str) -> bool:
         if self.idd is not None and self.idd.match(digits):
@@ -61,14 +96,7 @@ class RegionPlan:
         for strip in (self.strip_own, self.strip_main):
             if strip is not None:
                 national += [number[match.end():] for number in national if (match := strip.match(number))]
-        for number in national:
-            for pattern in self.shapes.get(len(number), ()):
-                if pattern.fullmatch(number):
-                    return True
-            for pattern in self.any_length:
-                if pattern.fullmatch(number):
-                    return True
-        return False
+        return any(member.valid_shape(number) for number in national for member in self.members)
 
 
 @lru_cache(maxsize=None)
@@ -81,10 +109,10 @@ def region_plan(region: str) -> RegionPlan | None:
     regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(own.country_code, ())
     if not regions or region not in regions:
         return None
-    members = [PhoneMetadata.metadata_for_region(r, None) for r in regions]
-    if any(m is None for m in members):
+    metadata = [PhoneMetadata.metadata_for_region(r, None) for r in regions]
+    if any(m is None for m in metadata):
         return None
-    main = members[0]
+    main = metadata[0]
     if own.national_prefix_transform_rule or main.national_prefix_transform_rule:
         return None
     strip_own = re.compile(own.national_prefix_for_parsing) if own.national_prefix_for_parsing else None
@@ -92,21 +120,18 @@ def region_plan(region: str) -> RegionPlan | None:
     strip_main = re.compile(main.national_prefix_for_parsing) if main.national_prefix_for_parsing else None
     if strip_main is not None and strip_own is not None and strip_main.pattern == strip_own.pattern:
         strip_main = strip_own
-    shapes: dict[int, list[re.Pattern[str]]] = {}
-    any_length: list[re.Pattern[str]] = []
-    for metadata in members:
-        desc = metadata.general_desc
-        if desc is None or not desc.national_number_pattern:
-            continue  # matches nothing
-        pattern = re.compile(desc.national_number_pattern)
-        if desc.possible_length:
-            for length in desc.possible_length:
-                shapes.setdefault(length, []).append(pattern)
-        else:
-            any_length.append(pattern)
+    members = []
+    for member in metadata:
+        general = _Desc.of(member.general_desc)
+        types = tuple(d for d in (_Desc.of(getattr(member, name, None)) for name in _TYPE_DESCS) if d is not None)
+        if general is not None and types:
+            members.append(_Member(general, types))
     idd = re.compile(own.international_prefix) if own.international_prefix else None
-    return RegionPlan(idd, str(own.country_code), strip_own, strip_main,
-                      {length: tuple(p) for length, p in shapes.items()}, tuple(any_length))
+    plan = RegionPlan(idd, str(own.country_code), strip_own, strip_main, tuple(members))
+    return _SHARED_PLANS.setdefault(plan, plan)  # one object for the regions of a country that parse alike
+
+
+_SHARED_PLANS: dict[RegionPlan, RegionPlan] = {}
 
 
 def plain_digits(value: str) -> str | None:
@@ -117,14 +142,15 @@ def plain_digits(value: str) -> str | None:
 
 
 @lru_cache(maxsize=8192)
-def parse_outcome(value: str, region: str) -> tuple[bool, int] | None:
-    """(is_valid_number, country_code_source) of `parse(value, region)`; None when it does not parse.
-    Shared by every phone check, so a plus-sign number checked by two validators is parsed once."""
+def parse_outcome(value: str, region: str) -> tuple[bool, int, bool] | None:
+    """(is_valid_number, country_code_source, is_possible_number) of `parse(value, region)`; None when it
+    does not parse. Shared by every phone check, so a plus-sign number checked by two validators is parsed once."""
     try:
         number = phonenumbers.parse(value, region, keep_raw_input=True)
     except phonenumbers.NumberParseException:
         return None
-    return phonenumbers.is_valid_number(number), number.country_code_source
+    valid = phonenumbers.is_valid_number(number)
+    return valid, number.country_code_source, valid or phonenumbers.is_possible_number(number)
 
 
 register_memo(parse_outcome)
@@ -139,11 +165,26 @@ def _keep_compiled_patterns() -> None:
         enable()
 
 
-def phone_check(regions: tuple[str, ...]) -> Check:
+# Regions whose numbers documents mention most, tried first when every region is: a valid number then usually
+# stops the search after a parse or two. Any order gives the same answer.
+_BUSY_REGIONS = ("US", "GB", "DE", "FR", "IN", "CA", "AU", "BR", "ES", "IT", "NL", "MX", "CN", "JP", "RU", "PL", "SE",
+                 "CH", "BE", "AT", "IE", "SG", "ZA", "NG", "PK", "PH", "ID", "TR", "KR", "AR", "CO", "UA", "EG")
+
+
+def every_region() -> tuple[str, ...]:
+    """Every region phonenumbers supports, the busiest first."""
+    rest = sorted(phonenumbers.SUPPORTED_REGIONS - set(_BUSY_REGIONS))
+    return tuple(r for r in _BUSY_REGIONS if r in phonenumbers.SUPPORTED_REGIONS) + tuple(rest)
+
+
+def phone_check(regions: tuple[str, ...], possible: bool = False) -> Check:
+    """Valid (or, with `possible`, possible) for one of `regions`, the value parsed with each as the default."""
     unknown = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
     if unknown:
         raise ValueError(f"unknown phone region(s): {', '.join(unknown)}")
-    plans = tuple((region, region_plan(region)) for region in regions)
+    # the plan only knows which regions can give a valid number; a merely possible one is checked everywhere
+    plans = tuple((region, None if possible else region_plan(region)) for region in regions)
+    verdict = 2 if possible else 0  # the parse_outcome field that answers
     _keep_compiled_patterns()
 
     def check(value: str) -> bool:
@@ -152,13 +193,18 @@ def phone_check(regions: tuple[str, ...]) -> Check:
             # so one parse stands for every region (an unknown code after "+" falls back to the regions)
             outcome = parse_outcome(value, regions[0])
             if outcome is not None and outcome[1] == CountryCodeSource.FROM_NUMBER_WITH_PLUS_SIGN:
-                return outcome[0]
+                return outcome[verdict]
         digits = plain_digits(value)
+        shapes: dict[int, bool] = {}  # regions of one country share a plan (NANP: 25): ask it once
         for region, plan in plans:
-            if digits is not None and plan is not None and not plan.may_be_valid(digits):
-                continue
+            if digits is not None and plan is not None:
+                fits = shapes.get(id(plan))
+                if fits is None:
+                    fits = shapes[id(plan)] = plan.may_be_valid(digits)
+                if not fits:
+                    continue
             outcome = parse_outcome(value, region)
-            if outcome is not None and outcome[0]:
+            if outcome is not None and outcome[verdict]:
                 return True
         return False
 
@@ -168,14 +214,20 @@ def phone_check(regions: tuple[str, ...]) -> Check:
 @BUILTIN.register(
     "phonenumbers",
     boost=0.2,
-    description="valid phone number for a region (phonenumbers); args: region or regions",
+    description="valid phone number for a region (phonenumbers); args: region or regions (a list, or all), possible",
     short_arg="region",
     memo=True,
 )
 def _phonenumbers(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, {"region", "regions"}, "phonenumbers")
+    require_no_extra_args(args, {"region", "regions", "possible"}, "phonenumbers")
     raw = args.get("regions", args.get("region", "US"))
-    regions = tuple(str(r).upper() for r in (raw if isinstance(raw, (list, tuple)) else [raw]))
+    if isinstance(raw, str) and raw.lower() == "all":
+        regions = every_region()
+    else:
+        regions = tuple(str(r).upper() for r in (raw if isinstance(raw, (list, tuple)) else [raw]))
     if not regions:
         raise ValueError("phonenumbers needs at least one region")
-    return phone_check(regions)
+    possible = args.get("possible", False)
+    if not isinstance(possible, bool):
+        raise ValueError("phonenumbers: `possible` must be true or false")
+    return phone_check(regions, possible)

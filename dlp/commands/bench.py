@@ -21,7 +21,9 @@ def harness_root() -> Path | None:
 
 
 def bench(context: typer.Context) -> None:
-    """Run detection, accuracy, extraction, end-to-end, rate-limit and scaling benchmarks.
+    """Run the benchmarks (needs bench/ of a source checkout).
+
+    Detection, accuracy, extraction, end-to-end, rate-limit and scaling benchmarks.
 
     Every option goes to the harness: `dlp bench --help` lists them; `dlp bench --tiny` is a quick smoke run.
     Results print as tables and go to bench-results.json in the current directory.

@@ -10,7 +10,8 @@ from typing import Any, Optional
 
 import typer
 
-app = typer.Typer(help="emulator commands", no_args_is_help=True)
+app = typer.Typer(help="Serve or generate a local emulated Compliance API workspace.", no_args_is_help=True,
+                  rich_markup_mode=None)
 
 _FAULT_HELP = "Fault knob (probability 0-1, default off)."
 

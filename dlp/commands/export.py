@@ -10,6 +10,7 @@ import typer
 
 from dlp.commands.soc_common import ConfigOption, DbOption, config_for, fail, say, writer
 from dlp.errors import DlpError
+from dlp.exitcodes import for_error
 
 
 def export(
@@ -60,7 +61,7 @@ def export(
     except FileNotFoundError as exc:
         fail(str(exc))
     except (ExportError, DlpError) as exc:
-        fail(str(exc))
+        fail(str(exc), for_error(exc))
     except duckdb.Error as exc:
         fail(f"export failed: {exc}")
     where_to = {"-": "stdout", "": out + " (nothing new: no file written)"}.get(result.path, result.path)

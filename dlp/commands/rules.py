@@ -1,8 +1,10 @@
 """`dlp rules ...` sub-commands: lint, test, list, explain.
 
 Problems print as `file:line: message` (warnings as `file:line: warning: ...`)
-so editors and CI annotate them; `lint` and `test` exit 1 on any error or
-failure.
+so editors and CI annotate them. Exit codes follow `dlp.exitcodes`: `lint` and
+`test` exit 1 on any error or failure (what they look for), every command
+exits 2 when its input cannot be used (rules that do not load, an unknown rule
+id, a broken policy). `--format json` gives one JSON object for scripts.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Optional
 import typer
 
 from detectors.ner import DEFAULT_NER_MODEL
+from dlp.commands.options import Format, format_option, print_json
 
-app = typer.Typer(help="Lint, test, list and explain detection rules.", no_args_is_help=True)
+app = typer.Typer(help="Lint, test, list and explain detection rules.", no_args_is_help=True, rich_markup_mode=None)
 
 PathsArgument = typer.Argument(None, help="Rule files or folders (default: the built-in packs).")
 PolicyOption = typer.Option(None, "--policy", "-p", help="Policy YAML (default: the built-in default policy).")
@@ -37,7 +40,7 @@ def _policy(policy: Optional[Path]):  # -> Policy
     except RuleError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -45,16 +48,24 @@ def lint(
     paths: Optional[list[Path]] = PathsArgument,
     policy: Optional[Path] = PolicyOption,
     warnings_as_errors: bool = typer.Option(False, "--warnings-as-errors", help="Exit 1 on warnings too."),
+    fmt: Format = format_option(),
 ) -> None:
     """Check rule files: schema, regex compilation, engine compatibility, duplicate ids, policies."""
     from detectors.lint import lint_paths
 
     report = lint_paths(_paths(paths), str(policy) if policy else None)
-    for problem in report.problems:
-        typer.echo(str(problem))
     errors = sum(p.is_error for p in report.problems)
     warnings = len(report.problems) - errors
-    typer.echo(f"{report.rule_count} rule(s) in {report.file_count} file(s): {errors} error(s), {warnings} warning(s)")
+    if fmt is Format.json:
+        print_json({
+            "rules": report.rule_count, "files": report.file_count, "errors": errors, "warnings": warnings,
+            "problems": [{"file": p.file, "line": p.line, "severity": p.severity, "message": p.message}
+                         for p in report.problems],
+        })  # fmt: skip
+    else:
+        for problem in report.problems:
+            typer.echo(str(problem))
+        typer.echo(f"{report.rule_count} rule(s) in {report.file_count} file(s): {errors} error(s), {warnings} warning(s)")
     if errors or (warnings_as_errors and warnings):
         raise typer.Exit(1)
 
@@ -67,8 +78,14 @@ def test(
     min_likelihood: Optional[str] = typer.Option(None, help="Minimum likelihood (default: the policy's)."),
     ner_model: str = typer.Option(DEFAULT_NER_MODEL, help="spaCy model for NER rules."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print passing examples too."),
+    fmt: Format = format_option(),
 ) -> None:
-    """Run every rule's `tests:` examples; print failures as file:line; exit 1 on any failure."""
+    """Run every rule's `tests:` examples; exit 1 on any failure.
+
+    Failures print as file:line. With --format json: {"passed", "failed", "untested", "results": [...]},
+    each result with rule_id, file, line, should_match, passed and message (all examples with --verbose,
+    else the failures).
+    """
     from detectors.engine import _with_floor
     from detectors.likelihood import Likelihood
     from detectors.loader import load_rules
@@ -77,29 +94,37 @@ def test(
     ruleset = load_rules(_paths(paths))
     if ruleset.errors:
         for problem in ruleset.errors:
-            typer.echo(str(problem))
-        typer.echo("the rules do not load; fix the errors above (see `dlp rules lint`)")
-        raise typer.Exit(1)
+            typer.echo(str(problem), err=True)
+        typer.echo("error: the rules do not load; fix the errors above (see `dlp rules lint`)", err=True)
+        raise typer.Exit(2)
     chosen = ruleset.rules
     if rule:
         unknown = sorted(set(rule) - {r.id for r in ruleset.rules})
         if unknown:
-            typer.echo(f"unknown rule id(s): {', '.join(unknown)}", err=True)
-            raise typer.Exit(1)
+            typer.echo(f"error: unknown rule id(s): {', '.join(unknown)}", err=True)
+            raise typer.Exit(2)
         chosen = [r for r in ruleset.rules if r.id in set(rule)]
     active_policy = _policy(policy)
     if min_likelihood:
         try:
             active_policy = _with_floor(active_policy, Likelihood.parse(min_likelihood))
         except ValueError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(1)
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2)
     results = run_rule_tests(chosen, ruleset.rules, active_policy, ner_model)
     failed = [r for r in results if not r.passed]
+    untested = [r.id for r in chosen if not r.examples]
+    if fmt is Format.json:
+        print_json({
+            "passed": len(results) - len(failed), "failed": len(failed), "untested": untested,
+            "results": [{"rule_id": r.rule.id, "file": r.example.where.file, "line": r.example.where.line,
+                         "should_match": r.example.should_match, "passed": r.passed, "message": r.message}
+                        for r in results if verbose or not r.passed],
+        })  # fmt: skip
+        raise typer.Exit(1 if failed else 0)
     for result in results:
         if not result.passed or verbose:
             typer.echo(("FAIL " if not result.passed else "ok   ") + str(result))
-    untested = [r.id for r in chosen if not r.examples]
     if untested:
         typer.echo(f"rules without tests: {', '.join(untested)}")
     typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
@@ -111,7 +136,8 @@ def test(
 def list_rules(
     paths: Optional[list[Path]] = PathsArgument,
     policy: Optional[Path] = PolicyOption,
-    as_json: bool = typer.Option(False, "--json", help="One JSON object per rule."),
+    fmt: Format = format_option(),
+    as_json: bool = typer.Option(False, "--json", hidden=True, help="The same as --format json."),
 ) -> None:
     """List rules with entity, severity, pack, detectors and whether the policy runs them."""
     from detectors.loader import load_rules
@@ -127,7 +153,7 @@ def list_rules(
             "detectors": ",".join(rule.detectors), "active": active_policy.selects(rule),
             "tests": len(rule.examples), "file": f"{rule.where}",
         })
-    if as_json:
+    if as_json or fmt is Format.json:
         for row in rows:
             typer.echo(json.dumps(row))
     else:
@@ -138,7 +164,7 @@ def list_rules(
         for line in table:
             typer.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
     if ruleset.errors:
-        raise typer.Exit(1)
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -162,10 +188,10 @@ def explain(
         traces = engine.explain(rule_id, text)
     except RuleError as exc:
         typer.echo(str(exc), err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(2)
     except KeyError as exc:
-        typer.echo(str(exc.args[0]), err=True)
-        raise typer.Exit(1)
+        typer.echo(f"error: {exc.args[0]}", err=True)
+        raise typer.Exit(2)
     if not traces:
         typer.echo(f"{rule_id}: no candidate in the text (no pattern, term or entity of this rule occurs)")
         return
@@ -191,7 +217,7 @@ def catalogue(
     if ruleset.errors:
         for problem in ruleset.errors:
             typer.echo(str(problem), err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(2)
     active_policy = _policy(policy)
     block = summary_block(ruleset.rules, active_policy)
     if write is None and docs is None:
@@ -202,8 +228,8 @@ def catalogue(
         try:
             wanted.append((write, replace_block(write.read_text(encoding="utf-8"), block)))
         except (OSError, ValueError) as exc:
-            typer.echo(f"{write}: {exc}", err=True)
-            raise typer.Exit(1)
+            typer.echo(f"error: {write}: {exc}", err=True)
+            raise typer.Exit(2)
     if docs is not None:
         root = Path(paths[0]) if paths and Path(paths[0]).is_dir() else RULES_DIR
         wanted.append((docs, rules_document(ruleset.rules, active_policy, pack_files(ruleset.rules, root))))

@@ -10,12 +10,14 @@ from typing import Any, NoReturn, Optional, TypeVar
 import duckdb
 import typer
 
-from dlp.config import ConfigError, ScanConfig, load_config
+from dlp.commands.options import config_option, db_option
+from dlp.config import ConfigError, ScanConfig, find_config, load_config
 from dlp.errors import DlpError
+from dlp.exitcodes import for_error
 from dlp.store.db import Store
 
-ConfigOption = typer.Option(None, "--config", "-c", help="YAML configuration file.")
-DbOption = typer.Option(None, "--db", help="DuckDB findings database (default: store.database, dlp.duckdb).")
+ConfigOption = config_option()  # $DLP_CONFIG, else ./dlp.yaml, $XDG_CONFIG_HOME/dlp/dlp.yaml, /etc/dlp/dlp.yaml
+DbOption = db_option()  # $DLP_DB
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -29,7 +31,7 @@ def say(message: str) -> None:
 
 def config_for(config: Optional[Path], db: Optional[str]) -> ScanConfig:
     try:
-        cfg = load_config(config)
+        cfg = load_config(find_config(config))
     except ConfigError as exc:
         fail(str(exc))
     if db:
@@ -53,8 +55,10 @@ def read(cfg: ScanConfig, run: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     try:
         with Store(cfg.store.database, read_only=True) as store:
             return run(store.con)
-    except (FileNotFoundError, DlpError) as exc:
+    except FileNotFoundError as exc:
         fail(str(exc))
+    except DlpError as exc:  # a busy database: 4, try again; see dlp.exitcodes
+        fail(str(exc), for_error(exc))
 
 
 def show(columns: list[str], rows: list[tuple[Any, ...]], fmt: str = "table") -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import random
 import time
 from collections import Counter
@@ -30,7 +31,7 @@ from dlp.ingest.permissions import (
     log_permission,
 )
 from dlp.ingest.ratelimit import RouteClass, RateLimiter, route_key
-from dlp.redact import mask_api_key, redact
+from dlp.redact import display_url, mask_api_key, redact
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,14 @@ class NotFoundError(ApiError):
 
 class GoneError(ApiError):
     """410: an expired file, or the deprecated conversations endpoint."""
+
+
+class UnreachableError(ApiError):
+    """The first connection to the API failed (refused, unknown host, TLS, connect timeout): not retried."""
+
+
+class NotComplianceApiError(ApiError):
+    """The URL answers, but not as the Compliance API does (an HTML page, a 404 that is not the API's)."""
 
 
 class TooLargeError(ApiError):
@@ -113,6 +122,31 @@ def _permission_of(path: str, params: list[tuple[str, str]]) -> str:
             return " and ".join(log_permission(t) for t in types)
         return "the read permission of the log category"
     return STATEFUL_PERMISSION
+
+
+def _is_json(response: httpx.Response) -> bool:
+    try:
+        response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The operating system's words for a failed connection ("Connection refused"), under httpx's wrappers."""
+    reason = str(exc) or type(exc).__name__
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno is not None:  # asyncio rewords ECONNREFUSED; os does not
+            reason = os.strerror(cause.errno) if cause.errno > 0 else (cause.strerror or str(cause))
+        cause = cause.__cause__ or cause.__context__
+    return reason
+
+
+def _host_of(url: str) -> str:
+    """The host (and port) of a URL, for messages: never the credentials or path."""
+    parts = httpx.URL(url)
+    return f"{parts.host}:{parts.port}" if parts.port else parts.host
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -175,6 +209,10 @@ class ComplianceClient:
         self.throttled = 0  # 429 answers received
         self.throttle_waited = 0.0  # seconds spent waiting on Retry-After, against api.throttle_budget_seconds
         self._paused_until = 0.0
+        # Until the API has answered once, a refused connection or a foreign page means a wrong
+        # api.url: say so at once instead of retrying for half a minute.
+        self._reached = False
+        self._confirmed = False
 
     @property
     def masked_key(self) -> str:
@@ -201,9 +239,30 @@ class ComplianceClient:
     async def get_json(self, path: str, params: dict[str, Any] | None, route_class: RouteClass) -> Any:
         response = await self._request(path, params, route_class)
         try:
-            return response.json()
+            body = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            if not self._confirmed:
+                raise self._not_the_api(path, response) from None
             raise ApiError(f"GET {path}: the response is not JSON ({exc})", response.status_code) from exc
+        self._confirmed = True
+        return body
+
+    def _not_the_api(self, path: str, response: httpx.Response) -> NotComplianceApiError:
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        return NotComplianceApiError(
+            f"{display_url(self.config.url)} answered GET {path} with HTTP {response.status_code} ({kind}), "
+            "not as the Compliance API does: check api.url (the API's base URL with its version, "
+            "like https://api.chatgpt.com/v1)",
+            response.status_code,
+        )
+
+    def _unreachable(self, exc: Exception) -> UnreachableError:
+        host = _host_of(self.config.url)
+        reason = redact(_root_cause(exc), (self._key,))
+        return UnreachableError(
+            f"cannot reach {host}: {reason} ({type(exc).__name__}). Check api.url "
+            f"({display_url(self.config.url)}), the network, and any proxy ($HTTPS_PROXY)"
+        )
 
     async def download(
         self, path: str, params: dict[str, Any] | None, route_class: RouteClass, *, max_bytes: int | None = None
@@ -264,8 +323,13 @@ class ComplianceClient:
                     self.requests[route_class] += 1
                     try:
                         response = await self._api.get(path, params=params)
+                    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                        if not self._reached:
+                            raise self._unreachable(exc) from None
+                        raise _Retryable(f"GET {path}: {type(exc).__name__}") from None
                     except (httpx.TimeoutException, httpx.TransportError) as exc:
                         raise _Retryable(f"GET {path}: {type(exc).__name__}") from None
+                    self._reached = True
                     if response.status_code != 429:
                         return self._check(path, response, expect_redirect)
                     wait = self._throttle_wait(path, _retry_after(response))
@@ -348,6 +412,8 @@ class ComplianceClient:
                 status,
                 permission,
             )
+        if status in (404, 405) and not self._confirmed and not _is_json(response):
+            raise self._not_the_api(path, response)
         if status == 404:
             raise NotFoundError(f"GET {path}: not found (HTTP 404: {text})", status)
         if status == 410:

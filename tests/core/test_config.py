@@ -86,3 +86,89 @@ def test_api_key_from_env_or_file(tmp_path, monkeypatch):
     assert read_api_key(ApiConfig(key_env="MY_KEY", key_file=str(secret))) == "sk-from-file-123456789"
     with pytest.raises(ConfigError, match="api.key_file: cannot read"):
         read_api_key(ApiConfig(key_file=str(tmp_path / "missing")))
+
+
+def test_config_search_path_is_cwd_then_xdg_then_etc(tmp_path):
+    from dlp.config import config_search_path, find_config
+
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path / "home")}
+    assert config_search_path(env, tmp_path / "cwd") == [
+        tmp_path / "cwd" / "dlp.yaml", tmp_path / "xdg" / "dlp" / "dlp.yaml", Path("/etc/dlp/dlp.yaml"),
+    ]  # fmt: skip
+    assert config_search_path({"HOME": str(tmp_path / "home")}, tmp_path)[1] == tmp_path / "home/.config/dlp/dlp.yaml"
+    (tmp_path / "xdg" / "dlp").mkdir(parents=True)
+    (tmp_path / "xdg" / "dlp" / "dlp.yaml").write_text("workers: 0\n")
+    assert find_config(None, env, tmp_path / "cwd") == tmp_path / "xdg" / "dlp" / "dlp.yaml"
+    assert find_config("named.yaml", env, tmp_path / "cwd") == Path("named.yaml")
+
+
+def test_paths_in_a_config_file_are_relative_to_its_folder(tmp_path):
+    path = write(tmp_path, """
+store:
+  database: data/findings.duckdb
+  evidence_dir: /var/lib/dlp/evidence
+detect:
+  rule_paths: [rules/, ~/shared-rules]
+  policy: policies/strict.yaml
+api:
+  key_file: secrets/key
+scope:
+  users:
+    include_file: people.txt
+triage:
+  suppression_files: [suppressions.txt]
+alerts:
+  receivers:
+    - {name: soc, url_file: secrets/webhook-url, secret_file: /run/secrets/hmac}
+""")
+    config = load_config(path)
+    assert config.store.database == str(tmp_path / "data/findings.duckdb")
+    assert config.store.evidence_dir == "/var/lib/dlp/evidence"
+    assert config.detect.rule_paths == (str(tmp_path / "rules"), str(Path("~/shared-rules").expanduser()))
+    assert config.detect.policy == str(tmp_path / "policies/strict.yaml")
+    assert config.api.key_file == str(tmp_path / "secrets/key")
+    assert config.scope.users.include_file == str(tmp_path / "people.txt")
+    assert config.triage.suppression_files == (str(tmp_path / "suppressions.txt"),)
+    receiver = config.alerts.receivers[0]
+    assert (receiver.url_file, receiver.secret_file) == (str(tmp_path / "secrets/webhook-url"), "/run/secrets/hmac")
+    assert load_config(write(tmp_path, "detect:\n  policy: strict\n")).detect.policy == "strict"  # a policy name
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("api:\n  url: http://api.example.com/v1\n", "api.url: refusing plain http to api.example.com"),
+    ("api:\n  url: ftp://api.example.com\n", "api.url: 'ftp://api.example.com' is not an http(s) URL"),
+    ("api:\n  url: https://user:pw@api.example.com:x/v1\n", "api.url: 'https://user:***@api.example.com:x/v1' is not a URL"),
+    ("api:\n  workspace_id: not-a-uuid\n", "api.workspace_id: 'not-a-uuid' is not a workspace id"),
+    ("extract:\n  include_types: [pdf, exe]\n", "extract: unknown file type(s) in include_types: exe"),
+])  # fmt: skip
+def test_values_that_would_go_into_requests_are_checked(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as excinfo:
+        load_config(write(tmp_path, text))
+    assert expected in str(excinfo.value)
+
+
+def test_http_is_accepted_for_loopback_only():
+    from dlp.config import check_api_url
+
+    for url in ("http://127.0.0.1:8080/v1", "http://localhost/v1", "http://[::1]:9/v1", "https://api.chatgpt.com/v1"):
+        assert check_api_url(url) == url
+
+
+def test_lookback_over_the_retention_is_a_warning(tmp_path):
+    from dlp.config import config_warnings
+
+    config = load_config(write(tmp_path, "ingest:\n  lookback_days: 45\n"))
+    assert config_warnings(config) == [
+        "ingest.lookback_days is 45, but the Logs Platform keeps 30 days: capped at 30"
+    ]
+    assert config_warnings(load_config(None)) == []
+
+
+def test_the_api_key_is_stripped_and_must_be_one_token(tmp_path, monkeypatch):
+    monkeypatch.setenv("MY_KEY", "  sk-padded-1234567890\n")
+    assert read_api_key(ApiConfig(key_env="MY_KEY")) == "sk-padded-1234567890"
+    monkeypatch.setenv("MY_KEY", "sk-two 1234567890")
+    with pytest.raises(ConfigError, match=r"\$MY_KEY: the API key contains spaces or line breaks"):
+        read_api_key(ApiConfig(key_env="MY_KEY"))
+    monkeypatch.setenv("MY_KEY", "   ")
+    assert read_api_key(ApiConfig(key_env="MY_KEY")) is None

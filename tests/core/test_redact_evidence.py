@@ -71,3 +71,12 @@ def test_mask_value_keeps_at_most_four_characters():
     assert mask_value("123-45-6789") == "***********"
     assert mask_value("4111111111111111").endswith("1111")
     assert mask_value("4111111111111111").count("*") == 12
+
+
+def test_a_password_inside_a_url_is_masked_wherever_urls_are_shown():
+    from dlp.redact import display_url, redact, strip_url
+
+    assert display_url("https://bob:s3cret@proxy.example.com:8443/v1?x=1") == "https://bob:***@proxy.example.com:8443/v1?x=1"
+    assert strip_url("https://bob:s3cret@h.example.com/v1?sig=abc") == "https://bob:***@h.example.com/v1"
+    assert redact("GET https://bob:s3cret@h.example.com/v1/users failed") == "GET https://bob:***@h.example.com/v1/users failed"
+    assert display_url("https://api.chatgpt.com/v1") == "https://api.chatgpt.com/v1"

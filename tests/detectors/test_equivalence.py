@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from detectors.engine import Engine, _resolve_overlaps
+from detectors.engine import Engine, _best_of_exclusive, _resolve_overlaps
 from detectors.evaluate import Candidate, evaluate
 from detectors.likelihood import Likelihood
 from detectors.loader import load_rules
@@ -38,9 +38,19 @@ RULES = regex_rules()
 ENGINE = Engine(RULES, POLICY)
 
 
+@dataclasses.dataclass
+class Found:
+    rule_id: str
+    start: int
+    end: int
+    value: str
+    score: float
+
+
 def reference(rules: list[Rule], text: str) -> set[tuple]:
-    """Per rule, per pattern: `re` over the whole text; keywords checked naively."""
-    found = set()
+    """Per rule, per pattern: `re` over the whole text; keywords checked naively; then one reading of each
+    value among the `exclusive` rules."""
+    found: list[Found] = []
     lowered = text.lower()
     for rule in rules:
         scored = []
@@ -63,8 +73,9 @@ def reference(rules: list[Rule], text: str) -> set[tuple]:
                 if verdict.scored is not None:
                     scored.append(verdict.scored)
         for kept in _resolve_overlaps(scored):
-            found.add((rule.id, kept.start, kept.end, kept.value, kept.score))
-    return found
+            found.append(Found(rule.id, kept.start, kept.end, kept.value, kept.score))
+    exclusive = {rule.id for rule in rules if rule.exclusive}
+    return {(f.rule_id, f.start, f.end, f.value, f.score) for f in _best_of_exclusive(found, exclusive)}  # type: ignore[arg-type]
 
 
 def engine_result(text: str) -> set[tuple]:

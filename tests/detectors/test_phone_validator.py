@@ -15,7 +15,7 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from detectors.validators import BUILTIN, clear_memos
 from detectors.validators.phone import parse_outcome, phone_check, plain_digits, region_plan
 
-# the PHONE_NUMBER rule's regions (rules/pii.yaml)
+# a list of regions as a rule may give it (the built-in national-number rule checks them all)
 PII_REGIONS = ("US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "ES", "IT", "SE", "PL", "AU", "IN", "SG", "BR")
 ALL_REGIONS = tuple(sorted(phonenumbers.SUPPORTED_REGIONS))
 TYPES = (PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.TOLL_FREE, PhoneNumberType.VOIP)
@@ -169,3 +169,40 @@ def test_building_a_phone_check_keeps_phonenumbers_compiled_patterns() -> None:
     check = phone_check(("US", "GB"))
     assert re_util._COMPILED_PATTERNS is not None
     assert check("+44 20 7946 0958") and re_util._COMPILED_PATTERNS  # the patterns parsing used are kept
+
+
+def possible_in(value: str, region: str) -> bool:
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(value, region))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+@deterministic(200)
+@given(value=edited_numbers(), regions=st.lists(st.sampled_from(ALL_REGIONS), min_size=1, max_size=4))
+def test_the_possible_check_equals_the_straightforward_one(value: str, regions: list[str]) -> None:
+    """`possible: true` accepts what parses, for one of the regions, as a number of a length its country uses."""
+    clear_memos()
+    chosen = tuple(regions)
+    expected = any(valid_in(value, r) or possible_in(value, r) for r in chosen)
+    assert phone_check(chosen, possible=True)(value) == expected
+
+
+def test_possible_accepts_a_plus_number_in_a_range_the_library_does_not_list_yet() -> None:
+    # a Czech number of the right length in a block the metadata does not list
+    value = "+420 123 456 789"
+    assert not straightforward(value, ("US",))
+    possible, _ = BUILTIN.build("phonenumbers", {"region": "US", "possible": True})
+    assert possible(value) and not possible("+420 123 45")  # too short for any Czech number
+    with pytest.raises(ValueError, match="possible"):
+        BUILTIN.build("phonenumbers", {"region": "US", "possible": "yes"})
+
+
+def test_regions_all_lists_every_region_the_library_knows() -> None:
+    everywhere, _ = BUILTIN.build("phonenumbers", {"regions": "all"})
+    # a number valid only in its own country, written nationally: found whichever region it is from
+    for region in ("NZ", "KE", "VN", "CL", "MN"):
+        number = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
+        national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+        assert everywhere(national) and straightforward(national, ALL_REGIONS)
+    assert not everywhere("12")

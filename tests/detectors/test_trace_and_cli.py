@@ -104,7 +104,7 @@ def test_rules_test_prints_failures_with_file_and_line(write_rules: Callable[...
 def test_rules_test_refuses_broken_files(write_rules: Callable[..., Path]) -> None:
     path = write_rules("rules:\n  - id: X\n    entity: E\n    patterns: ['[']\n")
     result = runner.invoke(app, ["test", str(path)])
-    assert result.exit_code == 1 and f"{path}:4: invalid regex" in result.output
+    assert result.exit_code == 2 and f"{path}:4: invalid regex" in result.output
 
 
 def test_list_and_explain_commands() -> None:
@@ -119,6 +119,6 @@ def test_list_and_explain_commands() -> None:
     assert explained.exit_code == 0
     assert "REPORTED" in explained.output and "DROPPED: validator stdnum:us.ssn failed" in explained.output
     unknown = runner.invoke(app, ["explain", "NOPE", "text"])
-    assert unknown.exit_code == 1 and "unknown rule 'NOPE'" in unknown.output
+    assert unknown.exit_code == 2 and "unknown rule 'NOPE'" in unknown.output
     nothing = runner.invoke(app, ["explain", "US_SSN", "nothing to see"])
     assert "no candidate" in nothing.output

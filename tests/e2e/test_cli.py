@@ -132,7 +132,7 @@ def test_check_explains_a_missing_read_scope(scoped_emulator, monkeypatch):
     monkeypatch.setenv("DLP_API_KEY", "sk-deleteonly-key-0000000000001234")
     args = ["check", "--api-url", scoped_emulator.base_url, "--workspace-id", scoped_emulator.workspace_id]
     result = runner.invoke(app, args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     output = " ".join(result.output.split())
     assert "FAIL" in output and "users: forbidden" in output and "logs CONVERSATION_MESSAGE: forbidden" in output
     assert output.index("Admin keys") < output.index("OpenAI support")  # admin keys first, the legacy flow second
@@ -144,4 +144,4 @@ def test_check_names_an_unknown_workspace(scoped_emulator, monkeypatch):
     args = ["check", "--api-url", scoped_emulator.base_url, "--workspace-id", "00000000-0000-4000-8000-000000000000"]
     result = runner.invoke(app, args)
     output = " ".join(result.output.split())
-    assert result.exit_code == 1 and "workspace" in output and "not found or the key is not authorized" in output
+    assert result.exit_code == 2 and "workspace" in output and "not found or the key is not authorized" in output

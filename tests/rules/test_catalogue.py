@@ -64,5 +64,5 @@ def test_cli_reports_missing_markers(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text("# Project without markers\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["rules", "catalogue", "--write", str(readme)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "markers" in result.output

@@ -155,7 +155,7 @@ def test_a_scan_with_a_broken_suppression_file_stops_before_it_starts(tmp_path, 
     listing.write_text("4111111111111111: our test card\n")
     config = tmp_path / "dlp.yaml"
     config.write_text(
-        f"api: {{url: 'http://127.0.0.1:9/v1', workspace_id: ws}}\nstore: {{database: {tmp_path / 'f.duckdb'}}}\n"
+        f"api: {{url: 'http://127.0.0.1:9/v1', workspace_id: 11bf645e-d5e8-4478-a70e-e5742ded2436}}\nstore: {{database: {tmp_path / 'f.duckdb'}}}\n"
         f"triage: {{suppression_files: ['{listing}']}}\nworkers: 0\n"
     )
     monkeypatch.setenv("DLP_API_KEY", "sk-test-0000000000000000")
