@@ -87,11 +87,14 @@ class RetryPolicy:
     ) -> QueueRow:  # fmt: skip
         """The row after a failed attempt: pending again, or given up once the budget is spent.
 
-        `spends=False` (a 403: waiting for a permission, not failing) keeps the unit pending whatever
-        its count. A given-up row's `outcome` is left for the caller to set.
+        `spends=False` (a 403: waiting for a permission, not failing) keeps the unit pending, due at
+        every scan, and counts no attempt. A given-up row's `outcome` is left for the caller to set.
         """
-        attempts = (previous.attempts if previous else 0) + 1
+        attempts = (previous.attempts if previous else 0) + (1 if spends else 0)
         first = previous.first_failed_at if previous else now
+        if not spends:
+            return QueueRow(kind.value, unit_id, stream, QueueState.PENDING.value, None, attempts, first, now, now,
+                            error[:500], payload, scan_id)  # fmt: skip
         if spends and attempts >= self.config.max_attempts:
             return QueueRow(kind.value, unit_id, stream, QueueState.GIVEN_UP.value, None, attempts, first, now, None,
                             error[:500], payload, scan_id)  # fmt: skip

@@ -151,7 +151,7 @@ CREATE TABLE IF NOT EXISTS retry_queue (
     stream          VARCHAR,                 -- the stream that found it: library_files, logs:APP_LOG, gpts, ...
     state           VARCHAR NOT NULL,        -- pending | done | given_up
     outcome         VARCHAR,                 -- once final: the file's outcome (scanned, expired, ...) or processed
-    attempts        INTEGER NOT NULL,        -- attempts so far, the first included
+    attempts        INTEGER NOT NULL,        -- attempts so far, the first included (a 403 counts none)
     first_failed_at TIMESTAMPTZ NOT NULL,
     last_attempt_at TIMESTAMPTZ NOT NULL,
     next_attempt_at TIMESTAMPTZ,             -- pending: not tried again before this time; NULL once final

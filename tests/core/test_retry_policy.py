@@ -43,7 +43,7 @@ def test_the_last_allowed_attempt_gives_the_unit_up_and_a_403_never_does():
     waiting = None
     for _ in range(10):
         waiting = fail(policy, waiting, T0, spends=False)
-    assert waiting.pending and waiting.attempts == 10
+    assert waiting.pending and waiting.attempts == 0 and waiting.due(T0)
 
 
 def test_a_unit_that_succeeds_is_done_with_its_outcome():

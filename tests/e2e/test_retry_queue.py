@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from dlp.config import RetryConfig, ScanConfig
+from dlp.config import DEFAULT_EVENT_TYPES, RetryConfig, ScanConfig
 from dlp.emulator.clock import FakeClock, VirtualTime
 from dlp.emulator.server import EmulatorServer
 from dlp.emulator.settings import EmulatorSettings, FaultSettings
@@ -138,6 +138,23 @@ def test_a_file_that_keeps_failing_is_given_up_with_its_reason_and_can_be_queued
         heal(server)
         third = asyncio.run(scan(config, server.api_key, now=server.clock.now))
     assert third.status == ScanStatus.COMPLETED
+    assert finding_ids(db) == finding_ids(clean_db) and file_outcomes(db) == file_outcomes(clean_db)
+
+
+def test_files_the_key_may_not_read_wait_for_the_permission_without_spending_the_budget(clean_db, faulty_server,
+                                                                                        tmp_path):
+    no_files = frozenset({*(f"logs:{t}" for t in DEFAULT_EVENT_TYPES), "stateful:users", "stateful:library_files",
+                          "stateful:gpts", "stateful:projects", "stateful:conversations"})  # fmt: skip
+    with faulty_server(FaultSettings(), api_keys={"sk-no-files-0000000000000001": no_files}) as server:
+        db = tmp_path / "no-files.duckdb"
+        config = no_retries(scan_config(server, db), max_attempts=1)  # a transient failure would be given up at once
+        for _ in range(2):
+            report = asyncio.run(scan(config, server.api_key, now=server.clock.now))
+            assert report.status == ScanStatus.INCOMPLETE and "files:user" in report.forbidden
+            assert {v[:2] for v in queue(db).values()} == {("pending", 0)}
+        server.state.settings = server.state.settings.replace(api_keys={server.api_key: no_files | {"stateful:files"}})
+        granted = asyncio.run(scan(config, server.api_key, now=server.clock.now))
+    assert granted.status == ScanStatus.COMPLETED, granted.errors
     assert finding_ids(db) == finding_ids(clean_db) and file_outcomes(db) == file_outcomes(clean_db)
 
 
