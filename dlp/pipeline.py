@@ -462,7 +462,7 @@ class Scanner:
             row = self.retry.failed(previous, UnitKind.FILE, ref.file_id, stream=item.source, error=reason,
                                     payload=item_payload(item), now=now, scan_id=self.report.scan_id, spends=spends)
             if row.pending:
-                left = f"attempt {row.attempts} of {self.config.retry.max_attempts}" if spends else "waiting for the permission"
+                left = f"attempt {row.attempts} of {self.config.retry.max_attempts}" if spends else "for the permission"
                 return None, FileRecord(ref.file_id, FileOutcome.PENDING_RETRY.value,
                                         f"{reason}; in the retry queue ({left})", **base), row  # fmt: skip
             # The budget is spent: an upload past its retention is gone anyway; anything else failed.

@@ -137,7 +137,8 @@ def item_payload(item: Item) -> str:
 
 
 def item_from_payload(payload: str) -> Item:
-    value = json.loads(payload)
+    known = {f.name for f in dataclasses.fields(Item)}
+    value = {k: v for k, v in json.loads(payload).items() if k in known}  # written by an older or newer version
     value["kind"] = ItemKind(value["kind"])
     value["created_at"] = datetime.fromisoformat(value["created_at"]) if value["created_at"] else None
     value["parts"] = tuple(tuple(p) for p in value["parts"])

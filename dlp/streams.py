@@ -430,6 +430,12 @@ class ContainerStream(Stream):
         now = scan.now()
         try:
             items = [item async for item in gpt_config_items(scan.client, container)]
+        except (NotFoundError, GoneError) as exc:
+            if previous is None:
+                raise
+            # Deleted since it was queued: final, nothing left to read.
+            scan.commit(Batch(retries=[scan.retry.finished(previous, "not_found", now, scan.report.scan_id, str(exc))]))
+            return
         except DlpError as exc:
             if not is_transient(exc):
                 raise

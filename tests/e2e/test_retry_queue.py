@@ -181,7 +181,8 @@ def test_a_failing_unit_waits_for_its_backoff_between_scans(faulty_server, tmp_p
 
 def test_gpts_and_projects_whose_configs_failed_are_queued_and_read_by_the_next_scan(clean_db, faulty_server,
                                                                                      tmp_path):
-    faults = FaultSettings(server_error_rate=1.0, fault_routes=("/gpts/{gpt_id}/configs", "/projects/{project_id}/configs"))
+    configs = ("/gpts/{gpt_id}/configs", "/projects/{project_id}/configs")
+    faults = FaultSettings(server_error_rate=1.0, fault_routes=configs)
     with faulty_server(faults) as server:
         db = tmp_path / "configs-down.duckdb"
         config = no_retries(scan_config(server, db))
@@ -192,11 +193,17 @@ def test_gpts_and_projects_whose_configs_failed_are_queued_and_read_by_the_next_
         assert first.streams["gpts"].status == "read" and first.streams["projects"].status == "read"
         assert [v[:2] for k, v in queue(db).items() if k[0] in ("gpt", "project")] == [("pending", 1)] * containers
         heal(server)
+        deleted = server.state.workspace.gpts[0].id  # deleted meanwhile: the queue finds it gone, and ends it
+        server.state.deletions.assistants.add(deleted)
         second = asyncio.run(scan(config, server.api_key, now=server.clock.now))
         assert second.status == ScanStatus.COMPLETED, second.errors
         assert second.streams["retry_queue"].units == containers
-    assert finding_ids(db) == finding_ids(clean_db)
-    assert {v[0] for v in queue(db).values()} == {"done"}
+    rows = queue(db)
+    assert rows.pop(("gpt", deleted)) == ("done", 2, "not_found")
+    assert {v[:3:2] for k, v in rows.items() if k[0] in ("gpt", "project")} == {("done", "read")}
+    missed = finding_ids(clean_db) - finding_ids(db)
+    assert not finding_ids(db) - finding_ids(clean_db)
+    assert missed == {r[0] for r in query(clean_db, "SELECT finding_id FROM findings WHERE gpt_id = ?", [deleted])[1]}
 
 
 def test_inspection_stopped_while_files_download_leaves_no_fetch_behind(faulty_server, tmp_path):
