@@ -494,7 +494,7 @@ class Scanner:
             self.report.streams[name] = StreamOutcome(name, "workspace", StreamStatus.FORBIDDEN, detail=str(exc)[:300])
             self.report.errors.append(f"{name}: forbidden: {exc}")
             return failed(reason, spends=False)
-        except (DlpError, httpx.HTTPError) as exc:
+        except (DlpError, httpx.HTTPError) as exc:  # httpx's own: a transport fault the client did not wrap
             if isinstance(exc, DlpError) and not is_transient(exc):
                 return final(FileOutcome.FETCH_FAILED, str(exc)[:300])
             return failed(str(exc)[:300])
