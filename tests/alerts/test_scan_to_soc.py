@@ -31,7 +31,8 @@ def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("soc")
     db = tmp / "findings.duckdb"
     receiver = Receiver()
-    with EmulatorServer(EmulatorSettings(seed=7)) as server:
+    # Rate limits off: the client runs without limits against it, in real time.
+    with EmulatorServer(EmulatorSettings(seed=7, rate_limits_enabled=False)) as server:
         card = next(p for p in server.ground_truth if p.entity == "CREDIT_CARD" and p.valid)
         fingerprint = Fingerprinter(Fingerprinter.key_for_database(db))(card.value)
         suppressions = tmp / "suppressions.yaml"
