@@ -177,11 +177,38 @@ def every_region() -> tuple[str, ...]:
     return tuple(r for r in _BUSY_REGIONS if r in phonenumbers.SUPPORTED_REGIONS) + tuple(rest)
 
 
-def phone_check(regions: tuple[str, ...], possible: bool = False) -> Check:
-    """Valid (or, with `possible`, possible) for one of `regions`, the value parsed with each as the default."""
+_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015]+")
+
+
+def _grouping(value: str) -> str:
+    """The value's digit groups and brackets, whatever separates them: `801-2345` and `801 2345` alike."""
+    return _SEPARATORS.sub(" ", value.strip())
+
+
+@lru_cache(maxsize=8192)
+def written_as_national(value: str, region: str) -> bool:
+    """Whether `value` is written the way `region` writes its national numbers: its digit groups (and
+    brackets) are those of phonenumbers' national format of the number it parses to there."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return False
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return _grouping(formatted) == _grouping(value)
+
+
+register_memo(written_as_national)
+
+
+def phone_check(regions: tuple[str, ...], possible: bool = False, as_written: bool = False) -> Check:
+    """Valid (or, with `possible`, possible) for one of `regions`, the value parsed with each as the default;
+    with `as_written`, also written in that region's national format (its digit groups), which a random
+    grouping of digits rarely is ("801 2345" is, "80 12 345" is not)."""
     unknown = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
     if unknown:
         raise ValueError(f"unknown phone region(s): {', '.join(unknown)}")
+    if as_written and possible:
+        raise ValueError("phonenumbers: `as_written` needs a valid number, not a possible one")
     # the plan only knows which regions can give a valid number; a merely possible one is checked everywhere
     plans = tuple((region, None if possible else region_plan(region)) for region in regions)
     verdict = 2 if possible else 0  # the parse_outcome field that answers
@@ -204,7 +231,7 @@ def phone_check(regions: tuple[str, ...], possible: bool = False) -> Check:
                 if not fits:
                     continue
             outcome = parse_outcome(value, region)
-            if outcome is not None and outcome[verdict]:
+            if outcome is not None and outcome[verdict] and (not as_written or written_as_national(value, region)):
                 return True
         return False
 
@@ -214,12 +241,13 @@ def phone_check(regions: tuple[str, ...], possible: bool = False) -> Check:
 @BUILTIN.register(
     "phonenumbers",
     boost=0.2,
-    description="valid phone number for a region (phonenumbers); args: region or regions (a list, or all), possible",
+    description="valid phone number for a region (phonenumbers); args: region or regions (a list, or all), possible, "
+                "as_written (in the region's national format)",
     short_arg="region",
     memo=True,
 )
 def _phonenumbers(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, {"region", "regions", "possible"}, "phonenumbers")
+    require_no_extra_args(args, {"region", "regions", "possible", "as_written"}, "phonenumbers")
     raw = args.get("regions", args.get("region", "US"))
     if isinstance(raw, str) and raw.lower() == "all":
         regions = every_region()
@@ -228,6 +256,7 @@ def _phonenumbers(args: Mapping[str, Any]) -> Check:
     if not regions:
         raise ValueError("phonenumbers needs at least one region")
     possible = args.get("possible", False)
-    if not isinstance(possible, bool):
-        raise ValueError("phonenumbers: `possible` must be true or false")
-    return phone_check(regions, possible)
+    as_written = args.get("as_written", False)
+    if not isinstance(possible, bool) or not isinstance(as_written, bool):
+        raise ValueError("phonenumbers: `possible` and `as_written` must be true or false")
+    return phone_check(regions, possible, as_written)

@@ -206,3 +206,39 @@ def test_regions_all_lists_every_region_the_library_knows() -> None:
         national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
         assert everywhere(national) and straightforward(national, ALL_REGIONS)
     assert not everywhere("12")
+
+
+@deterministic(60)
+@given(st.sampled_from(range(400)))
+def test_a_number_in_its_own_national_format_is_written_as_national(index: int) -> None:
+    numbers = example_numbers()
+    _, number = numbers[index % len(numbers)]
+    national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    region = phonenumbers.region_code_for_number(number)
+    assert phone_check((region,), as_written=True)(national)
+    assert phone_check(ALL_REGIONS, as_written=True)(national.replace(" ", "-"))  # dashes for spaces alike
+
+
+@deterministic(200)
+@given(st.lists(st.integers(min_value=1, max_value=5), min_size=2, max_size=4),
+       st.text(alphabet="0123456789", min_size=12, max_size=12))
+def test_as_written_is_the_valid_check_narrowed_to_national_groupings(sizes: list[int], digits: str) -> None:
+    groups, at = [], 0
+    for size in sizes:
+        groups.append(digits[at:at + size])
+        at += size
+    value = " ".join(groups)
+    written = phone_check(("GB", "DE", "FR", "HK", "CH", "PE"), as_written=True)(value)
+    assert not written or phone_check(("GB", "DE", "FR", "HK", "CH", "PE"))(value)
+
+
+def test_as_written_tells_a_national_grouping_from_another() -> None:
+    check = phone_check(("CH", "HK", "PE"), as_written=True)
+    assert check("079 123 45 67") and check("079-123-45-67")  # Swiss mobile, as Switzerland writes it
+    assert not check("0791 2345 67")  # the same digits grouped otherwise
+    assert check("9123 4567") and not check("912 34 567")  # Hong Kong
+    assert check("912 345 678") and not check("91 234 5678")  # Peru
+    with pytest.raises(ValueError):
+        phone_check(("CH",), possible=True, as_written=True)
+    with pytest.raises(ValueError):
+        BUILTIN.build("phonenumbers", {"regions": "all", "as_written": "yes"})
