@@ -185,6 +185,46 @@ def _grouping(value: str) -> str:
     return _SEPARATORS.sub(" ", value.strip())
 
 
+_CAPTURE = re.compile(r"\(\\d(?:\{(\d+)(?:,(\d+))?\})?\)")
+
+
+@lru_cache(maxsize=None)
+def national_groupings(region: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """The digit groups of each national format a number parsed in `region` is written with (its
+    country's: phonenumbers formats with the main region of the country code, US for Guam), each group
+    as its (shortest, longest) length. A number no format fits is written as one run."""
+    own = PhoneMetadata.metadata_for_region(region, None)
+    main = phonenumbers.region_code_for_country_code(own.country_code) if own is not None else region
+    metadata = PhoneMetadata.metadata_for_region(main, None) or own
+    found = {((1, 99),)}
+    for number_format in metadata.number_format if metadata is not None else ():
+        found.add(tuple((int(low) if low else 1, int(high) if high else int(low) if low else 1)
+                        for low, high in _CAPTURE.findall(number_format.pattern)))
+    return tuple(sorted(found))
+
+
+TRUNK_DIGITS = 3  # the longest national (trunk) prefix a format writes before its first group ("0", "8", "06")
+
+
+def may_be_written_as_national(value: str, region: str) -> bool:
+    """A cheap necessary condition for `written_as_national`: the value's digit groups have the lengths
+    of one of the region's formats, the first one perhaps with a trunk prefix in front of it (`020`)
+    or apart from it (`8 (812) ...`)."""
+    lengths = [sum(ch.isdigit() for ch in group) for group in _grouping(value).split(" ")]
+    if len(lengths) > 1 and lengths[0] <= TRUNK_DIGITS:
+        candidates = (lengths, lengths[1:])  # the first group may be the trunk prefix written apart
+    else:
+        candidates = (lengths,)
+    for groups in national_groupings(region):
+        for written in candidates:
+            if len(written) != len(groups):
+                continue
+            (low, high), rest = groups[0], groups[1:]
+            if low <= written[0] <= high + TRUNK_DIGITS and all(lo <= n <= hi for n, (lo, hi) in zip(written[1:], rest)):
+                return True
+    return False
+
+
 @lru_cache(maxsize=8192)
 def written_as_national(value: str, region: str) -> bool:
     """Whether `value` is written the way `region` writes its national numbers: its digit groups (and
@@ -224,6 +264,8 @@ def phone_check(regions: tuple[str, ...], possible: bool = False, as_written: bo
         digits = plain_digits(value)
         shapes: dict[int, bool] = {}  # regions of one country share a plan (NANP: 25): ask it once
         for region, plan in plans:
+            if as_written and not may_be_written_as_national(value, region):
+                continue
             if digits is not None and plan is not None:
                 fits = shapes.get(id(plan))
                 if fits is None:
