@@ -100,6 +100,20 @@ class IngestConfig:
 
 
 @dataclass(frozen=True)
+class RetryConfig:
+    """The retry queue: units (files, log files, GPTs, projects) that failed for a transient reason."""
+
+    # Attempts in all, the first included; then the unit is given up with a final outcome and its reason.
+    # A 403 (the key may not read it yet) waits for a grant and does not spend attempts.
+    max_attempts: int = 10
+    # The next scan tries a failed unit again at once; after that, attempts wait this long after the
+    # previous failure, doubled each time up to backoff_cap_seconds (so a schedule that runs every
+    # minute does not spend the budget in ten minutes of an outage).
+    backoff_seconds: float = 300.0
+    backoff_cap_seconds: float = 21600.0
+
+
+@dataclass(frozen=True)
 class DetectConfig:
     rule_paths: tuple[str, ...] = ()  # empty = the built-in default policy
     policy: str | None = None
@@ -185,6 +199,7 @@ class ScanConfig:
     api: ApiConfig = ApiConfig()
     scope: ScopeConfig = ScopeConfig()
     ingest: IngestConfig = IngestConfig()
+    retry: RetryConfig = RetryConfig()
     extract: ExtractConfig = ExtractConfig()  # every field of the extractor's own config, checked where it is built
     detect: DetectConfig = DetectConfig()
     store: StoreConfig = StoreConfig()
@@ -338,6 +353,11 @@ def validate(config: ScanConfig, prefix: str = "") -> None:
         raise ConfigError(f"{prefix}ingest.organization_event_types needs api.organization_id (the org-… id)")
     if config.store.lock_wait_seconds < 0:
         raise ConfigError(f"{prefix}store.lock_wait_seconds must be 0 or more")
+    if config.retry.max_attempts < 1:
+        raise ConfigError(f"{prefix}retry.max_attempts must be at least 1")
+    for key in ("backoff_seconds", "backoff_cap_seconds"):
+        if getattr(config.retry, key) < 0:
+            raise ConfigError(f"{prefix}retry.{key} must be 0 or more")
     _validate_soc(config, prefix)
 
 

@@ -5,7 +5,7 @@
 | 0 | done, complete; no finding at or above `--fail-on` (or `--fail-on` not given) |
 | 1 | findings at or above `--fail-on SEVERITY`; failing rule tests or lint errors (`dlp rules`) |
 | 2 | usage or configuration error: nothing was done (bad flag or config, missing or rejected key or scope, unknown workspace, unreachable API, unreadable input) |
-| 3 | finished but incomplete: a stream stopped or was forbidden, log files skipped, files not fetched |
+| 3 | finished but incomplete: a stream stopped or was forbidden, log files skipped, units in the retry queue |
 | 4 | failed: stopped by an error it could not get past (the API kept failing past the retries, or a bug) |
 | 130 | interrupted by Ctrl-C (SIGINT) |
 | 143 | stopped by SIGTERM |

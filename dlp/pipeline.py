@@ -29,6 +29,7 @@ import httpx
 from detectors.engine import Engine, EngineSpec
 from dlp import soc
 from dlp.config import ScanConfig
+from dlp.errors import DlpError, is_transient
 from dlp.evidence import Fingerprinter
 from dlp.extract import ExtractConfig
 from dlp.ingest.freshness import max_event_times
@@ -61,12 +62,14 @@ from dlp.inspect import (
 from dlp.progress import ScanProgress
 from dlp.records import FileOutcome, Finding, Item, ScanContext
 from dlp.redact import display_url
+from dlp.retry import QueueRow, QueueState, RetryPolicy, UnitKind, gave_up_reason, item_payload, upload_past_retention
 from dlp.store.db import Batch, FileRecord, ItemRecord, Store
 from dlp.streams import (
     ContainerStream,
     ConversationsStream,
     LibraryFilesStream,
     LogStream,
+    RetryQueueStream,
     Stream,
     StreamOutcome,
     StreamStatus,
@@ -88,8 +91,8 @@ class ScanStatus(StrEnum):
     """How a scan ended; the CLI maps it to an exit code and `scans.status` stores it."""
 
     RUNNING = "running"
-    COMPLETED = "completed"  # every stream read to its end, every file given a final outcome
-    INCOMPLETE = "incomplete"  # finished, but a stream stopped or was forbidden, or work was left for later
+    COMPLETED = "completed"  # every stream read to its end, every file final, nothing pending in the retry queue
+    INCOMPLETE = "incomplete"  # finished, but a stream stopped or was forbidden, or units wait in the retry queue
     FAILED = "failed"  # stopped by an error before the end
     INTERRUPTED = "interrupted"  # stopped by a signal, or found still 'running' by a later scan
 
@@ -111,6 +114,13 @@ class ScanReport:
     streams: dict[str, StreamOutcome] = field(default_factory=dict)  # how each stream ended
     event_types: Counter[str] = field(default_factory=Counter)  # new events read, per type
     unknown_event_types: Counter[str] = field(default_factory=Counter)  # of those, types not known yet
+    # The retry queue after the scan: pending units per kind, the next attempt time, units done or given up
+    retry_queue: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def retry_pending(self) -> int:
+        pending = self.retry_queue.get("pending") or {}
+        return sum(pending.values()) if isinstance(pending, dict) else 0
 
     @property
     def forbidden(self) -> list[str]:
@@ -118,7 +128,8 @@ class ScanReport:
 
     def stream_lines(self) -> list[str]:
         """One line per stream for the scan summary (status, units, freshness)."""
-        lines = [outcome.line() for outcome in self.streams.values()]
+        lines = [outcome.line() for outcome in self.streams.values()
+                 if outcome.name != RetryQueueStream.name or outcome.status is not StreamStatus.EMPTY]
         if self.unknown_event_types:
             kinds = ", ".join(f"{t} ({n})" for t, n in sorted(self.unknown_event_types.items()))
             lines.append(f"events of types not known yet (ids stored, payload text inspected): {kinds}")
@@ -129,13 +140,26 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@dataclass(eq=False)
+class Claims:
+    """Ids one unit of work took while it is being inspected, before its commit.
+
+    Log files are downloaded and inspected a few at a time; an event delivered twice, or a file two
+    messages name, must be inspected and counted by one of them only. The claim is given back when
+    the unit is committed (its ids are staged then) or dropped.
+    """
+
+    events: set[str] = field(default_factory=set)
+    items: set[str] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)
+
+
 @dataclass
 class _Staged:
     """Units of progress inspected but not yet committed (group commit), and what they hold."""
 
     batch: Batch = field(default_factory=Batch)
     items: set[str] = field(default_factory=set)
-    files: set[str] = field(default_factory=set)
     events: set[str] = field(default_factory=set)
     units: int = 0
     since: float = field(default_factory=time.monotonic)
@@ -173,6 +197,10 @@ class Scanner:
         self._fetch_slots = asyncio.Semaphore(FILE_FETCH_CONCURRENCY)
         self._staged = _Staged()
         self._forbidden_files: dict[str, str] = {}  # file owner kind -> why its content route answered 403
+        self._claims: list[Claims] = []  # units being inspected (log files prepared ahead)
+        self._tried_files: set[str] = set()  # files fetched (or tried) in this scan: never twice in one scan
+        self.retry = RetryPolicy(config.retry)
+        self.queue: dict[tuple[str, str], QueueRow] = {}  # pending retry-queue rows as the scan started
 
     # -- the whole scan ----------------------------------------------------------------------
     def streams(self) -> list[Stream]:
@@ -185,6 +213,7 @@ class Scanner:
         streams: list[Stream] = []
         if ingest.users:
             streams.append(UsersStream())
+        streams.append(RetryQueueStream())  # units that failed before: first, uploads expire
         if ingest.conversations_fallback:
             streams.append(ConversationsStream())
         streams += [LogStream(t, scope) for t in first for scope in scopes]
@@ -202,14 +231,20 @@ class Scanner:
 
     async def run(self) -> ScanReport:
         report = self.report
-        self.store.start_scan(
+        abandoned = self.store.start_scan(
             report.scan_id, api_url=display_url(self.config.api.url), workspace_id=self.client.workspace_id or "", mode=self.mode
         )
+        for scan_id, seen in abandoned:
+            seen_utc = seen.astimezone(timezone.utc)
+            report.warnings.append(f"scan {scan_id} was still marked running (killed, or the machine went down): "
+                                   f"recorded as interrupted, last seen alive at {seen_utc:%Y-%m-%d %H:%M:%S} UTC")
+        self.queue = {(r.kind, r.unit_id): r for r in self.store.queued(QueueState.PENDING.value)}
         try:
             for stream in self.streams():
                 await self._run_stream(stream)
                 self.flush()
-            statuses = {s.status for s in report.streams.values()}
+            # Whether anything could be read is a question for the sources, not for the retry queue.
+            statuses = {s.status for s in report.streams.values() if s.name != RetryQueueStream.name}
             if StreamStatus.FORBIDDEN in statuses and not statuses & {StreamStatus.READ, StreamStatus.EMPTY}:
                 admin, legacy = advice("logs:" + FIRST_EVENT_TYPE)
                 raise ScopeError(
@@ -237,7 +272,15 @@ class Scanner:
             reason = (str(exc) or "cancelled") if stopped else str(exc)  # the CLI cancels with the signal's name
             self.store.finish_scan(report.scan_id, report.status, reason[:500])
             raise
-        report.status = ScanStatus.COMPLETED if not report.errors else ScanStatus.INCOMPLETE
+        report.retry_queue = self.store.queue_summary(report.scan_id)
+        if report.retry_queue["given_up"]:
+            report.warnings.append(
+                f"retry queue: {report.retry_queue['given_up']} unit(s) given up in this scan after "
+                f"retry.max_attempts ({self.config.retry.max_attempts}); their outcome and last error are in "
+                "retry_queue (state 'given_up') and files"
+            )
+        done = not report.errors and not report.retry_pending
+        report.status = ScanStatus.COMPLETED if done else ScanStatus.INCOMPLETE
         report.out_of_scope = self.scope.skipped
         report.requests = Counter({k.value: v for k, v in self.client.requests.items()})
         report.retries = self.client.retries
@@ -313,54 +356,123 @@ class Scanner:
         return [(r[0], r[1]) for r in rows]
 
     def seen_events(self, event_ids: list[str]) -> set[str]:
-        return self.store.seen_events(event_ids) | (self._staged.events & set(event_ids))
+        """Events stored, staged, or taken by a unit being inspected."""
+        return self.store.seen_events(event_ids) | self._taken("events", event_ids, self._staged.events)
+
+    def claim(self) -> Claims:
+        claims = Claims()
+        self._claims.append(claims)
+        return claims
+
+    def release(self, claims: Claims) -> None:
+        """Give a unit's claims back: it is committed (its ids are staged now) or dropped."""
+        if claims in self._claims:
+            self._claims.remove(claims)
+
+    def _taken(self, kind: str, ids: Iterable[str], staged: set[str]) -> set[str]:
+        wanted = set(ids)
+        taken = staged & wanted
+        for claims in self._claims:
+            taken |= getattr(claims, kind) & wanted
+        return taken
+
+    def queued(self, kind: UnitKind, unit_id: str) -> QueueRow | None:
+        """The unit's pending retry-queue row, as the scan started."""
+        return self.queue.get((kind.value, unit_id))
 
     @staticmethod
     def with_email(item: Item, email: str) -> Item:
         return dataclasses.replace(item, user_email=email)
 
     # -- inspection --------------------------------------------------------------------------
-    async def inspect_items(self, items: Sequence[Item], batch: Batch) -> None:
+    async def inspect_items(
+        self, items: Sequence[Item], batch: Batch, claims: Claims | None = None, *, retrying: bool = False
+    ) -> None:
         """Inspect the items not already stored; add their records and findings to the batch.
 
-        A file is fetched once whatever path found it (a message, a library listing, a GPT config):
-        a file with a final outcome is never fetched again.
+        A file is fetched once whatever path found it (a message, a library listing, a GPT config): a
+        file with a final outcome is never fetched again, and one in the retry queue only by the queue
+        (`retrying`). The ids inspected are taken in `claims` (the caller's, held until its commit)
+        so that units inspected at the same time do not inspect them twice.
         """
-        items = list({i.item_id: i for i in items}.values())
-        known = self.known_items([i.item_id for i in items if i.file_ref is None])
-        file_ids = [i.file_id for i in items if i.file_ref is not None and i.file_id]
-        known_files = self.store.known_files(file_ids) | (self._staged.files & set(file_ids))
-        text_items = [i for i in items if i.file_ref is None and i.item_id not in known]
-        file_items = [i for i in items if i.file_ref is not None and i.file_id not in known_files]
-        if not self.config.ingest.files:  # metadata-only mode: no file content is downloaded
-            self.scope.skipped["files_disabled"] += len(file_items)
-            file_items = []
-        # Files first: their fetches wait on the network while texts use the CPU.
-        file_tasks = [asyncio.create_task(self._inspect_file(item)) for item in file_items]
-        for chunk_start in range(0, len(text_items), TEXT_JOB_CHUNK):
-            chunk = text_items[chunk_start : chunk_start + TEXT_JOB_CHUNK]
-            jobs = [
-                TextJob(i.item_id, i.parts or (("", i.text or ""),), ScanContext(kind=i.kind.value, role=i.role))
-                for i in chunk
-            ]
-            for item, result in zip(chunk, await self.pool.texts(jobs)):
-                self._add_result(item, result, batch)
-        for item, task in zip(file_items, file_tasks):
-            result, record = await task
-            batch.files.append(record)
-            self.report.files[record.outcome] += 1
-            if result is not None:
-                self._add_result(item, result, batch)
+        own = claims is None
+        claims = claims if claims is not None else self.claim()
+        file_tasks: list[asyncio.Task[tuple[InspectResult | None, FileRecord, QueueRow | None]]] = []
+        try:
+            items = list({i.item_id: i for i in items}.values())
+            known = self.known_items([i.item_id for i in items if i.file_ref is None])
+            file_ids = [i.file_id for i in items if i.file_ref is not None and i.file_id]
+            skip = self.store.known_files(file_ids) | self._taken("files", file_ids, self._tried_files)
+            if not retrying:
+                skip |= {f for f in file_ids if self.queued(UnitKind.FILE, f)}
+            text_items = [i for i in items if i.file_ref is None and i.item_id not in known]
+            files = {i.file_id: i for i in items if i.file_ref is not None and i.file_id not in skip}
+            file_items = list(files.values())
+            if not self.config.ingest.files:  # metadata-only mode: no file content is downloaded
+                self.scope.skipped["files_disabled"] += len(file_items)
+                file_items = []
+            claims.items.update(i.item_id for i in text_items + file_items)
+            claims.files.update(i.file_id for i in file_items if i.file_id)
+            # Files first: their fetches wait on the network while texts use the CPU.
+            file_tasks = [asyncio.create_task(self._inspect_file(item)) for item in file_items]
+            for chunk_start in range(0, len(text_items), TEXT_JOB_CHUNK):
+                chunk = text_items[chunk_start : chunk_start + TEXT_JOB_CHUNK]
+                jobs = [
+                    TextJob(i.item_id, i.parts or (("", i.text or ""),), ScanContext(kind=i.kind.value, role=i.role))
+                    for i in chunk
+                ]
+                for item, result in zip(chunk, await self.pool.texts(jobs)):
+                    self._add_result(item, result, batch)
+            for item, task in zip(file_items, file_tasks):
+                result, record, queued = await task
+                self._tried_files.add(record.file_id)
+                batch.files.append(record)
+                if queued is not None:
+                    batch.retries.append(queued)
+                    if queued.pending:
+                        batch.errors.append(("fetch", record.file_id, f"file {record.file_id}: {record.reason}"))
+                if result is not None:
+                    self._add_result(item, result, batch)
+        finally:
+            # Stopped early (an error, a cancelled stream): no fetch may outlive the unit or fail unheard.
+            await finish_tasks(file_tasks)
+            if own:
+                self.release(claims)
 
-    async def _inspect_file(self, item: Item) -> tuple[InspectResult | None, FileRecord]:
+    async def _inspect_file(self, item: Item) -> tuple[InspectResult | None, FileRecord, QueueRow | None]:
+        """Fetch and inspect one file: its result (if read), its record, and its retry-queue row (if any).
+
+        A transient failure (`is_transient`) puts the file in the retry queue; a 410 is `expired`, a
+        404 `fetch_failed`, both final; a 403 waits in the queue for the permission without spending
+        attempts.
+        """
         ref = item.file_ref
         assert ref is not None
         base = dict(
             name=item.file_name, owner_kind=ref.owner_kind, user_id=item.user_id, gpt_id=item.gpt_id or item.project_id
         )
+        previous = self.queued(UnitKind.FILE, ref.file_id)
+        now = self.now()
+
+        def final(outcome: FileOutcome, reason: str, **extra: object) -> tuple[None, FileRecord, QueueRow | None]:
+            done = previous and self.retry.finished(previous, outcome.value, now, self.report.scan_id, reason)
+            return None, FileRecord(ref.file_id, outcome.value, reason, **base, **extra), done  # type: ignore[arg-type]
+
+        def failed(reason: str, *, spends: bool = True) -> tuple[None, FileRecord, QueueRow]:
+            row = self.retry.failed(previous, UnitKind.FILE, ref.file_id, stream=item.source, error=reason,
+                                    payload=item_payload(item), now=now, scan_id=self.report.scan_id, spends=spends)
+            if row.pending:
+                left = f"attempt {row.attempts} of {self.config.retry.max_attempts}" if spends else "for the permission"
+                return None, FileRecord(ref.file_id, FileOutcome.PENDING_RETRY.value,
+                                        f"{reason}; in the retry queue ({left})", **base), row  # fmt: skip
+            # The budget is spent: an upload past its retention is gone anyway; anything else failed.
+            outcome = FileOutcome.EXPIRED if upload_past_retention(item, now) else FileOutcome.FETCH_FAILED
+            row = dataclasses.replace(row, outcome=outcome.value)
+            return None, FileRecord(ref.file_id, outcome.value, gave_up_reason(row), **base), row
+
         forbidden = self._forbidden_files.get(ref.owner_kind)
         if forbidden is not None:  # the content route already answered 403: do not ask again in this scan
-            return None, FileRecord(ref.file_id, FileOutcome.FETCH_FAILED.value, forbidden, **base)
+            return failed(forbidden, spends=False)
         max_bytes = int(self.config.extract.max_file_mb * 1024 * 1024)
         try:
             path, params = file_content_path(self.client, ref)
@@ -368,11 +480,11 @@ class Scanner:
                 data = await self.client.download(path, params, RouteClass.ITEM, max_bytes=max_bytes)
         except TooLargeError as exc:
             reason = f"larger than extract.max_file_mb ({self.config.extract.max_file_mb} MB): {exc}; not downloaded"
-            return None, FileRecord(ref.file_id, FileOutcome.TOO_LARGE.value, reason, size_bytes=exc.size, **base)
+            return final(FileOutcome.TOO_LARGE, reason, size_bytes=exc.size)
         except GoneError:
-            return None, FileRecord(ref.file_id, FileOutcome.EXPIRED.value, "the file expired before it was fetched (410)", **base)
+            return final(FileOutcome.EXPIRED, "the API answered 410: the file is gone (uploads are kept 48 h)")
         except NotFoundError:
-            return None, FileRecord(ref.file_id, FileOutcome.FETCH_FAILED.value, "not found (404)", **base)
+            return final(FileOutcome.FETCH_FAILED, "not found (404): deleted before it was fetched")
         except AuthError:
             raise
         except ScopeError as exc:
@@ -381,10 +493,11 @@ class Scanner:
             name = f"files:{ref.owner_kind}"
             self.report.streams[name] = StreamOutcome(name, "workspace", StreamStatus.FORBIDDEN, detail=str(exc)[:300])
             self.report.errors.append(f"{name}: forbidden: {exc}")
-            return None, FileRecord(ref.file_id, FileOutcome.FETCH_FAILED.value, reason, **base)
-        except (ApiError, httpx.HTTPError) as exc:
-            self.report.errors.append(f"file {ref.file_id}: {exc}")
-            return None, FileRecord(ref.file_id, FileOutcome.FETCH_FAILED.value, str(exc)[:300], **base)
+            return failed(reason, spends=False)
+        except (DlpError, httpx.HTTPError) as exc:  # httpx's own: a transport fault the client did not wrap
+            if isinstance(exc, DlpError) and not is_transient(exc):
+                return final(FileOutcome.FETCH_FAILED, str(exc)[:300])
+            return failed(str(exc)[:300])
         result = self._same_content_as_before(item, data) or await self.pool.file(
             FileJob(item.item_id, data, item.file_name, ScanContext(kind=item.kind.value, role=item.role))
         )
@@ -393,7 +506,8 @@ class Scanner:
             file_type=result.file_type, chars=result.chars, segments=result.segments, truncated=result.truncated,
             **base,
         )  # fmt: skip
-        return result, record
+        done = previous and self.retry.finished(previous, result.outcome.value, now, self.report.scan_id)
+        return result, record, done or None
 
     def _same_content_as_before(self, item: Item, data: bytes) -> InspectResult | None:
         """A file whose exact bytes were inspected before (the same upload shared or re-attached): reuse."""
@@ -427,13 +541,15 @@ class Scanner:
     # Each DuckDB statement costs milliseconds, so units of progress are staged and written
     # together; a unit's cursor still lands in the same transaction as its data, so a kill
     # only loses staged work, which the next scan redoes.
-    def commit(self, batch: Batch) -> None:
+    def commit(self, batch: Batch, claims: Claims | None = None) -> None:
+        """Stage a unit's batch for the next group commit; its claims (if any) are given back."""
         staged = self._staged
         staged.batch.extend(batch)
         staged.items.update(r.item.item_id for r in batch.items)
-        staged.files.update(f.file_id for f in batch.files if f.outcome != FileOutcome.FETCH_FAILED.value)
         staged.events.update(e[0] for e in batch.event_ids)
         staged.units += 1
+        if claims is not None:
+            self.release(claims)
         if (
             len(staged.batch) >= FLUSH_ROWS
             or staged.units >= FLUSH_UNITS
@@ -446,11 +562,13 @@ class Scanner:
         if self._staged.units or len(batch) or batch.errors or batch.cursors:
             self.report.findings_new += self.store.commit(self.report.scan_id, batch)
             self.report.items += len(batch.items)
+            self.report.files.update(f.outcome for f in batch.files)
             self.report.errors.extend(message for _, _, message in batch.errors)
         self._staged = _Staged()
 
     def known_items(self, item_ids: list[str]) -> set[str]:
-        return self.store.known_items(item_ids) | (self._staged.items & set(item_ids))
+        """Items stored, staged, or taken by a unit being inspected."""
+        return self.store.known_items(item_ids) | self._taken("items", item_ids, self._staged.items)
 
     def progress_update(self, stage: str, done: int, *, total: int | None = None, covered: float | None = None,
                         note: str = "") -> None:
@@ -460,6 +578,15 @@ class Scanner:
             stage, done, total, covered, r.log_files, r.items, r.findings_new, sum(r.files.values()),
             self.client.retries, self.client.limiter.waited_seconds, note,
         ))  # fmt: skip
+
+
+async def finish_tasks(tasks: Sequence[asyncio.Task[object]]) -> None:
+    """Cancel the tasks not done and wait for all, so none outlives its caller or fails unheard."""
+    for task in tasks:
+        if not task.done():
+            task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def findings_for(item: Item, result: InspectResult, scan_id: str) -> Iterable[Finding]:
@@ -503,10 +630,12 @@ async def scan(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     on_progress: Callable[[ScanProgress], None] | None = None,
+    now: Callable[[], datetime] = _utcnow,
 ) -> ScanReport:
     """Run one scan into the configured database. Raises RuleError before any request on a bad rule file.
 
-    `clock` and `sleep` drive the client's rate limits and waits (tests and the bench pass fake ones).
+    `clock` and `sleep` drive the client's rate limits and waits, `now` the scan's wall clock (the
+    lookback window, the retry queue's next attempts); tests and the bench pass fake ones.
     """
     Engine.from_spec(engine_spec(config))  # refuse to start on a broken rule file, with its file:line
     db_path = Path(config.store.database)
@@ -515,7 +644,7 @@ async def scan(
     try:
         async with ComplianceClient(config.api, api_key, transport=transport, clock=clock, sleep=sleep) as client:
             with soc.open_store(config, progress) as store:
-                report = await Scanner(config, client, pool, store, mode=mode, progress=progress,
+                report = await Scanner(config, client, pool, store, mode=mode, now=now, progress=progress,
                                        on_progress=on_progress).run()
                 soc.after_scan(store, config, progress)  # alerts go out after their findings are committed
                 return report

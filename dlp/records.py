@@ -44,7 +44,8 @@ class FileOutcome(str, enum.Enum):
     UNSUPPORTED_IMAGE = "unsupported_image"
     NEEDS_OCR = "needs_ocr"  # an image, or a PDF with image-only pages, and no OCR engine to read it
     OUT_OF_SCOPE = "out_of_scope"
-    FETCH_FAILED = "fetch_failed"
+    FETCH_FAILED = "fetch_failed"  # final: not found (404), not fetchable, or its retries given up
+    PENDING_RETRY = "pending_retry"  # not final: the download failed for a transient reason; in the retry queue
 
 
 @dataclass(frozen=True, slots=True)

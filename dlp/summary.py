@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,9 +78,32 @@ def report_record(report: ScanReport, *, database: str, severities: dict[str, in
         "streams": report.stream_lines(),
         "forbidden": report.forbidden,
         "out_of_scope": dict(sorted(report.out_of_scope.items())),
+        "retry_queue": _queue_record(report.retry_queue),
         "warnings": list(report.warnings),
         "errors": list(report.errors),
     }
+
+
+def _queue_record(queue: dict[str, Any]) -> dict[str, Any]:
+    """The retry queue after the scan: pending units per kind, the next attempt, units done or given up in it."""
+    next_at = queue.get("next_attempt_at")
+    return {"pending": dict(sorted((queue.get("pending") or {}).items())),
+            "next_attempt_at": f"{next_at.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC" if next_at else None,
+            "done": queue.get("done", 0), "given_up": queue.get("given_up", 0)}  # fmt: skip
+
+
+def queue_line(queue: dict[str, Any]) -> str | None:
+    """`retry queue: 3 pending (2 files, 1 log file; next attempt from T); 4 done, 1 given up in this scan`."""
+    pending = queue["pending"]
+    if not (pending or queue["done"] or queue["given_up"]):
+        return None
+    total = sum(pending.values())
+    names = {"file": "file", "log_file": "log file", "gpt": "GPT", "project": "project"}
+    kinds = ", ".join(f"{n} {names.get(kind, kind)}{'s' if n != 1 else ''}" for kind, n in pending.items())
+    when = f"; next attempt from {queue['next_attempt_at']}" if queue["next_attempt_at"] else ""
+    waiting = f"{total} pending ({kinds}{when})" if total else "empty"
+    return (f"retry queue: {waiting}; {queue['done']} done, {queue['given_up']} given up in this scan "
+            "(SELECT * FROM retry_queue WHERE state <> 'done')")  # fmt: skip
 
 
 def report_lines(record: dict[str, Any]) -> list[str]:
@@ -98,9 +122,14 @@ def report_lines(record: dict[str, Any]) -> list[str]:
     if record["out_of_scope"]:
         lines.append("out of scope (never downloaded): " + ", ".join(f"{k}={v}" for k, v in record["out_of_scope"].items()))
     lines.extend(f"  {line}" for line in record["streams"])
-    if record["status"] == "incomplete":
+    queue = queue_line(record["retry_queue"])
+    if queue:
+        lines.append(queue)
+    if record["status"] == "incomplete" and record["errors"]:
         lines.append(
             f"incomplete: {len(record['errors'])} problem(s) below, also in the scan_errors table; committed work "
             "is kept and the next scan picks up what was left"
         )
+    elif record["status"] == "incomplete":
+        lines.append("incomplete: units wait in the retry queue for a later scan (their next attempt is not due yet)")
     return lines

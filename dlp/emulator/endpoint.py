@@ -138,10 +138,11 @@ def route(endpoint: Endpoint, state: EmulatorState) -> Route:
                                       f"Retry after {wait} seconds.", "rate_limit_exceeded", style,
                                  headers={"Retry-After": str(wait)})
         faults = settings.faults
-        if faults.server_error_rate and state.roll() < faults.server_error_rate:
+        faulty = not faults.fault_routes or bool({endpoint.family, endpoint.template} & set(faults.fault_routes))
+        if faulty and faults.server_error_rate and state.roll() < faults.server_error_rate:
             status = (500, 502, 503)[state.randint(0, 2)]
             return api_error(status, "The server had an error while processing your request.", "server_error", style)
-        if faults.slow_rate and state.roll() < faults.slow_rate:
+        if faulty and faults.slow_rate and state.roll() < faults.slow_rate:
             await asyncio.sleep(faults.slow_seconds)
         context = Context(request, state, key, now)
         try:

@@ -79,6 +79,13 @@ class FaultSettings:
     sha_mismatch_rate: float = 0.0  # a listed log file's file_sha256 does not match its bytes
     duplicate_event_rate: float = 0.0  # an event_id is delivered again in a later log file
     late_delivery_max_minutes: float = 0.0  # events land in files up to N minutes after their timestamp
+    # Where server_error_rate and slow_rate apply: endpoint families (files, logs, users, gpts, projects,
+    # library_files, conversations; "files" = the 307 file-content routes) or route templates
+    # ("/gpts/{gpt_id}/configs"); empty = every endpoint.
+    fault_routes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fault_routes", tuple(self.fault_routes))  # a YAML list
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,10 @@ class EmulatorSettings:
             rate = getattr(self.faults, name)
             if not 0.0 <= rate <= 1.0:
                 raise ValueError(f"faults.{name} must be between 0 and 1, not {rate}")
+        unknown = sorted(r for r in self.faults.fault_routes if not r.startswith("/") and r not in FAMILIES)
+        if unknown:
+            raise ValueError(f"faults.fault_routes: unknown families {unknown}; use {', '.join(FAMILIES)} "
+                             "or a route template like /gpts/{gpt_id}/configs")
         if self.log_roll_seconds <= 0:
             raise ValueError("log_roll_seconds must be positive")
         for key, scopes in self.api_keys.items():
@@ -148,6 +159,7 @@ CONVERSATIONS_STATUS = {"absent": 404, "gone": 410, "live": 200}
 # What a key may be granted. "read" is the broad compliance read of legacy keys; admin keys get one read
 # permission per log category ("logs:CODEX_LOG") and the stateful read ("stateful", or one family of it).
 STATEFUL_FAMILIES = ("users", "gpts", "projects", "files", "library_files", "conversations")
+FAMILIES = ("logs", *STATEFUL_FAMILIES)
 
 
 def valid_scope(scope: str) -> bool:

@@ -1,8 +1,10 @@
 """Signed, expiring download URLs (the emulator's stand-in for blob-store SAS links).
 
 A URL carries its expiry (`se`, Unix seconds), a permission (`sp=r`), the
-Content-Disposition to serve (`rscd`) and an HMAC signature (`sig`) over all
-of them. It needs no Authorization header, and it stops working once expired.
+Content-Disposition to serve (`rscd`), a serial number (`sn`: no two URLs are the
+same, so a single-use URL asked for again within the same second is a new one)
+and an HMAC signature (`sig`) over all of them. It needs no Authorization
+header, and it stops working once expired.
 """
 
 from __future__ import annotations
@@ -29,13 +31,17 @@ class UrlSigner:
         self._single_use = single_use
         self._used: set[str] = set()
         self._lock = threading.Lock()
+        self._serial = 0
 
     def url(self, base: str, kind: str, object_id: str, file_name: str, now: datetime, ttl: timedelta) -> str:
         expiry = str(int((now + ttl).timestamp()))
         disposition = f'attachment; filename="{file_name}"'
-        signature = self._sign(kind, object_id, expiry, disposition)
-        query = urlencode({"se": expiry, "sp": "r", "sv": "2024-08-04", "rscd": disposition, "sig": signature},
-                          quote_via=quote)
+        with self._lock:
+            self._serial += 1
+            serial = str(self._serial)
+        signature = self._sign(kind, object_id, expiry, disposition, serial)
+        query = urlencode({"se": expiry, "sp": "r", "sv": "2024-08-04", "rscd": disposition, "sn": serial,
+                           "sig": signature}, quote_via=quote)
         return f"{base.rstrip('/')}/_blob/{kind}/{object_id}?{query}"
 
     def verify(self, kind: str, object_id: str, params: dict[str, str], now: datetime) -> SignedTarget | str:
@@ -43,7 +49,7 @@ class UrlSigner:
         expiry, disposition, signature = params.get("se", ""), params.get("rscd", ""), params.get("sig", "")
         if not expiry.isdigit() or params.get("sp") != "r" or not signature:
             return "invalid"
-        expected = self._sign(kind, object_id, expiry, disposition)
+        expected = self._sign(kind, object_id, expiry, disposition, params.get("sn", ""))
         if not hmac.compare_digest(expected, signature):
             return "invalid"
         if now.timestamp() > int(expiry):
@@ -55,6 +61,6 @@ class UrlSigner:
                 self._used.add(signature)
         return SignedTarget(kind, object_id, disposition)
 
-    def _sign(self, kind: str, object_id: str, expiry: str, disposition: str) -> str:
-        message = "\n".join((kind, object_id, expiry, disposition)).encode()
+    def _sign(self, kind: str, object_id: str, expiry: str, disposition: str, serial: str) -> str:
+        message = "\n".join((kind, object_id, expiry, disposition, serial)).encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()

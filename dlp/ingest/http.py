@@ -269,21 +269,24 @@ class ComplianceClient:
     ) -> bytes:
         """GET an endpoint that answers 307 to a signed URL, then fetch the bytes without our credentials.
 
-        A body past `max_bytes` raises TooLargeError as soon as that is known, so an oversized file
-        is never held in memory.
+        Every retry starts again at the API: a signed URL may be single-use or expire, so a download
+        cut short (a 5xx, a timeout, a truncated body, a refused signature) asks for a fresh one. Only
+        the API route itself says a file is gone (410, GoneError) or unknown (404). A body past
+        `max_bytes` raises TooLargeError as soon as that is known, so an oversized file is never held
+        in memory.
         """
-        response = await self._request(path, params, route_class, expect_redirect=True)
-        if response.status_code == 200:  # some servers serve the bytes directly
-            return response.content
-        location = response.headers.get("location")
-        if not location:
-            raise ApiError(f"GET {path}: redirect without a Location header", response.status_code)
-        target = str(self._api.base_url.join(location)) if location.startswith("/") else location
 
-        async def fetch() -> bytes:
+        async def attempt() -> bytes:
+            response = await self._send(path, params, route_class, expect_redirect=True)
+            if response.status_code == 200:  # some servers serve the bytes directly
+                return response.content
+            location = response.headers.get("location")
+            if not location:
+                raise ApiError(f"GET {path}: redirect without a Location header", response.status_code)
+            target = str(self._api.base_url.join(location)) if location.startswith("/") else location
             return await self._fetch_blob(path, target, max_bytes)
 
-        return await self._with_fault_retries(path, fetch)
+        return await self._with_fault_retries(path, attempt)
 
     async def _fetch_blob(self, path: str, url: str, max_bytes: int | None) -> bytes:
         try:
@@ -292,8 +295,8 @@ class ComplianceClient:
                 if status >= 500 or status == 429:
                     raise _Retryable(f"download for {path}: HTTP {status}", _retry_after(response))
                 if status in (403, 404, 410):
-                    # An expired signature: the caller asks the API again for a fresh redirect.
-                    raise GoneError(f"download for {path}: the signed URL answered {status}", status)
+                    # A spent or expired signature, not the file's fate: the retry asks the API for a fresh URL.
+                    raise _Retryable(f"download for {path}: the signed URL answered {status}")
                 if status != 200:
                     raise ApiError(f"download for {path}: HTTP {status}", status)
                 declared = response.headers.get("content-length")
@@ -315,32 +318,37 @@ class ComplianceClient:
     async def _request(
         self, path: str, params: dict[str, Any] | None, route_class: RouteClass, expect_redirect: bool = False
     ) -> httpx.Response:
-        route = route_key("GET", path)
-
         async def attempt() -> httpx.Response:
-            while True:
-                async with self.limiter.slot(route_class, route):
-                    self.requests[route_class] += 1
-                    try:
-                        response = await self._api.get(path, params=params)
-                    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                        if not self._reached:
-                            raise self._unreachable(exc) from None
-                        raise _Retryable(f"GET {path}: {type(exc).__name__}") from None
-                    except (httpx.TimeoutException, httpx.TransportError) as exc:
-                        raise _Retryable(f"GET {path}: {type(exc).__name__}") from None
-                    self._reached = True
-                    if response.status_code != 429:
-                        return self._check(path, response, expect_redirect)
-                    wait = self._throttle_wait(path, _retry_after(response))
-                    self.limiter.throttled(route_class, route, wait)
-                # A 429 is the server pacing us, not a fault: wait and ask again, on the scan's 429 budget.
-                self.throttled += 1
-                self.retries += 1
-                if self.limiter.limit_of(route_class) is None:  # no client-side limit to carry the pause
-                    await self._sleep(wait)
+            return await self._send(path, params, route_class, expect_redirect)
 
         return await self._with_fault_retries(path, attempt)
+
+    async def _send(
+        self, path: str, params: dict[str, Any] | None, route_class: RouteClass, expect_redirect: bool = False
+    ) -> httpx.Response:
+        """One request through the route's limiter; a 429 is waited out here, a fault raises _Retryable."""
+        route = route_key("GET", path)
+        while True:
+            async with self.limiter.slot(route_class, route):
+                self.requests[route_class] += 1
+                try:
+                    response = await self._api.get(path, params=params)
+                except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                    if not self._reached:
+                        raise self._unreachable(exc) from None
+                    raise _Retryable(f"GET {path}: {type(exc).__name__}") from None
+                except (httpx.TimeoutException, httpx.TransportError) as exc:
+                    raise _Retryable(f"GET {path}: {type(exc).__name__}") from None
+                self._reached = True
+                if response.status_code != 429:
+                    return self._check(path, response, expect_redirect)
+                wait = self._throttle_wait(path, _retry_after(response))
+                self.limiter.throttled(route_class, route, wait)
+            # A 429 is the server pacing us, not a fault: wait and ask again, on the scan's 429 budget.
+            self.throttled += 1
+            self.retries += 1
+            if self.limiter.limit_of(route_class) is None:  # no client-side limit to carry the pause
+                await self._sleep(wait)
 
     def _throttle_wait(self, path: str, retry_after: float | None) -> float:
         """How long a 429 makes us wait; past the scan's budget for such waits, the request fails.
@@ -388,7 +396,7 @@ class ComplianceClient:
         try:
             return await retrying(attempt)
         except _Retryable as exc:
-            raise RetryLaterError(f"GET {path}: gave up after {self.config.max_retries} retries: {exc}") from None
+            raise RetryLaterError(f"{exc}; gave up after {self.config.max_retries} retries") from None
 
     def _check(self, path: str, response: httpx.Response, expect_redirect: bool) -> httpx.Response:
         status = response.status_code

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from dlp.errors import DlpError, Transient
 from dlp.ingest.events import parse_time
-from dlp.ingest.http import ApiError, ComplianceClient, GoneError
+from dlp.ingest.http import ApiError, ComplianceClient
 from dlp.ingest.ratelimit import RouteClass
 
 PAGE_LIMIT = 100
@@ -93,8 +94,9 @@ class LogCursor:
         return LogCursor(page.last_end_time, page.at_end)
 
 
-class LogFileError(Exception):
-    """A log file that could not be read intact (checksum mismatch, not JSONL)."""
+class LogFileError(DlpError, Transient):
+    """A log file that could not be read intact (checksum mismatch, not JSONL); the platform may serve it
+    intact later, so its stream tries it again next scan (within `retry.max_attempts`)."""
 
 
 def iso(dt: datetime) -> str:
@@ -172,15 +174,15 @@ def _log_file(raw: Any, event_type: str) -> LogFile | None:
 async def download_log_file(
     client: ComplianceClient, log_file: LogFile, scope: LogScope = LogScope.WORKSPACE, attempts: int = 3
 ) -> bytes:
-    """The file's bytes, checked against its sha256; a mismatch is fetched again, then reported."""
+    """The file's bytes, checked against its sha256; a mismatch is fetched again, then reported.
+
+    A spent signed URL is the client's to renew (`ComplianceClient.download`); a 410 from the API
+    (GoneError) means the file is past the platform's retention and is raised as is.
+    """
     last_problem = ""
     path = f"{scope_path(client, scope)}/logs/{log_file.id}"
     for _ in range(attempts):
-        try:
-            data = await client.download(path, None, RouteClass.LOGS)
-        except GoneError as exc:  # an expired signed URL: ask for a fresh one
-            last_problem = str(exc)
-            continue
+        data = await client.download(path, None, RouteClass.LOGS)
         if not log_file.file_sha256 or hashlib.sha256(data).hexdigest() == log_file.file_sha256.lower():
             return data
         last_problem = f"sha256 mismatch ({len(data)} bytes received)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -98,6 +99,18 @@ class Gpt:
     @property
     def latest_config_item_id(self) -> str | None:
         return f"{self.family.config_prefix}:{self.latest_config_id}" if self.latest_config_id else None
+
+    def to_json(self) -> str:
+        """What the retry queue keeps to read this GPT (or project) again."""
+        value = dataclasses.asdict(self)
+        value["family"] = self.family.path
+        return json.dumps(value, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, payload: str) -> "Gpt":
+        value = json.loads(payload)
+        value["family"] = PROJECTS if value.get("family") == PROJECTS.path else GPTS
+        return cls(**value)
 
 
 def _gpt(raw: dict[str, Any], family: Family) -> Gpt:

@@ -7,6 +7,7 @@ moment restarts from the last committed unit and rewrites nothing twice.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -16,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import pyarrow as pa
 
 from dlp.errors import DlpError, Transient
 from dlp.records import Finding, Item
+from dlp.retry import QueueRow
 from dlp.store.readonly import connect_read_only, snapshot_path
 
 
@@ -61,6 +63,12 @@ class LogFileRecord:
     reason: str = ""
 
 
+class Container(NamedTuple):
+    name: str | None
+    owner_id: str | None
+    owner_email: str | None
+
+
 @dataclass
 class Batch:
     """Everything one unit of progress writes, committed atomically with its cursor."""
@@ -72,6 +80,7 @@ class Batch:
     log_files: list[LogFileRecord] = field(default_factory=list)
     errors: list[tuple[str, str | None, str]] = field(default_factory=list)  # (stage, object id, message)
     cursors: dict[str, dict[str, Any]] = field(default_factory=dict)  # stream -> value
+    retries: list[QueueRow] = field(default_factory=list)  # retry-queue rows (later ones for a unit win)
 
     def extend(self, other: "Batch") -> None:
         """Fold a later batch into this one (its cursors win): many units, one transaction."""
@@ -82,9 +91,11 @@ class Batch:
         self.log_files.extend(other.log_files)
         self.errors.extend(other.errors)
         self.cursors.update(other.cursors)
+        self.retries.extend(other.retries)
 
     def __len__(self) -> int:
-        return len(self.items) + len(self.findings) + len(self.files) + len(self.event_ids) + len(self.log_files)
+        return (len(self.items) + len(self.findings) + len(self.files) + len(self.event_ids) + len(self.log_files)
+                + len(self.retries))
 
 
 def _now() -> datetime:
@@ -102,6 +113,8 @@ class StoreBusyError(DlpError, Transient, RuntimeError):
 
 
 LOCK_POLL_SECONDS = 2.0
+_QUEUE_COLUMNS = ("unit_kind, unit_id, stream, state, outcome, attempts, first_failed_at, last_attempt_at, "
+                  "next_attempt_at, last_error, payload, scan_id")
 _HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
@@ -194,16 +207,37 @@ class Store:
         self.close()
 
     # -- scans -------------------------------------------------------------------------------
-    def start_scan(self, scan_id: str, *, api_url: str, workspace_id: str, mode: str) -> None:
-        self.con.execute(
-            "INSERT INTO scans (scan_id, started_at, status, api_url, workspace_id, mode) VALUES (?, ?, 'running', ?, ?, ?)",
-            [scan_id, _now(), api_url, workspace_id, mode],
-        )
+    def start_scan(self, scan_id: str, *, api_url: str, workspace_id: str, mode: str) -> list[tuple[str, datetime]]:
+        """Record a new running scan. Scans still `running` are dead (a writer has the file to itself):
+        they become `interrupted`, ended when last seen alive. Returns those (scan id, last seen)."""
+        now = _now()
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            abandoned = self.con.execute(
+                """UPDATE scans SET status = 'interrupted', finished_at = coalesce(last_seen_at, started_at),
+                          message = 'stopped without a word (killed, or the machine went down); found still running '
+                                    || 'by scan ' || ? || '; last seen alive at '
+                                    || strftime(coalesce(last_seen_at, started_at) AT TIME ZONE 'UTC',
+                                                '%Y-%m-%d %H:%M:%S UTC')
+                   WHERE status = 'running' RETURNING scan_id, coalesce(last_seen_at, started_at)""",
+                [scan_id],
+            ).fetchall()
+            self.con.execute(
+                """INSERT INTO scans (scan_id, started_at, status, api_url, workspace_id, mode, last_seen_at)
+                   VALUES (?, ?, 'running', ?, ?, ?, ?)""",
+                [scan_id, now, api_url, workspace_id, mode, now],
+            )
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return [(r[0], r[1]) for r in abandoned]
 
     def finish_scan(self, scan_id: str, status: str, message: str = "") -> None:
+        now = _now()
         self.con.execute(
-            "UPDATE scans SET finished_at = ?, status = ?, message = ? WHERE scan_id = ?",
-            [_now(), status, message, scan_id],
+            "UPDATE scans SET finished_at = ?, status = ?, message = ?, last_seen_at = ? WHERE scan_id = ?",
+            [now, status, message, now, scan_id],
         )
 
     # -- reads used to skip work -------------------------------------------------------------
@@ -222,14 +256,46 @@ class Store:
         return self._existing("items", "item_id", item_ids)
 
     def known_files(self, file_ids: Iterable[str]) -> set[str]:
-        """Files with a final outcome; a failed fetch is not final and is tried again next scan."""
+        """Files with a final outcome; one waiting in the retry queue is not final."""
         ids = list(dict.fromkeys(file_ids))
         if not ids:
             return set()
         rows = self.con.execute(
-            "SELECT file_id FROM files WHERE outcome <> 'fetch_failed' AND file_id IN (SELECT UNNEST(?))", [ids]
+            "SELECT file_id FROM files WHERE outcome <> 'pending_retry' AND file_id IN (SELECT UNNEST(?))", [ids]
         ).fetchall()
         return {r[0] for r in rows}
+
+    def queued(self, state: str = "pending", kind: str | None = None) -> list[QueueRow]:
+        """The retry queue's rows in one state (of one unit kind), oldest failure first."""
+        rows = self.con.execute(
+            f"""SELECT {_QUEUE_COLUMNS} FROM retry_queue WHERE state = ? AND (? IS NULL OR unit_kind = ?)
+                ORDER BY first_failed_at, unit_kind, unit_id""",
+            [state, kind, kind],
+        ).fetchall()
+        return [QueueRow(*row) for row in rows]
+
+    def container(self, table: str, container_id: str | None) -> Container | None:
+        """A stored GPT or project (`table`: gpts | projects), as the latest listing described it."""
+        if container_id is None:
+            return None
+        key = "gpt_id" if table == "gpts" else "project_id"
+        row = self.con.execute(
+            f"SELECT name, owner_id, owner_email FROM {table} WHERE {key} = ?", [container_id]
+        ).fetchone()
+        return Container(*row) if row else None
+
+    def queue_summary(self, scan_id: str) -> dict[str, Any]:
+        """What the retry queue holds after a scan: pending units by kind, the next due time, and the
+        units this scan gave up on or finished."""
+        pending = dict(self.con.execute(
+            "SELECT unit_kind, count(*) FROM retry_queue WHERE state = 'pending' GROUP BY ALL"
+        ).fetchall())  # fmt: skip
+        next_at = self.con.execute("SELECT min(next_attempt_at) FROM retry_queue WHERE state = 'pending'").fetchone()
+        ended = dict(self.con.execute(
+            "SELECT state, count(*) FROM retry_queue WHERE scan_id = ? AND state <> 'pending' GROUP BY ALL", [scan_id]
+        ).fetchall())  # fmt: skip
+        return {"pending": pending, "next_attempt_at": next_at[0] if next_at else None,
+                "done": ended.get("done", 0), "given_up": ended.get("given_up", 0)}
 
     def known_file_hashes(self, hashes: Iterable[str]) -> set[str]:
         return self._existing("files", "sha256", hashes)
@@ -238,7 +304,8 @@ class Store:
         """A file already inspected whose bytes have this digest, with how it went."""
         cursor = self.con.execute(
             """SELECT file_id, file_type, outcome, reason, chars, segments, truncated FROM files
-               WHERE sha256 = ? AND outcome NOT IN ('fetch_failed', 'expired') ORDER BY recorded_at LIMIT 1""",
+               WHERE sha256 = ? AND outcome NOT IN ('fetch_failed', 'pending_retry', 'expired')
+               ORDER BY recorded_at LIMIT 1""",
             [sha256],
         )
         rows = cursor.fetchall()
@@ -325,14 +392,18 @@ class Store:
                 "INSERT OR REPLACE", "cursors",
                 [(stream, json.dumps(value, sort_keys=True), scan_id, now) for stream, value in batch.cursors.items()],
             )  # fmt: skip
+            queue = {(r.kind, r.unit_id): r for r in batch.retries}  # a unit's latest state in this batch
+            self._bulk("INSERT OR REPLACE", "retry_queue",
+                       [dataclasses.replace(r, scan_id=scan_id).as_tuple() for r in queue.values()], key=None)
             con.execute(
                 """UPDATE scans SET items_scanned = items_scanned + ?, files_scanned = files_scanned + ?,
-                   findings_new = findings_new + ?, errors = errors + ? WHERE scan_id = ?""",
+                   findings_new = findings_new + ?, errors = errors + ?, last_seen_at = ? WHERE scan_id = ?""",
                 [
                     len(batch.items),
                     sum(1 for f in batch.files if f.outcome == "scanned"),
                     len(first),
                     len(batch.errors),
+                    now,
                     scan_id,
                 ],
             )

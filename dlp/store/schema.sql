@@ -5,7 +5,7 @@ CREATE TABLE IF NOT EXISTS scans (
     scan_id       VARCHAR PRIMARY KEY,
     started_at    TIMESTAMPTZ NOT NULL,
     finished_at   TIMESTAMPTZ,
-    status        VARCHAR NOT NULL,          -- running | completed | failed
+    status        VARCHAR NOT NULL,          -- running | completed | incomplete | failed | interrupted
     api_url       VARCHAR,
     workspace_id  VARCHAR,
     mode          VARCHAR,                   -- historical | forward
@@ -13,8 +13,10 @@ CREATE TABLE IF NOT EXISTS scans (
     files_scanned BIGINT DEFAULT 0,
     findings_new  BIGINT DEFAULT 0,
     errors        BIGINT DEFAULT 0,
-    message       VARCHAR
+    message       VARCHAR,
+    last_seen_at  TIMESTAMPTZ                -- the scan's latest commit: when a killed scan was last alive
 );
+ALTER TABLE scans ADD COLUMN IF NOT EXISTS last_seen_at TIMESTAMPTZ;  -- databases made before the column
 
 CREATE TABLE IF NOT EXISTS findings (
     finding_id      VARCHAR PRIMARY KEY,     -- hash of item, location, span and rule: stable across scans
@@ -106,7 +108,7 @@ CREATE TABLE IF NOT EXISTS log_files (
     end_time    VARCHAR,
     sha256      VARCHAR,
     events      BIGINT,
-    status      VARCHAR NOT NULL,            -- processed | failed
+    status      VARCHAR NOT NULL,            -- processed | failed (tried again) | given_up | expired (410)
     reason      VARCHAR,
     scan_id     VARCHAR NOT NULL,
     recorded_at TIMESTAMPTZ NOT NULL
@@ -137,6 +139,26 @@ CREATE TABLE IF NOT EXISTS projects (
     owner_email VARCHAR,
     visibility  VARCHAR,
     in_scope    BOOLEAN
+);
+
+-- Units of work that failed for a transient reason (a 5xx or timeout past api.max_retries, a cut
+-- download, a log file that did not verify, the 429 budget): tried again first by every later scan
+-- until they succeed, the API says the file is gone, or retry.max_attempts is spent. Written in the
+-- same transaction as the findings (or cursor) of the attempt.
+CREATE TABLE IF NOT EXISTS retry_queue (
+    unit_kind       VARCHAR NOT NULL,        -- file | log_file | gpt | project
+    unit_id         VARCHAR NOT NULL,        -- the file, log file, GPT or project id
+    stream          VARCHAR,                 -- the stream that found it: library_files, logs:APP_LOG, gpts, ...
+    state           VARCHAR NOT NULL,        -- pending | done | given_up
+    outcome         VARCHAR,                 -- once final: the file's outcome (scanned, expired, ...) or processed
+    attempts        INTEGER NOT NULL,        -- attempts so far, the first included (a 403 counts none)
+    first_failed_at TIMESTAMPTZ NOT NULL,
+    last_attempt_at TIMESTAMPTZ NOT NULL,
+    next_attempt_at TIMESTAMPTZ,             -- pending: not tried again before this time; NULL once final
+    last_error      VARCHAR,                 -- why the latest attempt failed (never a signed URL)
+    payload         VARCHAR,                 -- JSON: what a retry needs (the item with its ids, a GPT's ids)
+    scan_id         VARCHAR NOT NULL,        -- the scan that wrote this state
+    PRIMARY KEY (unit_kind, unit_id)
 );
 
 CREATE TABLE IF NOT EXISTS scan_errors (

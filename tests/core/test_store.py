@@ -49,11 +49,13 @@ def test_cursor_moves_with_its_data_or_not_at_all(tmp_path):
     assert query(db, "SELECT finding_id FROM findings")[1] == [("a",)]
 
 
-def test_fetch_failures_are_not_final(tmp_path):
+def test_a_file_waiting_in_the_retry_queue_is_not_final_and_a_given_up_one_is(tmp_path):
     with Store(tmp_path / "f.duckdb") as store:
         store.start_scan("s1", api_url="u", workspace_id="ws", mode="forward")
-        store.commit("s1", Batch(files=[FileRecord("file-1", "fetch_failed"), FileRecord("file-2", "expired")]))
-        assert store.known_files(["file-1", "file-2"]) == {"file-2"}
+        files = [FileRecord("file-1", "pending_retry"), FileRecord("file-2", "expired"),
+                 FileRecord("file-3", "fetch_failed")]
+        store.commit("s1", Batch(files=files))
+        assert store.known_files(["file-1", "file-2", "file-3"]) == {"file-2", "file-3"}
 
 
 def test_database_is_owner_only_and_queries_are_read_only(tmp_path):

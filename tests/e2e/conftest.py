@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from dlp.config import ScanConfig
+from dlp.emulator.clock import FakeClock
 from dlp.emulator.server import EmulatorServer
 from dlp.emulator.settings import EmulatorSettings
+from dlp.pipeline import scan
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)  # when the fault tests' workspaces are generated
 
 
 def scan_config(server: EmulatorServer, db: Path, **changes) -> ScanConfig:
@@ -29,3 +35,16 @@ def emulator():
     # Rate limits off: these tests run in real time against a client without limits.
     with EmulatorServer(EmulatorSettings(seed=7, rate_limits_enabled=False)) as server:
         yield server
+
+
+@pytest.fixture(scope="package")
+def clean_db(tmp_path_factory) -> Path:
+    """A clean scan of the seed-7 workspace generated at NOW, an hour later (every log file closed): what
+    the fault tests must end with. Rate limits off: it runs in real time with a client without limits."""
+    clock = FakeClock(NOW)
+    with EmulatorServer(EmulatorSettings(seed=7, rate_limits_enabled=False), clock=clock) as server:
+        clock.advance(timedelta(hours=1))
+        db = tmp_path_factory.mktemp("clean") / "clean.duckdb"
+        report = asyncio.run(scan(scan_config(server, db), server.api_key, now=clock.now))
+        assert report.status == "completed", report.errors
+        return db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
@@ -17,9 +17,8 @@ from dlp.ingest.logs import parse_time
 from dlp.pipeline import scan
 from dlp.store.db import query
 
-from .conftest import scan_config
+from .conftest import NOW, scan_config
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
 # The fake clocks below stand still while the client runs in real time without limits: no server limits either.
 QUIET = dict(rate_limits_enabled=False)
 
@@ -34,15 +33,9 @@ def fast_retries(config):
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory):
+def clean(clean_db):
     """The findings of a scan against a well-behaved emulator, once every log file is closed."""
-    clock = FakeClock(NOW)
-    with EmulatorServer(EmulatorSettings(seed=7, **QUIET), clock=clock) as server:
-        clock.advance(timedelta(hours=1))
-        db = tmp_path_factory.mktemp("clean") / "clean.duckdb"
-        report = asyncio.run(scan(scan_config(server, db), server.api_key))
-        assert report.status == "completed", report.errors
-        return finding_ids(db)
+    return finding_ids(clean_db)
 
 
 def test_every_transient_fault_at_once_ends_with_the_clean_findings(clean, tmp_path):

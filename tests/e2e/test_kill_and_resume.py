@@ -74,3 +74,8 @@ def test_killed_scan_resumes_to_the_same_findings(emulator, clean_findings, tmp_
     ids = finding_ids(db)
     assert len(ids) == len(set(ids))
     assert ids == clean_findings
+    # The killed scan is not left `running`: the next one recorded it interrupted, ended when last seen alive.
+    (killed_status, message, finished, seen), (resumed_status, *_) = query(
+        db, "SELECT status, message, finished_at, last_seen_at FROM scans ORDER BY started_at")[1]  # fmt: skip
+    assert (killed_status, resumed_status) == ("interrupted", "completed")
+    assert "last seen alive at" in message and finished == seen

@@ -153,6 +153,20 @@ def test_signed_urls_can_be_single_use(make_server):
     location = client.get(f"/logs/{entry['id']}").headers["location"]
     assert httpx.get(location).status_code == 200
     assert httpx.get(location).status_code == 403
+    # Asked again in the same second (the clock stands still), the API hands out a new URL that works once.
+    fresh = client.get(f"/logs/{entry['id']}").headers["location"]
+    assert fresh != location and httpx.get(fresh).status_code == 200
+
+
+def test_faults_can_be_limited_to_some_routes(make_server):
+    routes = ("files", "/gpts/{gpt_id}/configs")
+    client = Api(make_server(faults=FaultSettings(server_error_rate=1.0, fault_routes=routes)))
+    gpt = client.get("/gpts").json()["data"][0]["id"]
+    assert client.get("/users").status_code == 200 and client.get(f"/gpts/{gpt}").status_code == 200
+    assert client.get(f"/gpts/{gpt}/configs").status_code in (500, 502, 503)
+    assert client.get(f"/gpt_files/{next(iter(client.server.state.workspace.files))}").status_code in (500, 502, 503)
+    with pytest.raises(ValueError, match="fault_routes"):
+        EmulatorSettings(faults=FaultSettings(fault_routes=("file",)))
 
 
 def test_new_messages_are_logged_once_their_file_closes(make_server):
