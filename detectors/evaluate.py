@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from detectors.likelihood import Likelihood, clamp_score, likelihood_for
 from detectors.model import ContextSpec, ExclusionSpec, PatternSpec, Rule, ValidatorSpec
 from detectors.parser import normalize_value
+from detectors.structure import find_field
 from detectors.trace import TraceStep
 
 CONTEXT_LOOKAHEAD_SLACK = 32
@@ -205,7 +206,17 @@ def shrink_to_valid(candidate: Candidate, text: str) -> str | None:
 
 
 def find_context(context: ContextSpec, text: str, start: int, end: int) -> str | None:
-    """The first context word within `before` characters before or `after` characters after the span."""
+    """The first context word within `before` characters before or `after` characters after the span;
+    for a `structure` entry, what makes the span a field ("field", "field 'ID'")."""
+    if context.structure is not None:
+        found = find_field(text, start, end)
+        if found is None:
+            return None
+        if context.structure == "label" and (not found.label or found.keyed):
+            return None
+        if context.words_only_labels and context.compiled.fullmatch(found.label.casefold()) is None:
+            return None
+        return found.describe()
     if context.before:
         match = context.compiled.search(text, max(0, start - context.before), start)
         if match is not None:

@@ -134,14 +134,20 @@ class ValidatorSpec:
 
 @dataclass(frozen=True, slots=True)
 class ContextSpec:
-    """Words or a regex near a match that raise (boost > 0) or lower (boost < 0) its score."""
+    """Words or a regex near a match, or where the match stands (`structure`), that raise (boost > 0) or
+    lower (boost < 0) its score."""
 
-    label: str  # what the trace shows: the words or the regex
+    label: str  # what the trace shows: the words, the regex or the structure
     compiled: re.Pattern[str] = field(compare=False, repr=False)
     boost: float = DEFAULT_CONTEXT_BOOST
     before: int = DEFAULT_CONTEXT_BEFORE
     after: int = DEFAULT_CONTEXT_AFTER
     where: Where = Where("", 0)
+    # `field`: the match fills its field (a cell, a line, a JSON value, the rest of a `Label:` line);
+    # `label`: the rest of a `Label: value` line. `before` and `after` are then unused, and `compiled`,
+    # when `words_only_labels`, must match the whole (case-folded) label (see `detectors.structure`)
+    structure: str | None = None
+    words_only_labels: bool = False
 
     @property
     def positive(self) -> bool:

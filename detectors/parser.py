@@ -34,6 +34,7 @@ from detectors.model import (
     Where,
 )
 from detectors.regexinfo import PATTERN_FLAGS, portability_problem, python_flags, shape_of
+from detectors.structure import STRUCTURES
 from detectors.validators import BUILTIN, ValidatorRegistry
 from detectors.yamlsrc import LineDict, LineList, line_of
 from dlp.records import ItemKind
@@ -50,7 +51,8 @@ PATTERN_KEYS = (
 DICTIONARY_KEYS = ("terms", "file", "files", "case_sensitive", "whole_word", "score")
 NER_KEYS = ("labels", "score", "gate", "gate_window", "validators")
 GATE_KEYS = ("regex", "validators")
-CONTEXT_KEYS = ("words", "file", "files", "regex", "boost", "before", "after", "window", "whole_word", "case_sensitive")
+CONTEXT_KEYS = ("words", "file", "files", "regex", "structure", "boost", "before", "after", "window", "whole_word",
+                "case_sensitive")
 EXCLUSION_KEYS = ("values", "regex", "file", "files", "match", "case_sensitive", "compact")
 COMPOUND_KEYS = ("anchor", "near", "window")
 APPLIES_KEYS = ("kinds", "roles", "file_types")
@@ -59,6 +61,7 @@ EXAMPLE_KEYS = ("text", "value")
 KNOWN_KINDS = frozenset(k.value for k in ItemKind)
 KNOWN_ROLES = frozenset({"user", "assistant", "tool", "system", "developer"})
 RULE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
+_NEVER = re.compile(r"(?!)")  # the pattern of a context entry that looks at structure, not words
 
 
 class Problems:
@@ -522,10 +525,20 @@ class RuleParser:
         for name in files:  # word lists shared by many rules, one word or phrase a line
             words = (*words, *self.read_word_file(name, m.line_of("files") if "files" in m else m.line_of("file")))
         regex = self._str(m, "regex")
-        if bool(words or files) == bool(regex):
-            self.problems.error(m.line, "a context entry needs either `words` (or a word `file`) or `regex`")
-            return None
+        structure = self._str(m, "structure")
         boost = self._number(m, "boost", DEFAULT_CONTEXT_BOOST, -1.0, 1.0) or 0.0
+        if structure:
+            if regex or structure not in STRUCTURES:
+                self.problems.error(m.line_of("structure"), f"`structure` is one of {', '.join(STRUCTURES)}, with "
+                                                            "optional `words` (or a word `file`) its label must be")
+                return None
+            # the words name the whole label: "ID", "No", "Number"; compared case-folded
+            compiled = re.compile(words_regex([w.casefold() for w in words], False)) if words else _NEVER
+            label = f"structure: {structure}" + (f" ({', '.join(files) if files else ', '.join(words)})" if words else "")
+            return ContextSpec(label, compiled, boost, 0, 0, self._where(m.line), structure, bool(words))
+        if bool(words or files) == bool(regex):
+            self.problems.error(m.line, "a context entry needs one of `words` (or a word `file`), `regex` or `structure`")
+            return None
         window = self._int(m, "window", None, 0, 100_000)
         before = self._int(m, "before", window if window is not None else DEFAULT_CONTEXT_BEFORE, 0, 100_000)
         after = self._int(m, "after", window if window is not None else DEFAULT_CONTEXT_AFTER, 0, 100_000)

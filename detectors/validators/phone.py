@@ -177,11 +177,78 @@ def every_region() -> tuple[str, ...]:
     return tuple(r for r in _BUSY_REGIONS if r in phonenumbers.SUPPORTED_REGIONS) + tuple(rest)
 
 
-def phone_check(regions: tuple[str, ...], possible: bool = False) -> Check:
-    """Valid (or, with `possible`, possible) for one of `regions`, the value parsed with each as the default."""
+_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015]+")
+
+
+def _grouping(value: str) -> str:
+    """The value's digit groups and brackets, whatever separates them: `801-2345` and `801 2345` alike."""
+    return _SEPARATORS.sub(" ", value.strip())
+
+
+_CAPTURE = re.compile(r"\(\\d(?:\{(\d+)(?:,(\d+))?\})?\)")
+
+
+@lru_cache(maxsize=None)
+def national_groupings(region: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """The digit groups of each national format a number parsed in `region` is written with (its
+    country's: phonenumbers formats with the main region of the country code, US for Guam), each group
+    as its (shortest, longest) length. A number no format fits is written as one run."""
+    own = PhoneMetadata.metadata_for_region(region, None)
+    main = phonenumbers.region_code_for_country_code(own.country_code) if own is not None else region
+    metadata = PhoneMetadata.metadata_for_region(main, None) or own
+    found = {((1, 99),)}
+    for number_format in metadata.number_format if metadata is not None else ():
+        found.add(tuple((int(low) if low else 1, int(high) if high else int(low) if low else 1)
+                        for low, high in _CAPTURE.findall(number_format.pattern)))
+    return tuple(sorted(found))
+
+
+TRUNK_DIGITS = 3  # the longest national (trunk) prefix a format writes before its first group ("0", "8", "06")
+
+
+def may_be_written_as_national(value: str, region: str) -> bool:
+    """A cheap necessary condition for `written_as_national`: the value's digit groups have the lengths
+    of one of the region's formats, the first one perhaps with a trunk prefix in front of it (`020`)
+    or apart from it (`8 (812) ...`)."""
+    lengths = [sum(ch.isdigit() for ch in group) for group in _grouping(value).split(" ")]
+    if len(lengths) > 1 and lengths[0] <= TRUNK_DIGITS:
+        candidates = (lengths, lengths[1:])  # the first group may be the trunk prefix written apart
+    else:
+        candidates = (lengths,)
+    for groups in national_groupings(region):
+        for written in candidates:
+            if len(written) != len(groups):
+                continue
+            (low, high), rest = groups[0], groups[1:]
+            if low <= written[0] <= high + TRUNK_DIGITS and all(lo <= n <= hi for n, (lo, hi) in zip(written[1:], rest)):
+                return True
+    return False
+
+
+@lru_cache(maxsize=8192)
+def written_as_national(value: str, region: str) -> bool:
+    """Whether `value` is written the way `region` writes its national numbers: its digit groups (and
+    brackets) are those of phonenumbers' national format of the number it parses to there."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return False
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return _grouping(formatted) == _grouping(value)
+
+
+register_memo(written_as_national)
+
+
+def phone_check(regions: tuple[str, ...], possible: bool = False, as_written: bool = False) -> Check:
+    """Valid (or, with `possible`, possible) for one of `regions`, the value parsed with each as the default;
+    with `as_written`, also written in that region's national format (its digit groups), which a random
+    grouping of digits rarely is ("801 2345" is, "80 12 345" is not)."""
     unknown = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
     if unknown:
         raise ValueError(f"unknown phone region(s): {', '.join(unknown)}")
+    if as_written and possible:
+        raise ValueError("phonenumbers: `as_written` needs a valid number, not a possible one")
     # the plan only knows which regions can give a valid number; a merely possible one is checked everywhere
     plans = tuple((region, None if possible else region_plan(region)) for region in regions)
     verdict = 2 if possible else 0  # the parse_outcome field that answers
@@ -197,6 +264,8 @@ def phone_check(regions: tuple[str, ...], possible: bool = False) -> Check:
         digits = plain_digits(value)
         shapes: dict[int, bool] = {}  # regions of one country share a plan (NANP: 25): ask it once
         for region, plan in plans:
+            if as_written and not may_be_written_as_national(value, region):
+                continue
             if digits is not None and plan is not None:
                 fits = shapes.get(id(plan))
                 if fits is None:
@@ -204,7 +273,7 @@ def phone_check(regions: tuple[str, ...], possible: bool = False) -> Check:
                 if not fits:
                     continue
             outcome = parse_outcome(value, region)
-            if outcome is not None and outcome[verdict]:
+            if outcome is not None and outcome[verdict] and (not as_written or written_as_national(value, region)):
                 return True
         return False
 
@@ -214,12 +283,13 @@ def phone_check(regions: tuple[str, ...], possible: bool = False) -> Check:
 @BUILTIN.register(
     "phonenumbers",
     boost=0.2,
-    description="valid phone number for a region (phonenumbers); args: region or regions (a list, or all), possible",
+    description="valid phone number for a region (phonenumbers); args: region or regions (a list, or all), possible, "
+                "as_written (in the region's national format)",
     short_arg="region",
     memo=True,
 )
 def _phonenumbers(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, {"region", "regions", "possible"}, "phonenumbers")
+    require_no_extra_args(args, {"region", "regions", "possible", "as_written"}, "phonenumbers")
     raw = args.get("regions", args.get("region", "US"))
     if isinstance(raw, str) and raw.lower() == "all":
         regions = every_region()
@@ -228,6 +298,7 @@ def _phonenumbers(args: Mapping[str, Any]) -> Check:
     if not regions:
         raise ValueError("phonenumbers needs at least one region")
     possible = args.get("possible", False)
-    if not isinstance(possible, bool):
-        raise ValueError("phonenumbers: `possible` must be true or false")
-    return phone_check(regions, possible)
+    as_written = args.get("as_written", False)
+    if not isinstance(possible, bool) or not isinstance(as_written, bool):
+        raise ValueError("phonenumbers: `possible` and `as_written` must be true or false")
+    return phone_check(regions, possible, as_written)

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from detectors.validators import BUILTIN, clear_memos
-from detectors.validators.phone import parse_outcome, phone_check, plain_digits, region_plan
+from detectors.validators.phone import (may_be_written_as_national, parse_outcome, phone_check, plain_digits, region_plan,
+                                       written_as_national)
 
 # a list of regions as a rule may give it (the built-in national-number rule checks them all)
 PII_REGIONS = ("US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "ES", "IT", "SE", "PL", "AU", "IN", "SG", "BR")
@@ -206,3 +207,61 @@ def test_regions_all_lists_every_region_the_library_knows() -> None:
         national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
         assert everywhere(national) and straightforward(national, ALL_REGIONS)
     assert not everywhere("12")
+
+
+@deterministic(60)
+@given(st.sampled_from(range(400)))
+def test_a_number_in_its_own_national_format_is_written_as_national(index: int) -> None:
+    numbers = example_numbers()
+    _, number = numbers[index % len(numbers)]
+    national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    region = phonenumbers.region_code_for_number(number)
+    assert phone_check((region,), as_written=True)(national)
+    assert phone_check(ALL_REGIONS, as_written=True)(national.replace(" ", "-"))  # dashes for spaces alike
+
+
+@deterministic(200)
+@given(st.lists(st.integers(min_value=1, max_value=5), min_size=2, max_size=4),
+       st.text(alphabet="0123456789", min_size=12, max_size=12))
+def test_as_written_is_the_valid_check_narrowed_to_national_groupings(sizes: list[int], digits: str) -> None:
+    groups, at = [], 0
+    for size in sizes:
+        groups.append(digits[at:at + size])
+        at += size
+    value = " ".join(groups)
+    written = phone_check(("GB", "DE", "FR", "HK", "CH", "PE"), as_written=True)(value)
+    assert not written or phone_check(("GB", "DE", "FR", "HK", "CH", "PE"))(value)
+
+
+def test_as_written_tells_a_national_grouping_from_another() -> None:
+    check = phone_check(("CH", "HK", "PE"), as_written=True)
+    assert check("079 123 45 67") and check("079-123-45-67")  # Swiss mobile, as Switzerland writes it
+    assert not check("0791 2345 67")  # the same digits grouped otherwise
+    assert check("9123 4567") and not check("912 34 567")  # Hong Kong
+    assert check("912 345 678") and not check("91 234 5678")  # Peru
+    with pytest.raises(ValueError):
+        phone_check(("CH",), possible=True, as_written=True)
+    with pytest.raises(ValueError):
+        BUILTIN.build("phonenumbers", {"regions": "all", "as_written": "yes"})
+
+
+def test_the_grouping_prefilter_never_skips_a_region_whose_national_format_it_is() -> None:
+    """`may_be_written_as_national` only saves parses: every example number of every region and type,
+    written in its national format, passes it (for the region the library formats it for)."""
+    for region, number in example_numbers():
+        national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+        assert may_be_written_as_national(national, region), (region, national)
+        assert written_as_national(national, region), (region, national)
+
+
+@deterministic(150)
+@given(st.lists(st.integers(min_value=1, max_value=5), min_size=2, max_size=4),
+       st.text(alphabet="0123456789", min_size=14, max_size=14), st.sampled_from(ALL_REGIONS))
+def test_the_grouping_prefilter_agrees_with_the_full_check(sizes: list[int], digits: str, region: str) -> None:
+    groups, at = [], 0
+    for size in sizes:
+        groups.append(digits[at:at + size])
+        at += size
+    value = " ".join(groups)
+    if written_as_national(value, region):
+        assert may_be_written_as_national(value, region)

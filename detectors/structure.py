@@ -1,0 +1,135 @@
+"""Where a value stands in its text: the whole content of a field, or somewhere in running text.
+
+A number that fills a spreadsheet cell, a line of its own, a CSV or table column, a JSON or YAML value,
+or the rest of a `Label: value` line was put there to be that value; the same digits inside a sentence
+may be part of an amount, a date or a count. Rules use this as context (`structure: field`) to grade
+plain digit runs whose check digit alone would pass too often.
+
+Two structures are known to rules:
+
+- `field`: the value fills its field, whatever the field (`find_field` returns one);
+- `label`: the value fills the rest of a `Label: value` line written for a reader (a form, a message),
+  not a data key (`"id": 42` in JSON, `id=42` or `id: 42` in a log or YAML, a label in lower case),
+  and, when the rule lists words, the label is one of them: "ID: 12345678901", "No. 12345678901".
+  Data keys are left to word contexts, which see them anyway (`"tckn": "..."`).
+
+`find_field` looks only at the value's own line next to it, so its cost does not grow with the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STRUCTURES = ("field", "label")
+
+# A label is what a form or a key-value line puts before its value: a few words, not a sentence.
+MAX_LABEL_CHARS = 40
+MAX_LABEL_WORDS = 6
+
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_BLANKS = " \u00a0"
+_BULLETS = "-*•+"
+_QUOTES = "\"'`"
+_OPENERS = "|\t,;[>"  # a table or TSV cell, a CSV column or JSON array item, an XML element's text
+_CLOSERS = "|\t,;]}<"
+_LABEL_STOPS = _LINE_BREAKS + "|\t,;{["  # where a label can begin: the line start or a separator
+# "No. 123", "Nr. 123": a full stop ends a label only after one of these abbreviations
+_ABBREVIATIONS = frozenset({"no", "nr", "nro", "num", "núm", "nº", "n°", "nos"})
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A field a value fills. `label`: what names it ("" for none); `keyed`: the label is a data key
+    (quoted, or before `=`) rather than words written for a reader."""
+
+    label: str = ""
+    keyed: bool = False
+
+    def describe(self) -> str:
+        if not self.label:
+            return "field"
+        return f"{'key' if self.keyed else 'label'} {self.label!r}"
+
+
+_UNLABELLED = Field()
+
+
+def find_field(text: str, start: int, end: int) -> Field | None:
+    """The field `text[start:end]` fills: unlabelled (a cell, a line of its own, a CSV column, a list
+    item), labelled (the rest of a `Label: value` line) or keyed (a JSON, YAML or `key=value` value).
+    None when the value shares its field with other text (a sentence, a log line)."""
+    quote = text[start - 1] if start > 0 and text[start - 1] in _QUOTES else ""
+    found = _field_start(text, start - len(quote))
+    if found is None or not _ends_field(text, end, quote):
+        return None
+    return found
+
+
+def _field_start(text: str, start: int) -> Field | None:
+    i = start
+    while i > 0 and text[i - 1] in _BLANKS:
+        i -= 1
+    if _at_line_start(text, i):
+        return _UNLABELLED
+    sign = text[i - 1]
+    if sign in _BULLETS and _at_line_start(text, i - 1) and i < start:
+        return _UNLABELLED  # "- 12345" in a list
+    if sign in _OPENERS:
+        # "Yes, 42 is it": a comma after a word and before a blank belongs to a sentence
+        if sign == "," and i < start and i > 1 and text[i - 2].isalpha():
+            return None
+        return _UNLABELLED
+    if sign == "=":
+        key_start = i - 1
+        while key_start > 0 and not text[key_start - 1].isspace() and text[key_start - 1] not in _LABEL_STOPS:
+            key_start -= 1
+        return Field(text[key_start:i - 1].strip(_QUOTES), keyed=True) if key_start < i - 1 else None
+    if sign in ":：#":
+        return _label_before(text, i - 1)
+    if sign == "." and (found := _label_before(text, i - 1)) is not None:
+        words = found.label.split()
+        return found if words and words[-1].casefold() in _ABBREVIATIONS else None
+    return None
+
+
+def _at_line_start(text: str, i: int) -> bool:
+    while i > 0 and text[i - 1] in _BLANKS:
+        i -= 1
+    return i == 0 or text[i - 1] in _LINE_BREAKS
+
+
+def _label_before(text: str, end: int) -> Field | None:
+    """The label that ends at `end`: back to the line start or a separator, within MAX_LABEL_CHARS
+    characters and MAX_LABEL_WORDS words; None when the line goes on further back (a sentence)."""
+    low = max(0, end - MAX_LABEL_CHARS)
+    i = end
+    while i > low and text[i - 1] not in _LABEL_STOPS:
+        i -= 1
+    if i == low and low > 0 and text[low - 1] not in _LABEL_STOPS:
+        return None
+    raw = text[i:end].strip(_BLANKS + _BULLETS)
+    label = raw.strip(_QUOTES)
+    if len(label.split()) > MAX_LABEL_WORDS:
+        return None
+    # a quoted key is data (JSON); so is a lower-case one ("id: 42" in a log or YAML), where a form or a
+    # message writes "ID: 42"
+    return Field(label, keyed=label != raw or label[:1].islower())
+
+
+def _ends_field(text: str, end: int, quote: str) -> bool:
+    """After the closing quote (when the value opened with one) and blanks: the end of the line or of
+    the text, a cell or list separator, or a closing bracket or tag."""
+    length = len(text)
+    i = end
+    if quote:
+        if i >= length or text[i] != quote:
+            return False
+        i += 1
+    while i < length and text[i] in _BLANKS:
+        i += 1
+    if i >= length or text[i] in _LINE_BREAKS:
+        return True
+    if text[i] not in _CLOSERS:
+        return False
+    # "it is 42, she said": a comma a word follows ends a clause, not a column
+    return not (text[i] == "," and not quote and i + 2 < length and text[i + 1] in _BLANKS and text[i + 2].isalpha())
