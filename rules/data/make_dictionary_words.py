@@ -1,0 +1,48 @@
+"""Regenerate dictionary-words.txt: the words of english-words.txt that a dictionary writes in lower case.
+
+Run from the repository root with the build-time package installed:
+`pip install english-words && python rules/data/make_dictionary_words.py`.
+
+english-words.txt (make_frequency_lists.py) lists frequent words that are not mainly personal names,
+which includes brands, places and acronyms ("google", "texas", "nasa" are frequent in text). Webster's
+Second International Dictionary (1934, public domain; its word list ships in the english-words package,
+MIT) writes common words in lower case and proper nouns capitalised, and knows no modern brand. The
+words of english-words.txt it lists in lower case are the ordinary words: a capitalised one ("Can",
+"Following", "Guardian") is most likely a word at the start of a sentence or in a title, while "Google",
+"Texas" and "NASA" may name an organisation or a place. The LOCATION and ORGANIZATION rules read it so.
+"""
+
+from __future__ import annotations
+
+import pickle
+from importlib import resources
+from pathlib import Path
+
+HEADER = """# Frequent English words (english-words.txt) that Webster's Second International Dictionary (1934, public
+# domain; as shipped by the english-words package, MIT) writes in lower case: ordinary words, not brands,
+# places or acronyms. Regenerate with rules/data/make_dictionary_words.py.
+"""
+
+
+def lower_case_entries() -> set[str]:
+    try:
+        data = resources.files("english_words") / "data" / "web2.pickle"
+    except ModuleNotFoundError:
+        raise SystemExit("install english-words first: pip install english-words") from None
+    with data.open("rb") as handle:
+        words = pickle.load(handle)  # the package's own data file
+    return {word for word in words if word[:1].islower()}
+
+
+def main() -> None:
+    here = Path(__file__).resolve().parent
+    frequent = [line.strip() for line in (here / "english-words.txt").read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")]
+    dictionary = lower_case_entries()
+    kept = sorted(word for word in frequent if word in dictionary)
+    (here / "dictionary-words.txt").write_text(HEADER + "\n".join(kept) + "\n", encoding="utf-8")
+    print(f"wrote {len(kept)} of {len(frequent)} words")
+
+
+if __name__ == "__main__":
+    main()
