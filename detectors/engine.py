@@ -23,6 +23,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from detectors.casing import recase
 from detectors.decoding import RunFinder, gate_patterns, located_gate_patterns
 from detectors.dictionary import DictionaryMatcher
 from detectors.errors import Problem, RuleError, errors_only
@@ -66,6 +67,7 @@ class _TextState:
     decoded: list[Match] = field(default_factory=list)
     gates: set[str] = field(default_factory=set)  # decoding gates the Hyperscan pass fired
     gate_ends: dict[str, list[int]] = field(default_factory=dict)  # ...and where their matches end (located gates)
+    ner_text: str = ""  # what the NER gate and model read: the text, names recased where a rule asks (same offsets)
 
 
 class Engine:
@@ -109,6 +111,8 @@ class Engine:
         self._run_finder = RunFinder(decoding) if decoding.enabled else None
         self._ner_rules = [i for i, rule in enumerate(self._internal) if rule.ner is not None]
         self._ner_labels = frozenset(label for i in self._ner_rules for label, _ in self._internal[i].ner.labels)  # type: ignore[union-attr]
+        self._recase_checks = {i: tuple(v.check for v in self._internal[i].ner.recase)  # type: ignore[union-attr]
+                               for i in self._ner_rules if self._internal[i].ner.recase}  # type: ignore[union-attr]
         self._compound_rules = [i for i, rule in enumerate(self._internal) if rule.compound is not None]
         # engines may share one runner (the rule tester builds an engine per rule)
         self._ner: NerRunner | None = (ner_runner or NerRunner(ner_model)) if self._ner_rules else None
@@ -284,13 +288,14 @@ class Engine:
             ner_rules = [i for i in self._ner_rules if i in state.applicable]
             if not ner_rules:
                 continue
+            state.ner_text = recase(state.text, [self._recase_checks[i] for i in ner_rules if i in self._recase_checks])
             full = [i for i in ner_rules if i in reported]
             if full:
                 for start, end in self._gated_ner_windows(state, full):
-                    jobs.append((index, start, state.text[start:end]))
+                    jobs.append((index, start, state.ner_text[start:end]))
                 continue
             for start, end in self._compound_ner_windows(state, set(ner_rules)):
-                jobs.append((index, start, state.text[start:end]))
+                jobs.append((index, start, state.ner_text[start:end]))
         if not jobs:
             return
         spans = self._ner.entities([piece for _, _, piece in jobs], self._ner_labels)
@@ -310,7 +315,7 @@ class Engine:
                         s, e = _trim_entity(state.text, s, e)
                         if e > s:
                             per_state.setdefault(index, []).append(
-                                Candidate.of(rule, s, e, state.text[s:e], "ner", base, f"ner:{label}",
+                                Candidate.of(rule, s, e, state.ner_text[s:e], "ner", base, f"ner:{label}",
                                              extra_validators=rule.ner.validators))  # type: ignore[union-attr]
         for index, candidates in per_state.items():
             self._candidates_scored(states[index], _dedupe(candidates), tracer)
@@ -319,7 +324,7 @@ class Engine:
         """The whole text, or, when every rule gates its NER, windows around the gate matches that do not
         touch a match some rule's patterns or dictionary already report: the rule's own (NER would only find
         it again), or another rule's (a name is not part of a secret, an IBAN or a "STRICTLY CONFIDENTIAL")."""
-        text = state.text
+        text = state.ner_text or state.text
         windows: list[tuple[int, int]] = []
         found: list[tuple[int, int]] | None = None
         seen: set[tuple[int, int]] = set()  # (gate, window) pairs done: rules often share their gate entries
@@ -559,10 +564,12 @@ def _entity_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop a possessive and edge punctuation NER sometimes includes ("Maria Garcia's" -> "Maria Garcia",
-    "- Maria Garcia" -> "Maria Garcia")."""
+    """Drop a possessive, a leading article and edge punctuation NER sometimes includes ("Maria Garcia's" ->
+    "Maria Garcia", "the Labour Party" -> "Labour Party", "- Maria Garcia" -> "Maria Garcia")."""
     if text.endswith(("'s", "’s"), start, end):
         end -= 2
+    if text.startswith(("the ", "The "), start) and end - start > 4:  # "the Labour Party": the article is no part
+        start += 4
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:!?)\"'’"):
         end -= 1
     while start < end and (text[start].isspace() or text[start] in "(\"'‘"

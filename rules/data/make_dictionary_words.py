@@ -1,4 +1,5 @@
-"""Regenerate dictionary-words.txt: the words of english-words.txt that a dictionary writes in lower case.
+"""Regenerate dictionary-words.txt and name-words.txt: frequent words and names that a dictionary writes in
+lower case.
 
 Run from the repository root with the build-time package installed:
 `pip install english-words && python rules/data/make_dictionary_words.py`.
@@ -10,6 +11,10 @@ MIT) writes common words in lower case and proper nouns capitalised, and knows n
 words of english-words.txt it lists in lower case are the ordinary words: a capitalised one ("Can",
 "Following", "Guardian") is most likely a word at the start of a sentence or in a title, while "Google",
 "Texas" and "NASA" may name an organisation or a place. The LOCATION and ORGANIZATION rules read it so.
+
+name-words.txt lists the names of first-names.txt, last-names.txt and census-names.txt that the dictionary
+also has as lower-case words ("bacon", "curry", "frank"): in a tweet written in lower case they are more
+likely the word, so the PERSON rule does not read them as names there.
 """
 
 from __future__ import annotations
@@ -18,6 +23,11 @@ import pickle
 from importlib import resources
 from pathlib import Path
 
+NAME_LISTS = ("first-names.txt", "last-names.txt", "census-names.txt")
+NAMES_HEADER = """# Names (first-names.txt, last-names.txt, census-names.txt) that Webster's Second International Dictionary
+# (1934, public domain; as shipped by the english-words package, MIT) also has as lower-case words.
+# Regenerate with rules/data/make_dictionary_words.py.
+"""
 HEADER = """# Frequent English words (english-words.txt) that Webster's Second International Dictionary (1934, public
 # domain; as shipped by the english-words package, MIT) writes in lower case: ordinary words, not brands,
 # places or acronyms. Regenerate with rules/data/make_dictionary_words.py.
@@ -34,14 +44,22 @@ def lower_case_entries() -> set[str]:
     return {word for word in words if word[:1].islower()}
 
 
+def words_of(path: Path) -> list[str]:
+    return [line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
 def main() -> None:
     here = Path(__file__).resolve().parent
-    frequent = [line.strip() for line in (here / "english-words.txt").read_text(encoding="utf-8").splitlines()
-                if line.strip() and not line.startswith("#")]
+    frequent = words_of(here / "english-words.txt")
     dictionary = lower_case_entries()
     kept = sorted(word for word in frequent if word in dictionary)
     (here / "dictionary-words.txt").write_text(HEADER + "\n".join(kept) + "\n", encoding="utf-8")
     print(f"wrote {len(kept)} of {len(frequent)} words")
+    names = {name for file in NAME_LISTS for name in words_of(here / file)}
+    both = sorted(names & dictionary)
+    (here / "name-words.txt").write_text(NAMES_HEADER + "\n".join(both) + "\n", encoding="utf-8")
+    print(f"wrote {len(both)} names that are also words")
 
 
 if __name__ == "__main__":
