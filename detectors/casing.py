@@ -13,33 +13,38 @@ import re
 from collections.abc import Callable, Sequence
 
 MIN_CAPITALS = 4  # "BREYER" is recased; "ENA", "AMS", "IRA" are acronyms more often than names
-LOWER_CASE_TEXT = 0.05  # a text whose letters are less than 5% capitals is written in lower case
-_WORD = re.compile(r"[^\W\d_]{2,}")
+# a word standing alone: not part of an e-mail address, a path, a host name or an identifier
+_WORD = re.compile(r"(?<![\w@./:\\-])[^\W\d_]{3,}(?![\w@/\\-]|[.:]\w)")
+LOWER_CASE_TEXT_CHARS = 2_000  # longer all-lower-case texts are code, logs or data, not chat
+# a text is written in lower case when no word in it starts with a capital followed by a lower-case letter
+# ("RT @ana i saw david" is; "Saw david" is not); a regex search decides it at C speed, and stops at the
+# first capitalised word of an ordinary text
+_CAPITALISED_WORD = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]")
+_CAPITALS_WORD = re.compile(r"(?<![\w@./:\\-])[A-Z]{%d,}(?![\w@/\\-]|[.:]\w)" % MIN_CAPITALS)
 
 WordCheck = Callable[[str], bool]
 
 
-def recase(text: str, checks: Sequence[Sequence[WordCheck]]) -> str:
+def recase(text: str, checks: Sequence[Sequence[WordCheck]], memo: dict[str, bool] | None = None) -> str:
     """`text` with a capital first letter on each word that is all capitals (4 letters or more: shorter
-    ones are mostly acronyms), or in a lower-case text all lower case (3 letters or more), and passes
+    ones are mostly acronyms), or in a text written in lower case all lower case (3 letters or more), and passes
     every check of one of `checks`; `text` itself when none does. Words whose case change would change
-    their length are left alone."""
+    their length are left alone. `memo` remembers each word's answer across calls."""
     if not checks:
         return text
-    letters = sum(1 for ch in text if ch.isalpha())
-    if not letters:
-        return text
-    upper = sum(1 for ch in text if ch.isupper())
-    lower_text = upper < LOWER_CASE_TEXT * letters
-    if not lower_text and not any(w.isupper() and len(w) >= MIN_CAPITALS for w in _WORD.findall(text)):
-        return text
+    lower_text = len(text) <= LOWER_CASE_TEXT_CHARS and _CAPITALISED_WORD.search(text) is None
     pieces: list[str] = []
     last = 0
-    for match in _WORD.finditer(text):
+    for match in (_WORD if lower_text else _CAPITALS_WORD).finditer(text):
         word = match.group()
-        if not (word.isupper() and len(word) >= MIN_CAPITALS or lower_text and word.islower() and len(word) >= 3):
+        if not (word.islower() or word.isupper() and len(word) >= MIN_CAPITALS):
             continue
-        if not any(all(check(word) for check in group) for group in checks):
+        passes = memo.get(word) if memo is not None else None
+        if passes is None:
+            passes = any(all(check(word) for check in group) for group in checks)
+            if memo is not None:
+                memo[word] = passes
+        if not passes:
             continue
         title = word[0].upper() + word[1:].lower()
         if len(title) != len(word):

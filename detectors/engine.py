@@ -30,7 +30,7 @@ from detectors.errors import Problem, RuleError, errors_only
 from detectors.evaluate import Candidate, Scored, evaluate
 from detectors.likelihood import Likelihood, likelihood_for
 from detectors.loader import load_rules, resolve_policy, select_rules
-from detectors.model import Rule
+from detectors.model import GateSpec, Rule
 from detectors.ner import DEFAULT_NER_MODEL, NerRunner
 from detectors.policy import Policy
 from detectors.scanner import PatternScanner
@@ -39,6 +39,8 @@ from detectors.validators.registry import clear_memos
 from dlp.records import Match, ScanContext
 
 NER_WINDOW_SNAP = 40  # how far a compound NER window may grow to reach a word boundary
+RECASE_MEMO_WORDS = 50_000  # words whose recase answer is remembered
+GATE_MEMO_VALUES = 50_000  # gate matches whose validators' answer is remembered
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ class Engine:
         self._ner_labels = frozenset(label for i in self._ner_rules for label, _ in self._internal[i].ner.labels)  # type: ignore[union-attr]
         self._recase_checks = {i: tuple(v.check for v in self._internal[i].ner.recase)  # type: ignore[union-attr]
                                for i in self._ner_rules if self._internal[i].ner.recase}  # type: ignore[union-attr]
+        self._recase_memo: dict[str, bool] = {}  # each word's recase answer (words repeat across texts)
+        self._gate_memo: dict[tuple[int, str], bool] = {}  # (gate entry, matched text) -> passes its validators
         self._compound_rules = [i for i, rule in enumerate(self._internal) if rule.compound is not None]
         # engines may share one runner (the rule tester builds an engine per rule)
         self._ner: NerRunner | None = (ner_runner or NerRunner(ner_model)) if self._ner_rules else None
@@ -179,6 +183,8 @@ class Engine:
         which every engine in the process shares (they are keyed by value alone). A cold start."""
         if self._ner is not None:
             self._ner.clear_cache()
+        self._recase_memo.clear()
+        self._gate_memo.clear()
         clear_memos()
 
     def rule(self, rule_id: str) -> Rule:
@@ -288,7 +294,8 @@ class Engine:
             ner_rules = [i for i in self._ner_rules if i in state.applicable]
             if not ner_rules:
                 continue
-            state.ner_text = recase(state.text, [self._recase_checks[i] for i in ner_rules if i in self._recase_checks])
+            state.ner_text = recase(state.text, [self._recase_checks[i] for i in ner_rules if i in self._recase_checks],
+                                    self._recase_memo if len(self._recase_memo) < RECASE_MEMO_WORDS else None)
             full = [i for i in ner_rules if i in reported]
             if full:
                 for start, end in self._gated_ner_windows(state, full):
@@ -343,10 +350,21 @@ class Engine:
                     start, end = match.span()
                     if found and _overlaps_any(found, start, end):
                         continue
-                    if gate.validators and not gate.accepts(match.group()):
+                    if gate.validators and not self._gate_accepts(gate, match.group()):
                         continue
                     windows.append(_snap(text, max(0, start - spec.gate_window), min(len(text), end + spec.gate_window)))
         return _merge_windows(windows)
+
+    def _gate_accepts(self, gate: GateSpec, value: str) -> bool:
+        """Whether a gate match passes the entry's validators (word lists: pure), remembered: names and
+        capitalised words repeat across texts."""
+        key = (id(gate), value)
+        passes = self._gate_memo.get(key)
+        if passes is None:
+            passes = gate.accepts(value)
+            if len(self._gate_memo) < GATE_MEMO_VALUES:
+                self._gate_memo[key] = passes
+        return passes
 
     def _reportable_spans(self, state: _TextState) -> list[tuple[int, int]]:
         """Spans of the matches found so far (patterns and dictionaries, every rule) at or above their rule's

@@ -10,7 +10,9 @@ Second International Dictionary (1934, public domain; its word list ships in the
 MIT) writes common words in lower case and proper nouns capitalised, and knows no modern brand. The
 words of english-words.txt it lists in lower case are the ordinary words: a capitalised one ("Can",
 "Following", "Guardian") is most likely a word at the start of a sentence or in a title, while "Google",
-"Texas" and "NASA" may name an organisation or a place. The LOCATION and ORGANIZATION rules read it so.
+"Texas" and "NASA" may name an organisation or a place. Place names (places.txt, make_place_list.py) are
+left out too, though the dictionary has them as words ("reading", "nice", "jersey"): capitalised, they may
+be the place. The LOCATION and ORGANIZATION rules read the list so.
 
 name-words.txt lists the names of first-names.txt, last-names.txt and census-names.txt that the dictionary
 also has as lower-case words ("bacon", "curry", "frank"): in a tweet written in lower case they are more
@@ -29,8 +31,8 @@ NAMES_HEADER = """# Names (first-names.txt, last-names.txt, census-names.txt) th
 # Regenerate with rules/data/make_dictionary_words.py.
 """
 HEADER = """# Frequent English words (english-words.txt) that Webster's Second International Dictionary (1934, public
-# domain; as shipped by the english-words package, MIT) writes in lower case: ordinary words, not brands,
-# places or acronyms. Regenerate with rules/data/make_dictionary_words.py.
+# domain; as shipped by the english-words package, MIT) writes in lower case, and that name no place of
+# places.txt: ordinary words, not brands, places or acronyms. Regenerate with rules/data/make_dictionary_words.py.
 """
 
 
@@ -53,7 +55,8 @@ def main() -> None:
     here = Path(__file__).resolve().parent
     frequent = words_of(here / "english-words.txt")
     dictionary = lower_case_entries()
-    kept = sorted(word for word in frequent if word in dictionary)
+    places = set(words_of(here / "places.txt"))
+    kept = sorted(word for word in frequent if word in dictionary and word not in places)
     (here / "dictionary-words.txt").write_text(HEADER + "\n".join(kept) + "\n", encoding="utf-8")
     print(f"wrote {len(kept)} of {len(frequent)} words")
     names = {name for file in NAME_LISTS for name in words_of(here / file)}
