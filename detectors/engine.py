@@ -20,7 +20,7 @@ worker) and is not thread-safe (Hyperscan scratch space is per engine).
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from detectors.casing import recase
@@ -95,6 +95,7 @@ class Engine:
         self._internal: list[Rule] = self._with_dependencies(self.rules)
         self._index = {rule.id: i for i, rule in enumerate(self._internal)}
         self._reported = frozenset(self._index[rule.id] for rule in self.rules)
+        self._generic = frozenset(rule.id for rule in self._internal if rule.generic)
         self._exclusive = frozenset(rule.id for rule in self._internal if rule.exclusive)
 
         pattern_owner: list[int] = []
@@ -250,6 +251,8 @@ class Engine:
         return [self._finish(state, reported, tracer) for state in states]
 
     def _candidates_scored(self, state: _TextState, candidates: list[Candidate], tracer: _Tracer | None) -> None:
+        if self._generic and tracer is None:
+            candidates = self._without_covered_generic(state, candidates)
         for candidate in candidates:
             traced = tracer is not None and candidate.rule.id == tracer.rule_id
             steps: list[TraceStep] | None = [] if traced else None
@@ -258,6 +261,25 @@ class Engine:
                 tracer.records.append((candidate, steps, verdict.scored, verdict.reason, verdict.final_score))  # type: ignore[union-attr,arg-type]
             if verdict.scored is not None:
                 state.scored.setdefault(self._index[candidate.rule.id], []).append(verdict.scored)
+
+    def _without_covered_generic(self, state: _TextState, candidates: list[Candidate]) -> list[Candidate]:
+        """Score the specific rules' candidates first and skip the generic ones they already cover:
+        `_finish` would drop those anyway, and a generic value check is the dearest step of a
+        candidate (`generic` in `detectors/model.py`)."""
+        generic = [c for c in candidates if c.rule.generic]
+        if not generic:
+            return candidates
+        self._candidates_scored(state, [c for c in candidates if not c.rule.generic], None)
+        covered: dict[str, list[tuple[int, int]]] = {}
+        for index, scored_list in state.scored.items():
+            rule = self._internal[index]
+            if rule.generic or index not in self._reported:
+                continue
+            floor = max(self.min_likelihood, rule.min_likelihood or self.min_likelihood)
+            covered.setdefault(rule.entity, []).extend((s.start, s.end) for s in scored_list if s.likelihood >= floor)
+        for spans in covered.values():
+            spans[:] = _merge_windows(spans)
+        return [c for c in generic if not _overlaps_any(covered.get(c.rule.entity, []), c.start, c.end)]
 
     def _match_patterns_and_dictionaries(self, state: _TextState, tracer: _Tracer | None) -> None:
         text = state.text
@@ -481,8 +503,12 @@ class Engine:
                     rule_id=rule.id, entity=entity, start=scored.start, end=scored.end, score=scored.score,
                     likelihood=scored.likelihood.name, severity=rule.severity, detector=candidate.detector,
                     value=scored.value, decoded=False, tags=rule.tags))
+            if rule.repeats:
+                matches.extend(_repeats(state.text, [m for m in matches if m.rule_id == rule.id]))
         matches = _best_of_exclusive(matches, self._exclusive)
         matches.extend(m for m in state.decoded if self._index.get(m.rule_id) in reported)
+        if self._generic and len(matches) > 1:
+            matches = _without_generic_overlaps(matches, self._generic)
         matches.sort(key=lambda m: (m.start, m.end, m.rule_id))
         return matches
 
@@ -611,6 +637,54 @@ def _merge_windows(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+MIN_REPEAT_LENGTH = 8  # shorter values (a PIN, a short password) recur in text by chance
+
+
+_TOKEN_PUNCTUATION = frozenset("_-+/=.$@%~")
+
+
+def _is_token_char(ch: str) -> bool:
+    """Part of the same token: a repeat must stand alone, not sit inside a longer value."""
+    return ch.isalnum() or ch in _TOKEN_PUNCTUATION
+
+
+def _repeats(text: str, found: list[Match]) -> list[Match]:
+    """Every other whole-token occurrence of the values in `found` (one rule's matches in `text`):
+    a value that is a secret in one place is the same secret wherever else it is written."""
+    taken = sorted((m.start, m.end) for m in found)
+    extra: list[Match] = []
+    for match in found:
+        value = text[match.start:match.end]
+        if len(value) < MIN_REPEAT_LENGTH:
+            continue
+        at = text.find(value)
+        while at >= 0:
+            end = at + len(value)
+            whole = (at == 0 or not _is_token_char(text[at - 1])) and (end == len(text) or not _is_token_char(text[end]))
+            if whole and not _overlaps_any(taken, at, end):
+                bisect.insort(taken, (at, end))
+                extra.append(replace(match, start=at, end=end))
+            at = text.find(value, at + 1)
+    return extra
+
+
+def _without_generic_overlaps(matches: list[Match], generic: frozenset[str]) -> list[Match]:
+    """Drop a generic rule's match where a non-generic rule reports an overlapping match of the
+    same entity: one secret is reported once, by the rule that knows what it is."""
+    if not any(match.rule_id in generic for match in matches):
+        return matches
+    specific: dict[str, list[tuple[int, int]]] = {}
+    for match in matches:
+        if match.rule_id not in generic:
+            specific.setdefault(match.entity, []).append((match.start, match.end))
+    if not specific:
+        return matches
+    for spans in specific.values():
+        spans[:] = _merge_windows(spans)
+    return [m for m in matches
+            if m.rule_id not in generic or not _overlaps_any(specific.get(m.entity, []), m.start, m.end)]
 
 
 def _dedupe(candidates: list[Candidate]) -> list[Candidate]:

@@ -41,7 +41,7 @@ from dlp.records import ItemKind
 RULE_KEYS = (
     "id", "name", "description", "entity", "severity", "score", "tags", "references", "enabled",
     "applies_to", "min_likelihood", "patterns", "dictionary", "ner", "validators", "context",
-    "require_context", "exclusions", "compound", "decoded", "exclusive", "tests",
+    "require_context", "exclusions", "compound", "decoded", "generic", "repeats", "exclusive", "tests",
 )
 PATTERN_KEYS = (
     "name", "regex", "group", "score", "flags", "keywords", "keyword_window", "require_context", "shrink", "validators",
@@ -250,6 +250,8 @@ class RuleParser:
             exclusions=tuple(self._exclusions(m)),
             compound=compound,
             decoded=self._bool(m, "decoded", True),
+            generic=self._bool(m, "generic", False),
+            repeats=self._bool(m, "repeats", False),
             exclusive=self._bool(m, "exclusive", False),
             examples=tuple(self._examples(m)),
             pack=self.pack,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 # Importing the modules registers their validators into BUILTIN (once, at import).
 from detectors.validators import checksums as _checksums  # noqa: E402,F401
+from detectors.validators import credential as _credential  # noqa: E402,F401
 from detectors.validators import custom as _custom  # noqa: E402,F401
 from detectors.validators import network as _network  # noqa: E402,F401
 from detectors.validators import phone as _phone  # noqa: E402,F401

@@ -64,6 +64,10 @@ def _resources(r: Record) -> list[dict[str, Any]]:
     return resources
 
 
+def _article(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 def event(r: Record) -> dict[str, Any]:
     """One finding as an OCSF Data Security Finding; only the fields that have a value."""
     status_id, status = STATUS.get(r.get("triage_state") or "open", (99, str(r.get("triage_state"))))
@@ -74,7 +78,7 @@ def event(r: Record) -> dict[str, Any]:
     finding_info: dict[str, Any] = {
         "uid": r["finding_id"],
         "title": f"{r['entity']} in {where}",
-        "desc": f"{r['entity']} found by rule {r['rule_id']} in a {r['item_kind'].replace('_', ' ')}"
+        "desc": f"{r['entity']} found by rule {r['rule_id']} in {_article(r['item_kind'].replace('_', ' '))}"
         + (f" ({r['location']})" if r.get("location") else ""),
         "types": [r["entity"]],
         "analytic": {"uid": r["rule_id"], "name": r["rule_id"], "type_id": 1, "type": "Rule"},

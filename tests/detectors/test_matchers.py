@@ -422,3 +422,44 @@ def test_run_start_reads_back_to_the_start_of_long_runs(length: int, ended_by: s
     text = "prefix: " + ("Ab9+/_-" * length)[:length] + ended_by + "tail"
     end = len("prefix: ") + length + len(ended_by[:1])
     assert run_start(text, end) == len("prefix: ")
+
+
+def test_generic_rule_gives_way_to_a_specific_rule_of_the_same_entity(engine_for: EngineFor) -> None:
+    engine = engine_for("""
+        rules:
+          - id: ANY_TOKEN
+            entity: SECRET
+            generic: true
+            patterns: ['token=(?P<value>[a-z0-9_]{8,40})']
+          - id: ACME_TOKEN
+            entity: SECRET
+            patterns: ['acme_[a-z0-9]{8}']
+          - id: TICKET
+            entity: TICKET
+            patterns: ['token=(?P<value>[a-z0-9_]{8,40})']
+        """)
+    # where the provider rule knows the value, only it reports it (other entities are untouched)
+    assert sorted(spans(engine, "token=acme_k2x9q7m4")) == [("ACME_TOKEN", "acme_k2x9q7m4"), ("TICKET", "acme_k2x9q7m4")]
+    # where it does not, the generic rule does
+    assert sorted(spans(engine, "token=q8x2m7k4z9")) == [("ANY_TOKEN", "q8x2m7k4z9"), ("TICKET", "q8x2m7k4z9")]
+
+
+def test_repeats_reports_every_whole_token_occurrence_of_a_found_value(engine_for: EngineFor) -> None:
+    engine = engine_for("""
+        rules:
+          - id: KEYED
+            entity: SECRET
+            repeats: true
+            patterns: ['key=(?P<value>[A-Za-z0-9]{6,40})']
+          - id: PLAIN
+            entity: SECRET
+            patterns: ['pin=(?P<value>[0-9]{4,12})']
+        """)
+    text = "key=Zq8Lm2Xv7Kp4 then 'Zq8Lm2Xv7Kp4' and xZq8Lm2Xv7Kp4 and key=ab12cd, ab12cd; pin=12345678 12345678"
+    found = [(m.rule_id, m.start, text[m.start:m.end]) for m in engine.analyze(text)]
+    assert found == [
+        ("KEYED", 4, "Zq8Lm2Xv7Kp4"),
+        ("KEYED", text.index("'Zq8") + 1, "Zq8Lm2Xv7Kp4"),  # the repeat, quoted; not inside xZq8...
+        ("KEYED", text.index("ab12cd"), "ab12cd"),  # too short to repeat
+        ("PLAIN", text.index("12345678"), "12345678"),  # a rule without `repeats` reports only its own matches
+    ]

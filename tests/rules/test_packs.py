@@ -15,7 +15,8 @@ PACKS = {"pii", "financial", "health", "secrets", "confidential"}
 # secrets rules that are not tied to one provider
 GENERIC_SECRET_RULES = {"PRIVATE_KEY", "PGP_PRIVATE_KEY", "PUTTY_PRIVATE_KEY", "JSON_WEB_TOKEN",
                         "DATABASE_CONNECTION_STRING", "BASIC_AUTH_URL", "PASSWORD_ASSIGNMENT", "SECRET_ASSIGNMENT",
-                        "AUTHORIZATION_BEARER_TOKEN", "AUTHORIZATION_BASIC_CREDENTIALS"}
+                        "AUTHORIZATION_BEARER_TOKEN", "AUTHORIZATION_BASIC_CREDENTIALS", "CLI_CREDENTIAL_ARGUMENT",
+                        "NETRC_PASSWORD", "PASSWORD_IN_PROSE", "PRIVATE_KEY_BASE64"}
 # noisy on ordinary text: in their pack, off in the default policy
 OFF_BY_DEFAULT = {"IP_ADDRESS", "MAC_ADDRESS", "URL", "UUID", "LOCATION", "ORGANIZATION", "DATE_TIME", "NRP"}
 
