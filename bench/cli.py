@@ -7,6 +7,7 @@ python -m bench --only detection --factor 16 --rounds 5
 python -m bench --only person_heldout   # PERSON on names the word lists lack (bench/heldout.py)
 python -m bench --only documents        # our engine on long documents by density of values (no Presidio)
 python -m bench --only external         # default and full policies vs Presidio on ../shared/corpora (bench/external.py)
+python -m bench --only presidio_entities  # every entity Presidio reports, on our own sentences (bench/presidio_entities.py)
 python -m bench --tiny                  # seconds-scale smoke run (what tests/bench runs)
 """
 
@@ -159,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from_args(args: argparse.Namespace) -> BenchSettings:
     # --tiny is a smoke run: the external corpora (minutes of Presidio) run only when asked for by name
-    only = list(args.only or (s for s in SECTIONS if not (args.tiny and s == "external")))
+    only = list(args.only or (s for s in SECTIONS if not (args.tiny and s in ("external", "presidio_entities"))))
     if "detection" in only and "documents" not in only:
         only.append("documents")  # the documents measurement is part of the detection section
     sections = tuple(s for s in SECTIONS if s in only and s not in args.skip)

@@ -55,6 +55,8 @@ def render(results: dict[str, Any]) -> str:
         parts.append(_person_heldout(results["person_heldout"]))
     if "external" in results:
         parts.append(external_markdown(results["external"]))
+    if "presidio_entities" in results:
+        parts.append(presidio_entities_markdown(results["presidio_entities"]))
     if "extraction" in results:
         parts.append(_extraction(results["extraction"]))
     scans = {}
@@ -204,6 +206,21 @@ def external_markdown(external: dict[str, Any]) -> str:
                 per_source.append([source, *row])
         out.append(f"{file} per source:\n\n" + _table(["source", *header], per_source, right=tuple(range(2, len(header) + 1))))
     return "\n\n".join(out)
+
+
+def presidio_entities_markdown(data: dict[str, Any]) -> str:
+    """Every entity Presidio reports, on our own labelled sentences (bench/presidio_entities.py)."""
+    from bench.presidio_entities import rows
+
+    header = ["entity", *data["engines"]]
+    right = tuple(range(1, len(header)))
+    return ("### Presidio's entities on our own sentences\n\n"
+            f"{data['texts']} texts, {data['labels']} labels (`bench/data/{data['file']}`); precision / recall / "
+            f"**F1** by overlap, and how many found labels a finding matches exactly. NER model "
+            f"`{data['ner_model']}`. Seconds per engine: "
+            + ", ".join(f"{name} {s:g}" for name, s in data["seconds"].items()) + ".\n\n"
+            + _table(header, rows(data), right=right) + "\n\nPer group of the set:\n\n"
+            + _table(["group", *data["engines"]], rows(data, by="groups"), right=right))
 
 
 def _extraction(extraction: dict[str, Any]) -> str:

@@ -36,6 +36,8 @@ def print_report(results: dict[str, Any], console: Console | None = None) -> Non
         _person_heldout(console, results["person_heldout"])
     if "external" in results:
         print_external(console, results["external"])
+    if "presidio_entities" in results:
+        print_presidio_entities(console, results["presidio_entities"])
     if "extraction" in results:
         _extraction(console, results["extraction"])
     if "end_to_end" in results:
@@ -191,6 +193,19 @@ def print_external(console: Console, external: dict[str, Any]) -> None:
             console.print(_label_and_numbers_table(f"{file}, {source}", header, rows(external, file, source)))
     seconds = ", ".join(f"{name} {s:g} s" for name, s in external["seconds"].items())
     console.print(f"  {external['texts']:,} distinct texts from {external['folder']}; seconds per engine: {seconds}")
+
+
+def print_presidio_entities(console: Console, data: dict[str, Any]) -> None:
+    """Every entity Presidio reports, on our own labelled sentences: per entity, then per group of the set."""
+    from bench.presidio_entities import rows
+
+    header = ["entity", *data["engines"]]
+    title = f"Presidio's entities on {data['file']} ({data['texts']} texts, {data['labels']} labels): P / R / F1"
+    console.print(_label_and_numbers_table(title, header, rows(data)))
+    console.print(_label_and_numbers_table("... per group of the set", ["group", *data["engines"]],
+                                           rows(data, by="groups")))
+    seconds = ", ".join(f"{name} {s:g} s" for name, s in data["seconds"].items())
+    console.print(f"  seconds per engine: {seconds}")
 
 
 def _extraction(console: Console, extraction: dict[str, Any]) -> None:

@@ -27,12 +27,13 @@ from bench.ratebudget import measure_rate_budget
 from bench.heldout import DEFAULT_ENGINES as HELDOUT_ENGINES
 from bench.heldout import DEFAULT_TEXTS as HELDOUT_TEXTS
 from bench.heldout import evaluate as evaluate_heldout
+from bench.presidio_entities import evaluate as evaluate_presidio_entities
 from bench.scaling import DEFAULT_FACTORS, run_scaling
 from detectors.engine import EngineSpec
 
 # "documents" (long documents at set densities) is recorded inside "detection"; alone, it runs without Presidio
-SECTIONS = ("detection", "documents", "person_heldout", "external", "extraction", "end_to_end", "rate_limited",
-            "rate_budget", "scaling")
+SECTIONS = ("detection", "documents", "person_heldout", "external", "presidio_entities", "extraction", "end_to_end",
+            "rate_limited", "rate_budget", "scaling")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -156,6 +157,9 @@ def run_benchmarks(
         )
     if "external" in sections:
         timed("external", lambda: _external(settings, progress))
+    if "presidio_entities" in sections:
+        timed("presidio_entities", lambda: evaluate_presidio_entities(ner_model=settings.engine.ner_model,
+                                                                       progress=progress))
     if "extraction" in sections:
         timed("extraction", lambda: run_extraction(settings.extraction_scale, settings.rounds, progress))
     if "scaling" in sections:

@@ -23,13 +23,14 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
+from detectors.casing import recase
 from detectors.decoding import RunFinder, gate_patterns, located_gate_patterns
 from detectors.dictionary import DictionaryMatcher
 from detectors.errors import Problem, RuleError, errors_only
 from detectors.evaluate import Candidate, Scored, evaluate
 from detectors.likelihood import Likelihood, likelihood_for
 from detectors.loader import load_rules, resolve_policy, select_rules
-from detectors.model import Rule
+from detectors.model import GateSpec, Rule
 from detectors.ner import DEFAULT_NER_MODEL, NerRunner
 from detectors.policy import Policy
 from detectors.scanner import PatternScanner
@@ -38,6 +39,8 @@ from detectors.validators.registry import clear_memos
 from dlp.records import Match, ScanContext
 
 NER_WINDOW_SNAP = 40  # how far a compound NER window may grow to reach a word boundary
+RECASE_MEMO_WORDS = 50_000  # words whose recase answer is remembered
+GATE_MEMO_VALUES = 50_000  # gate matches whose validators' answer is remembered
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class _TextState:
     decoded: list[Match] = field(default_factory=list)
     gates: set[str] = field(default_factory=set)  # decoding gates the Hyperscan pass fired
     gate_ends: dict[str, list[int]] = field(default_factory=dict)  # ...and where their matches end (located gates)
+    ner_text: str = ""  # what the NER gate and model read: the text, names recased where a rule asks (same offsets)
 
 
 class Engine:
@@ -110,6 +114,10 @@ class Engine:
         self._run_finder = RunFinder(decoding) if decoding.enabled else None
         self._ner_rules = [i for i, rule in enumerate(self._internal) if rule.ner is not None]
         self._ner_labels = frozenset(label for i in self._ner_rules for label, _ in self._internal[i].ner.labels)  # type: ignore[union-attr]
+        self._recase_checks = {i: tuple(v.check for v in self._internal[i].ner.recase)  # type: ignore[union-attr]
+                               for i in self._ner_rules if self._internal[i].ner.recase}  # type: ignore[union-attr]
+        self._recase_memo: dict[str, bool] = {}  # each word's recase answer (words repeat across texts)
+        self._gate_memo: dict[tuple[int, str], bool] = {}  # (gate entry, matched text) -> passes its validators
         self._compound_rules = [i for i, rule in enumerate(self._internal) if rule.compound is not None]
         # engines may share one runner (the rule tester builds an engine per rule)
         self._ner: NerRunner | None = (ner_runner or NerRunner(ner_model)) if self._ner_rules else None
@@ -176,6 +184,8 @@ class Engine:
         which every engine in the process shares (they are keyed by value alone). A cold start."""
         if self._ner is not None:
             self._ner.clear_cache()
+        self._recase_memo.clear()
+        self._gate_memo.clear()
         clear_memos()
 
     def rule(self, rule_id: str) -> Rule:
@@ -306,13 +316,15 @@ class Engine:
             ner_rules = [i for i in self._ner_rules if i in state.applicable]
             if not ner_rules:
                 continue
+            state.ner_text = recase(state.text, [self._recase_checks[i] for i in ner_rules if i in self._recase_checks],
+                                    self._recase_memo if len(self._recase_memo) < RECASE_MEMO_WORDS else None)
             full = [i for i in ner_rules if i in reported]
             if full:
                 for start, end in self._gated_ner_windows(state, full):
-                    jobs.append((index, start, state.text[start:end]))
+                    jobs.append((index, start, state.ner_text[start:end]))
                 continue
             for start, end in self._compound_ner_windows(state, set(ner_rules)):
-                jobs.append((index, start, state.text[start:end]))
+                jobs.append((index, start, state.ner_text[start:end]))
         if not jobs:
             return
         spans = self._ner.entities([piece for _, _, piece in jobs], self._ner_labels)
@@ -332,7 +344,7 @@ class Engine:
                         s, e = _trim_entity(state.text, s, e)
                         if e > s:
                             per_state.setdefault(index, []).append(
-                                Candidate.of(rule, s, e, state.text[s:e], "ner", base, f"ner:{label}",
+                                Candidate.of(rule, s, e, state.ner_text[s:e], "ner", base, f"ner:{label}",
                                              extra_validators=rule.ner.validators))  # type: ignore[union-attr]
         for index, candidates in per_state.items():
             self._candidates_scored(states[index], _dedupe(candidates), tracer)
@@ -341,7 +353,7 @@ class Engine:
         """The whole text, or, when every rule gates its NER, windows around the gate matches that do not
         touch a match some rule's patterns or dictionary already report: the rule's own (NER would only find
         it again), or another rule's (a name is not part of a secret, an IBAN or a "STRICTLY CONFIDENTIAL")."""
-        text = state.text
+        text = state.ner_text or state.text
         windows: list[tuple[int, int]] = []
         found: list[tuple[int, int]] | None = None
         seen: set[tuple[int, int]] = set()  # (gate, window) pairs done: rules often share their gate entries
@@ -360,10 +372,21 @@ class Engine:
                     start, end = match.span()
                     if found and _overlaps_any(found, start, end):
                         continue
-                    if gate.validators and not gate.accepts(match.group()):
+                    if gate.validators and not self._gate_accepts(gate, match.group()):
                         continue
                     windows.append(_snap(text, max(0, start - spec.gate_window), min(len(text), end + spec.gate_window)))
         return _merge_windows(windows)
+
+    def _gate_accepts(self, gate: GateSpec, value: str) -> bool:
+        """Whether a gate match passes the entry's validators (word lists: pure), remembered: names and
+        capitalised words repeat across texts."""
+        key = (id(gate), value)
+        passes = self._gate_memo.get(key)
+        if passes is None:
+            passes = gate.accepts(value)
+            if len(self._gate_memo) < GATE_MEMO_VALUES:
+                self._gate_memo[key] = passes
+        return passes
 
     def _reportable_spans(self, state: _TextState) -> list[tuple[int, int]]:
         """Spans of the matches found so far (patterns and dictionaries, every rule) at or above their rule's
@@ -585,10 +608,12 @@ def _entity_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop a possessive and edge punctuation NER sometimes includes ("Maria Garcia's" -> "Maria Garcia",
-    "- Maria Garcia" -> "Maria Garcia")."""
+    """Drop a possessive, a leading article and edge punctuation NER sometimes includes ("Maria Garcia's" ->
+    "Maria Garcia", "the Labour Party" -> "Labour Party", "- Maria Garcia" -> "Maria Garcia")."""
     if text.endswith(("'s", "’s"), start, end):
         end -= 2
+    if text.startswith(("the ", "The "), start) and end - start > 4:  # "the Labour Party": the article is no part
+        start += 4
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:!?)\"'’"):
         end -= 1
     while start < end and (text[start].isspace() or text[start] in "(\"'‘"

@@ -113,6 +113,9 @@ class NerSpec:
     # candidates pass): the model's noise need not constrain a pattern that has better evidence
     validators: tuple["ValidatorSpec", ...] = ()
     where: Where = Where("", 0)
+    # words of a text written in one case (or all-capitals words) that the gate and the model read with a
+    # capital first letter when they pass these checks ("david", "BREYER"); none = the text as it is
+    recase: tuple["ValidatorSpec", ...] = ()
 
     def entity_for(self, label: str) -> str | None:
         for spacy_label, entity in self.labels:

@@ -49,7 +49,7 @@ PATTERN_KEYS = (
     "overlapping",
 )
 DICTIONARY_KEYS = ("terms", "file", "files", "case_sensitive", "whole_word", "score")
-NER_KEYS = ("labels", "score", "gate", "gate_window", "validators")
+NER_KEYS = ("labels", "score", "gate", "gate_window", "validators", "recase")
 GATE_KEYS = ("regex", "validators")
 CONTEXT_KEYS = ("words", "file", "files", "regex", "structure", "boost", "before", "after", "window", "whole_word",
                 "case_sensitive")
@@ -406,7 +406,8 @@ class RuleParser:
             return None
         window = self._int(m, "gate_window", 100, 0, 100_000)
         return NerSpec(tuple(labels), self._number(m, "score", None, 0.0, 1.0), gate,
-                       window if window is not None else 100, tuple(self._validators(m)), self._where(line))
+                       window if window is not None else 100, tuple(self._validators(m)), self._where(line),
+                       tuple(self._validators(m, "recase")))
 
     def _gate(self, m: LineDict) -> tuple[GateSpec, ...] | None:
         """`gate:` as one regex, or a list of regexes and `{regex, validators}` entries; None on an error."""
@@ -457,10 +458,10 @@ class RuleParser:
         return CompoundSpec(anchor, near, window or 100, self._where(line))
 
     # -- scoring --------------------------------------------------------------
-    def _validators(self, m: LineDict) -> Iterable[ValidatorSpec]:
-        if "validators" not in m:
+    def _validators(self, m: LineDict, key: str = "validators") -> Iterable[ValidatorSpec]:
+        if key not in m:
             return
-        entries = self._list(m, "validators")
+        entries = self._list(m, key)
         for index, entry in enumerate(entries):
             line = entries.line_of(index)
             name: str | None = None

@@ -1,0 +1,69 @@
+"""Regenerate dictionary-words.txt and name-words.txt: frequent words and names that a dictionary writes in
+lower case.
+
+Run from the repository root with the build-time package installed:
+`pip install english-words && python rules/data/make_dictionary_words.py`.
+
+english-words.txt (make_frequency_lists.py) lists frequent words that are not mainly personal names,
+which includes brands, places and acronyms ("google", "texas", "nasa" are frequent in text). Webster's
+Second International Dictionary (1934, public domain; its word list ships in the english-words package,
+MIT) writes common words in lower case and proper nouns capitalised, and knows no modern brand. The
+words of english-words.txt it lists in lower case are the ordinary words: a capitalised one ("Can",
+"Following", "Guardian") is most likely a word at the start of a sentence or in a title, while "Google",
+"Texas" and "NASA" may name an organisation or a place. Place names (places.txt, make_place_list.py) are
+left out too, though the dictionary has them as words ("reading", "nice", "jersey"): capitalised, they may
+be the place. The LOCATION and ORGANIZATION rules read the list so.
+
+name-words.txt lists the names of first-names.txt, last-names.txt and census-names.txt that the dictionary
+also has as lower-case words ("bacon", "curry", "frank"): in a tweet written in lower case they are more
+likely the word, so the PERSON rule does not read them as names there.
+"""
+
+from __future__ import annotations
+
+import pickle
+from importlib import resources
+from pathlib import Path
+
+NAME_LISTS = ("first-names.txt", "last-names.txt", "census-names.txt")
+NAMES_HEADER = """# Names (first-names.txt, last-names.txt, census-names.txt) that Webster's Second International Dictionary
+# (1934, public domain; as shipped by the english-words package, MIT) also has as lower-case words.
+# Regenerate with rules/data/make_dictionary_words.py.
+"""
+HEADER = """# Frequent English words (english-words.txt) that Webster's Second International Dictionary (1934, public
+# domain; as shipped by the english-words package, MIT) writes in lower case, and that name no place of
+# places.txt: ordinary words, not brands, places or acronyms. Regenerate with rules/data/make_dictionary_words.py.
+"""
+
+
+def lower_case_entries() -> set[str]:
+    try:
+        data = resources.files("english_words") / "data" / "web2.pickle"
+    except ModuleNotFoundError:
+        raise SystemExit("install english-words first: pip install english-words") from None
+    with data.open("rb") as handle:
+        words = pickle.load(handle)  # the package's own data file
+    return {word for word in words if word[:1].islower()}
+
+
+def words_of(path: Path) -> list[str]:
+    return [line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def main() -> None:
+    here = Path(__file__).resolve().parent
+    frequent = words_of(here / "english-words.txt")
+    dictionary = lower_case_entries()
+    places = set(words_of(here / "places.txt"))
+    kept = sorted(word for word in frequent if word in dictionary and word not in places)
+    (here / "dictionary-words.txt").write_text(HEADER + "\n".join(kept) + "\n", encoding="utf-8")
+    print(f"wrote {len(kept)} of {len(frequent)} words")
+    names = {name for file in NAME_LISTS for name in words_of(here / file)}
+    both = sorted(names & dictionary)
+    (here / "name-words.txt").write_text(NAMES_HEADER + "\n".join(both) + "\n", encoding="utf-8")
+    print(f"wrote {len(both)} names that are also words")
+
+
+if __name__ == "__main__":
+    main()
