@@ -729,6 +729,9 @@ def _weaker_reading(a: Match, b: Match) -> Match | None:
             return b
         if b.start <= a.start and a.end <= b.end:
             return a
+    elif a.entity == b.entity:
+        # two rules of one entity (a phone number's national and digits-only forms) read the value alike
+        return a if a.score < b.score else b
     if abs(a.score - b.score) < EXCLUSIVE_MARGIN - 1e-9:
         return None
     return a if a.score < b.score else b

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 import phonenumbers
-from phonenumbers import CountryCodeSource
+from phonenumbers import CountryCodeSource, PhoneNumberType
 from phonenumbers import re_util as phonenumbers_re_util
 from phonenumbers.phonemetadata import PhoneMetadata
 
@@ -280,16 +280,80 @@ def phone_check(regions: tuple[str, ...], possible: bool = False, as_written: bo
     return check
 
 
+# The number types a `types:` argument names; "mobile" includes the numbers a region does not tell apart
+# from fixed lines (FIXED_LINE_OR_MOBILE: the US, Canada, China ...).
+_TYPE_NAMES: dict[str, frozenset[int]] = {
+    "mobile": frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}),
+    "fixed_line": frozenset({PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE}),
+    "toll_free": frozenset({PhoneNumberType.TOLL_FREE}),
+}
+
+
+@lru_cache(maxsize=8192)
+def _typed_outcome(value: str, region: str | None) -> tuple[int, str, str] | None:
+    """(number type, national prefix written, national significant number) of a valid number that
+    `parse(value, region)` gives; None when it does not parse or is not valid."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    nsn = phonenumbers.national_significant_number(number)
+    digits = plain_digits(value) or ""
+    return phonenumbers.number_type(number), digits[:len(digits) - len(nsn)] if digits.endswith(nsn) else "", nsn
+
+
+register_memo(_typed_outcome)
+
+
+def typed_check(regions: tuple[str, ...], types: frozenset[int], trunk: bool, country_code: bool,
+                as_written: bool = False) -> Check:
+    """A valid number of one of `types` (phonenumbers' own number types, from its metadata). With `trunk`,
+    the value writes its region's national (trunk) prefix before the national number (`0612457898` in
+    France, `06301234567` in Hungary): a plain run with the prefix a region dials at home. With
+    `country_code`, the digits begin with a country code, the plus sign left out (`380971234567`). With
+    `as_written`, the value has the digit groups of the region's national format (`1800 123 4567`)."""
+    prefixes = {region: (PhoneMetadata.metadata_for_region(region, None).national_prefix or "") for region in regions}
+    plans = tuple((region, region_plan(region)) for region in regions)
+    _keep_compiled_patterns()
+
+    def check(value: str) -> bool:
+        digits = plain_digits(value)
+        if digits is None:
+            return False
+        if country_code:
+            outcome = _typed_outcome("+" + digits, None)
+            return outcome is not None and outcome[0] in types
+        for region, plan in plans:
+            prefix = prefixes[region]
+            if trunk and not (prefix and digits.startswith(prefix)):
+                continue
+            if as_written and not may_be_written_as_national(value, region):
+                continue
+            if plan is not None and not plan.may_be_valid(digits):
+                continue
+            outcome = _typed_outcome(value, region)
+            if (outcome is not None and outcome[0] in types and (not trunk or outcome[1] == prefix)
+                    and (not as_written or written_as_national(value, region))):
+                return True
+        return False
+
+    return check
+
+
 @BUILTIN.register(
     "phonenumbers",
     boost=0.2,
     description="valid phone number for a region (phonenumbers); args: region or regions (a list, or all), possible, "
-                "as_written (in the region's national format)",
+                "as_written (in the region's national format), types (mobile, fixed_line, toll_free), trunk (the "
+                "region's national prefix written first), country_code (the digits start with one, no plus sign)",
     short_arg="region",
     memo=True,
 )
 def _phonenumbers(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, {"region", "regions", "possible", "as_written"}, "phonenumbers")
+    require_no_extra_args(args, {"region", "regions", "possible", "as_written", "types", "trunk", "country_code"},
+                          "phonenumbers")
     raw = args.get("regions", args.get("region", "US"))
     if isinstance(raw, str) and raw.lower() == "all":
         regions = every_region()
@@ -301,4 +365,21 @@ def _phonenumbers(args: Mapping[str, Any]) -> Check:
     as_written = args.get("as_written", False)
     if not isinstance(possible, bool) or not isinstance(as_written, bool):
         raise ValueError("phonenumbers: `possible` and `as_written` must be true or false")
-    return phone_check(regions, possible, as_written)
+    trunk = args.get("trunk", False)
+    country_code = args.get("country_code", False)
+    if not all(isinstance(flag, bool) for flag in (trunk, country_code)):
+        raise ValueError("phonenumbers: `trunk` and `country_code` must be true or false")
+    names = args.get("types")
+    if names is None:
+        if trunk or country_code:
+            raise ValueError("phonenumbers: `trunk` and `country_code` need `types` (e.g. [mobile])")
+        return phone_check(regions, possible, as_written)
+    if possible:
+        raise ValueError("phonenumbers: `types` checks a valid number, not a possible one")
+    if isinstance(names, str):
+        names = [names]
+    unknown = [n for n in names if n not in _TYPE_NAMES]
+    if unknown or not names:
+        raise ValueError(f"phonenumbers: unknown number type(s) {unknown}; known: {', '.join(_TYPE_NAMES)}")
+    types = frozenset().union(*(_TYPE_NAMES[n] for n in names))
+    return typed_check(regions, types, trunk, country_code, as_written)

@@ -41,6 +41,7 @@ ENGINE = Engine(RULES, POLICY)
 @dataclasses.dataclass
 class Found:
     rule_id: str
+    entity: str
     start: int
     end: int
     value: str
@@ -73,7 +74,7 @@ def reference(rules: list[Rule], text: str) -> set[tuple]:
                 if verdict.scored is not None:
                     scored.append(verdict.scored)
         for kept in _resolve_overlaps(scored):
-            found.append(Found(rule.id, kept.start, kept.end, kept.value, kept.score))
+            found.append(Found(rule.id, rule.entity, kept.start, kept.end, kept.value, kept.score))
     exclusive = {rule.id for rule in rules if rule.exclusive}
     return {(f.rule_id, f.start, f.end, f.value, f.score) for f in _best_of_exclusive(found, exclusive)}  # type: ignore[arg-type]
 

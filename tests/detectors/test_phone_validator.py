@@ -265,3 +265,102 @@ def test_the_grouping_prefilter_agrees_with_the_full_check(sizes: list[int], dig
     value = " ".join(groups)
     if written_as_national(value, region):
         assert may_be_written_as_national(value, region)
+
+
+# number types: a mobile run after its trunk prefix, a country code without its plus sign, a toll-free grouping
+
+MOBILE_KINDS = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def mobile_examples() -> list[tuple[str, phonenumbers.PhoneNumber]]:
+    found = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        number = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
+        if number is not None and phonenumbers.number_type(number) in MOBILE_KINDS:
+            found.append((region, number))
+    return found
+
+
+def test_a_mobile_number_after_its_regions_trunk_prefix_is_a_typed_mobile() -> None:
+    trunk, _ = BUILTIN.build("phonenumbers", {"regions": "all", "types": ["mobile"], "trunk": True})
+    checked = 0
+    for region, number in mobile_examples():
+        prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
+        if prefix != "0" or phonenumbers.region_code_for_number(number) != region:
+            continue
+        nsn = phonenumbers.national_significant_number(number)
+        assert trunk("0" + nsn), (region, nsn)
+        checked += 1
+    assert checked > 60
+    # the same digits without the trunk prefix, or with a prefix the region does not dial, are not
+    fr = phonenumbers.national_significant_number(phonenumbers.example_number_for_type("FR", PhoneNumberType.MOBILE))
+    assert not trunk(fr) and not trunk("00" + fr) and not trunk("0" + fr + "-x")
+
+
+def test_a_fixed_line_after_the_trunk_prefix_is_not_a_typed_mobile() -> None:
+    trunk, _ = BUILTIN.build("phonenumbers", {"regions": "all", "types": ["mobile"], "trunk": True})
+    fixed, _ = BUILTIN.build("phonenumbers", {"regions": "all", "types": ["fixed_line"], "trunk": True})
+    number = phonenumbers.example_number_for_type("FR", PhoneNumberType.FIXED_LINE)  # 01 23 45 67 89
+    digits = "0" + phonenumbers.national_significant_number(number)
+    assert fixed(digits)
+    assert trunk(digits) == any(  # a mobile somewhere else with the same digits would pass, and only that
+        (o := _typed(digits, region)) is not None and o in MOBILE_KINDS for region in ALL_REGIONS)
+
+
+def _typed(value: str, region: str) -> int | None:
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number) or not value.endswith(phonenumbers.national_significant_number(number)):
+        return None
+    return phonenumbers.number_type(number)
+
+
+def test_a_mobile_number_after_its_country_code_without_plus_is_a_typed_mobile() -> None:
+    with_code, _ = BUILTIN.build("phonenumbers", {"types": ["mobile"], "country_code": True})
+    for region, number in mobile_examples():
+        digits = f"{number.country_code}{phonenumbers.national_significant_number(number)}"
+        assert with_code(digits) == (phonenumbers.number_type(phonenumbers.parse("+" + digits)) in MOBILE_KINDS), region
+    de_fixed = phonenumbers.example_number_for_type("DE", PhoneNumberType.FIXED_LINE)
+    assert not with_code(f"49{phonenumbers.national_significant_number(de_fixed)}")  # a German fixed line
+
+
+def test_random_runs_seldom_pass_as_a_country_code_and_a_mobile_number() -> None:
+    """The rule's claim: about one run of eleven or twelve random digits in ten passes, so it needs a word."""
+    import random
+    with_code, _ = BUILTIN.build("phonenumbers", {"types": ["mobile"], "country_code": True})
+    rng = random.Random(14)
+    runs = [str(rng.randint(1, 9)) + "".join(rng.choice("0123456789") for _ in range(rng.choice((10, 11))))
+            for _ in range(600)]
+    rate = sum(map(with_code, runs)) / len(runs)
+    assert 0.005 < rate < 0.15
+
+
+def test_a_toll_free_number_in_its_national_grouping_is_typed_toll_free() -> None:
+    toll_free, _ = BUILTIN.build("phonenumbers", {"regions": "all", "types": ["toll_free"], "as_written": True})
+    checked = 0
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        number = phonenumbers.example_number_for_type(region, PhoneNumberType.TOLL_FREE)
+        if number is None or phonenumbers.number_type(number) != PhoneNumberType.TOLL_FREE:
+            continue
+        national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+        if written_as_national(national, region):  # (a few formats add text the grouping does not keep)
+            assert toll_free(national), (region, national)
+            checked += 1
+    assert checked > 100
+    mobile = phonenumbers.example_number_for_type("EE", PhoneNumberType.MOBILE)
+    assert not toll_free(phonenumbers.format_number(mobile, PhoneNumberFormat.NATIONAL))
+    import random
+    rng = random.Random(14)
+    groups = [f"{rng.randint(1000, 9999)} {rng.randint(1000, 9999)}" for _ in range(300)]
+    assert sum(map(toll_free, groups)) / len(groups) < 0.08  # few random groupings fall in a toll-free range
+
+
+def test_typed_arguments_are_checked() -> None:
+    for args, message in (({"types": ["landline"]}, "unknown number type"),
+                          ({"trunk": True}, "need `types`"),
+                          ({"types": ["mobile"], "possible": True}, "not a possible one"),
+                          ({"types": ["mobile"], "trunk": "yes"}, "true or false")):
+        with pytest.raises(ValueError, match=message):
+            BUILTIN.build("phonenumbers", {"regions": "all", **args})
