@@ -105,6 +105,26 @@ def sg_nric_valid(value: str) -> bool:
     return _NRIC_LETTERS[number[0]][total % 11] == number[8]
 
 
+def _day_of_year_coded(day: int) -> bool:
+    """A Sri Lankan NIC's birth day: the day of the year, with 500 added for women."""
+    return 1 <= day <= 366 or 501 <= day <= 866
+
+
+def lk_nic_valid(value: str, this_year: int | None = None) -> bool:
+    """Sri Lankan national identity card number (Department for Registration of Persons): the old form is
+    nine digits and V or X (two digits of the birth year, the coded birth day, a serial and a check
+    digit); the new form (2016) twelve digits (the full birth year, the coded day, a four-digit serial
+    and a check digit). The check digit's rule is not published, so the year and the day are what is checked."""
+    from datetime import date
+
+    number = _compact(value).upper()
+    if len(number) == 10 and number[:9].isdigit() and number[9] in "VX":
+        return _day_of_year_coded(int(number[2:5]))
+    if len(number) == 12 and number.isdigit():
+        return 1900 <= int(number[:4]) <= (this_year or date.today().year) and _day_of_year_coded(int(number[4:7]))
+    return False
+
+
 _MEDICARE_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9)
 
 
@@ -192,6 +212,11 @@ BUILTIN.register_check("npi", npi_valid, boost=0.3, description="US National Pro
 
 
 BUILTIN.register_check("sg_nric", sg_nric_valid, boost=0.3, description="Singapore NRIC/FIN check letter",
+                       memo=True)
+
+
+BUILTIN.register_check("lk_nic", lk_nic_valid, boost=0.3,
+                       description="Sri Lankan NIC: old (nine digits and V/X) or new (twelve digits) form, birth year and day",
                        memo=True)
 
 

@@ -18,6 +18,7 @@ from detectors.validators.custom import (
     dea_valid,
     eip55_valid,
     jwt_valid,
+    lk_nic_valid,
     npi_valid,
     sg_nric_valid,
 )
@@ -32,7 +33,7 @@ def _change_digit(value: str, position: int, delta: int) -> str:
 
 
 def test_registered_under_the_names_rules_use() -> None:
-    for name in ("dea", "npi", "sg_nric", "au_medicare", "eip55", "jwt"):
+    for name in ("dea", "npi", "sg_nric", "au_medicare", "eip55", "jwt", "lk_nic"):
         check, boost = BUILTIN.build(name, {})
         assert callable(check) and boost > 0
     check, _ = BUILTIN.build("calendar_date", {"min_year": 1950, "max_year": 2000})
@@ -167,3 +168,28 @@ def test_real_dates(text: str) -> None:
 @pytest.mark.parametrize("text", ["1985-02-30", "13/13/1985", "29/02/2023", "1850-01-01", "April 31, 1985", "soon"])
 def test_not_dates(text: str) -> None:
     assert not calendar_date_valid(text)
+
+
+@settings(max_examples=200, derandomize=True, database=None)
+@given(st.dates(min_value=__import__("datetime").date(1920, 1, 1), max_value=__import__("datetime").date(1999, 12, 31)),
+       st.booleans(), st.integers(0, 999), st.integers(0, 9), st.sampled_from("VvXx"))
+def test_lk_nic_old_and_new_forms_of_one_birth_date(born, woman, serial, check, letter) -> None:
+    """A NIC built from a birth date is valid in both forms (the new one inserts the century and a 0
+    before the serial); a day past the year's (or, for women, past 866) is not."""
+    day = born.timetuple().tm_yday + (500 if woman else 0)
+    old = f"{born.year % 100:02d}{day:03d}{serial:03d}{check}{letter}"
+    new = f"{born.year}{day:03d}0{serial:03d}{check}"
+    assert lk_nic_valid(old) and lk_nic_valid(new)
+    bad_day = f"{born.year % 100:02d}{(367 if not woman else 867):03d}{serial:03d}{check}V"
+    assert not lk_nic_valid(bad_day)
+    assert not lk_nic_valid(f"{born.year}{400:03d}0{serial:03d}{check}")  # between the two ranges
+
+
+def test_lk_nic_shapes() -> None:
+    assert lk_nic_valid("851234567V") and lk_nic_valid("85123 4567v")
+    assert not lk_nic_valid("851234567")  # nine digits without the letter
+    assert not lk_nic_valid("851234567Z")
+    assert not lk_nic_valid("850004567V")  # day 000
+    assert not lk_nic_valid("188512301234")  # born in 1885
+    assert not lk_nic_valid("203012301234", this_year=2026)  # born in the future
+    assert lk_nic_valid("202512301234", this_year=2026)
