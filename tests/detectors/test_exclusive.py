@@ -62,6 +62,18 @@ def test_a_reading_of_the_whole_value_beats_one_of_its_prefix(engine_for: Callab
     assert found(wide, "call 123 456 78") == {("WHOLE", "123 456 78")}  # 0.4 against 0.95, but it holds the whole
 
 
+def test_two_rules_of_one_entity_on_the_same_value_report_it_once(engine_for: Callable[..., Engine]) -> None:
+    """Two rules of one entity (a phone number's national and typed forms) read the same digits alike: the
+    higher score stays, however close; another entity's reading is still judged by the margin."""
+    engine = engine_for("""
+        rules:
+          - {id: NATIONAL, entity: PHONE_NUMBER, score: 0.6, exclusive: true, patterns: ['(?<!\\d)0\\d{9}(?!\\d)']}
+          - {id: TYPED, entity: PHONE_NUMBER, score: 0.65, exclusive: true, patterns: ['(?<!\\d)0\\d{9}(?!\\d)']}
+          - {id: SCHEME, entity: XX_ID, score: 0.62, exclusive: true, patterns: ['(?<!\\d)0\\d{9}(?!\\d)']}
+        """)
+    assert found(engine, "see 0612457898 today") == {("TYPED", "0612457898"), ("SCHEME", "0612457898")}
+
+
 def test_context_words_from_files(write_rules: Callable[..., Path], engine_for: Callable[..., Engine]) -> None:
     write_rules("# what a number is when it is not an id\norder\ninvoice number\n\n", "words/labels.txt")
     engine = engine_for("""
