@@ -352,22 +352,24 @@ class Engine:
     def _gated_ner_windows(self, state: _TextState, rule_indexes: list[int]) -> list[tuple[int, int]]:
         """The whole text, or, when every rule gates its NER, windows around the gate matches that do not
         touch a match some rule's patterns or dictionary already report: the rule's own (NER would only find
-        it again), or another rule's (a name is not part of a secret, an IBAN or a "STRICTLY CONFIDENTIAL")."""
+        it again), or another rule's (a name is not part of a secret, an IBAN or a "STRICTLY CONFIDENTIAL"),
+        unless the rule's `gate_through` names that rule's entity."""
         text = state.ner_text or state.text
         windows: list[tuple[int, int]] = []
-        found: list[tuple[int, int]] | None = None
-        seen: set[tuple[int, int]] = set()  # (gate, window) pairs done: rules often share their gate entries
+        found_through: dict[frozenset[str], list[tuple[int, int]]] = {}  # per set of entities a gate passes
+        seen: set[tuple[int, int, frozenset[str]]] = set()  # rules often share their gate entries
         for index in rule_indexes:
             spec = self._internal[index].ner
             assert spec is not None
             if not spec.gate:
                 return [(0, len(text))] if text else []
+            found = found_through.get(spec.gate_through)
             if found is None:
-                found = self._reportable_spans(state)
+                found = found_through[spec.gate_through] = self._reportable_spans(state, spec.gate_through)
             for gate in spec.gate:
-                if (id(gate), spec.gate_window) in seen:
+                if (id(gate), spec.gate_window, spec.gate_through) in seen:
                     continue
-                seen.add((id(gate), spec.gate_window))
+                seen.add((id(gate), spec.gate_window, spec.gate_through))
                 for match in gate.pattern.finditer(text):
                     start, end = match.span()
                     if found and _overlaps_any(found, start, end):
@@ -388,11 +390,13 @@ class Engine:
                 self._gate_memo[key] = passes
         return passes
 
-    def _reportable_spans(self, state: _TextState) -> list[tuple[int, int]]:
-        """Spans of the matches found so far (patterns and dictionaries, every rule) at or above their rule's
-        minimum likelihood, sorted, overlaps merged."""
+    def _reportable_spans(self, state: _TextState, through: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+        """Spans of the matches found so far (patterns and dictionaries, every rule but those of the entities
+        `through`) at or above their rule's minimum likelihood, sorted, overlaps merged."""
         spans = []
         for index, scored in state.scored.items():
+            if self._internal[index].entity in through:
+                continue
             floor = max(self.min_likelihood, self._internal[index].min_likelihood or self.min_likelihood)
             spans.extend((s.start, s.end) for s in scored if s.likelihood >= floor)
         return _merge_windows(spans)

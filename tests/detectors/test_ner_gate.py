@@ -92,3 +92,15 @@ def test_a_one_word_name_must_be_on_the_name_lists() -> None:
     assert check("Priya") and check("Okafor")
     assert not check("Groupon")  # one unknown word: not evidence of a person
     assert check("Groupon Smith")  # longer values pass: the other validators judge them
+
+
+@pytest.mark.parametrize(("text", "hit"), [
+    ("NTSB said the pilot was tired.", "NTSB"),  # an acronym opening a sentence
+    ("PayPal refunded the order today.", "PayPal"),  # a brand written in camel case
+    ("Reporting by the desk (Kestrel) and agencies.", "Kestrel"),  # a name in brackets
+    ("Source: Harwell", "Harwell"),  # after a colon
+    ("The video premiered on MTV2 last night", "MTV2"),  # digits in the name
+])
+def test_the_places_and_organisations_gate_opens_on_acronyms_and_bracketed_names(
+        full_engine: Engine, text: str, hit: str) -> None:
+    assert hit in _gate_hits(full_engine, text, ("ORGANIZATION",))
