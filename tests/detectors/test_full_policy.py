@@ -241,3 +241,15 @@ def test_handles_and_links_are_no_organisation_or_place(full_engine: Engine, tex
     assert not any("@" in value or "t.co/" in value for value in found)
     for rule_id in ("ORGANIZATION", "LOCATION"):
         assert any(is_excluded(exclusion, "RT @kestrelnews") for exclusion in full_engine.rule(rule_id).exclusions)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("The parts come from Fratelli Rossi S.p.A. in Turin.", "Fratelli Rossi S.p.A."),
+    ("Please invoice Kestrel Oy for the licences.", "Kestrel Oy"),
+    ("Our Danish supplier Nordlys A/S raised prices.", "Nordlys A/S"),
+    ("The tender went to Tan Brothers Sdn Bhd last month.", "Tan Brothers Sdn Bhd"),
+    ("She joined Harwell Analytics Pvt. Ltd. in Pune.", "Harwell Analytics Pvt. Ltd."),
+    ("Payment to Quarrendon Consulting SARL is due.", "Quarrendon Consulting SARL"),
+])
+def test_legal_forms_of_other_countries(full_engine: Engine, text: str, value: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", "legal form", text) == [value]
