@@ -253,3 +253,11 @@ def test_handles_and_links_are_no_organisation_or_place(full_engine: Engine, tex
 ])
 def test_legal_forms_of_other_countries(full_engine: Engine, text: str, value: str) -> None:
     assert _pattern_values(full_engine, "ORGANIZATION", "legal form", text) == [value]
+
+
+@pytest.mark.parametrize(("value", "excluded"), [
+    ("great beers", True), ("burger", True),  # the model's lower-case chat noise
+    ("Harwell Dunmore", False), ("Łódź Holdings", False), ("3m", False), ("iPhone Club", False),
+])
+def test_an_organisation_needs_a_capital_or_a_digit(full_engine: Engine, value: str, excluded: bool) -> None:
+    assert any(is_excluded(exclusion, value) for exclusion in full_engine.rule("ORGANIZATION").exclusions) is excluded
