@@ -20,6 +20,7 @@ worker) and is not thread-safe (Hyperscan scratch space is per engine).
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
@@ -39,6 +40,8 @@ from detectors.validators.registry import clear_memos
 from dlp.records import Match, ScanContext
 
 NER_WINDOW_SNAP = 40  # how far a compound NER window may grow to reach a word boundary
+# a capitalised word right after a reported nationality or date: a name may go on ("German Air Force")
+_NAME_GOES_ON = re.compile(r"[ \t]+[A-ZÀ-ÖØ-Þ]")
 RECASE_MEMO_WORDS = 50_000  # words whose recase answer is remembered
 GATE_MEMO_VALUES = 50_000  # gate matches whose validators' answer is remembered
 
@@ -352,26 +355,37 @@ class Engine:
     def _gated_ner_windows(self, state: _TextState, rule_indexes: list[int]) -> list[tuple[int, int]]:
         """The whole text, or, when every rule gates its NER, windows around the gate matches that do not
         touch a match some rule's patterns or dictionary already report: the rule's own (NER would only find
-        it again), or another rule's (a name is not part of a secret, an IBAN or a "STRICTLY CONFIDENTIAL")."""
+        it again), or another rule's (a name is not part of a secret, an IBAN or a "STRICTLY CONFIDENTIAL").
+        A match of an entity the rule's `gate_through` names shuts a gate match that ends inside it only when
+        no capitalised word follows it: a name may go on after a weekday or a nationality ("Sunday Telegraph",
+        "German Air Force"), while "by Sunday." or "Plain English please" opens no window."""
         text = state.ner_text or state.text
         windows: list[tuple[int, int]] = []
-        found: list[tuple[int, int]] | None = None
-        seen: set[tuple[int, int]] = set()  # (gate, window) pairs done: rules often share their gate entries
+        found_through: dict[frozenset[str], list[tuple[int, int]]] = {}  # per set of entities a gate passes
+        everything: list[tuple[int, int]] | None = None
+        seen: set[tuple[int, int, frozenset[str]]] = set()  # rules often share their gate entries
         for index in rule_indexes:
             spec = self._internal[index].ner
             assert spec is not None
             if not spec.gate:
                 return [(0, len(text))] if text else []
+            found = found_through.get(spec.gate_through)
             if found is None:
-                found = self._reportable_spans(state)
+                found = found_through[spec.gate_through] = self._reportable_spans(state, spec.gate_through)
+            if spec.gate_through and everything is None:
+                everything = self._reportable_spans(state)
             for gate in spec.gate:
-                if (id(gate), spec.gate_window) in seen:
+                if (id(gate), spec.gate_window, spec.gate_through) in seen:
                     continue
-                seen.add((id(gate), spec.gate_window))
+                seen.add((id(gate), spec.gate_window, spec.gate_through))
                 for match in gate.pattern.finditer(text):
                     start, end = match.span()
                     if found and _overlaps_any(found, start, end):
                         continue
+                    if spec.gate_through and everything:
+                        reaches = _span_reaching(everything, start, end)
+                        if reaches is not None and not _NAME_GOES_ON.match(text, reaches):
+                            continue
                     if gate.validators and not self._gate_accepts(gate, match.group()):
                         continue
                     windows.append(_snap(text, max(0, start - spec.gate_window), min(len(text), end + spec.gate_window)))
@@ -388,11 +402,13 @@ class Engine:
                 self._gate_memo[key] = passes
         return passes
 
-    def _reportable_spans(self, state: _TextState) -> list[tuple[int, int]]:
-        """Spans of the matches found so far (patterns and dictionaries, every rule) at or above their rule's
-        minimum likelihood, sorted, overlaps merged."""
+    def _reportable_spans(self, state: _TextState, through: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+        """Spans of the matches found so far (patterns and dictionaries, every rule but those of the entities
+        `through`) at or above their rule's minimum likelihood, sorted, overlaps merged."""
         spans = []
         for index, scored in state.scored.items():
+            if self._internal[index].entity in through:
+                continue
             floor = max(self.min_likelihood, self._internal[index].min_likelihood or self.min_likelihood)
             spans.extend((s.start, s.end) for s in scored if s.likelihood >= floor)
         return _merge_windows(spans)
@@ -626,6 +642,15 @@ def _overlaps_any(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     """Whether [start, end) overlaps one of `spans` (sorted, non-overlapping)."""
     position = bisect.bisect_left(spans, (end,))  # the spans starting before `end`
     return position > 0 and spans[position - 1][1] > start
+
+
+def _span_reaching(spans: list[tuple[int, int]], start: int, end: int) -> int | None:
+    """The end of the span of `spans` (sorted, non-overlapping) that overlaps [start, end) and reaches its
+    end, if one does."""
+    position = bisect.bisect_left(spans, (end,))  # the spans starting before `end`
+    if position > 0 and spans[position - 1][1] > start and spans[position - 1][1] >= end:
+        return spans[position - 1][1]
+    return None
 
 
 def _merge_windows(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:

