@@ -4,11 +4,14 @@
 
 `file` is relative to the rule file (`files:` takes several, read as one list); `part` says
 which word of the value is looked up: `first`, `last`, `each` (every word), `any` (at least
-one) or `alone` (a value of one word must be listed; longer values pass: a single word is
-weaker evidence than a full name). A hyphenated word ("Garcia-Lopez") passes when one of
+one), `alone` (a value of one word must be listed; longer values pass: a single word is
+weaker evidence than a full name) or `leading` (the first word of a value of two words or
+more is listed; a single word is not). A hyphenated word ("Garcia-Lopez") passes when one of
 its parts is listed.
 `negate: true` inverts the check (a deny list: `part: each, negate: true`
 rejects a value made only of listed words).
+`except:` names files whose words do not count as listed, though `file` has them (ordinary
+English words that are no given or family name: "Quoting", but not "Will").
 """
 
 from __future__ import annotations
@@ -19,19 +22,20 @@ from typing import Any, Mapping
 
 from detectors.validators.registry import BUILTIN, Check, require_no_extra_args
 
-PARTS = ("first", "last", "each", "any", "alone")
+PARTS = ("first", "last", "each", "any", "alone", "leading")
 
 
 class WordSets:
     """Several word lists looked up as one, without copying them into one set."""
 
-    __slots__ = ("sets",)
+    __slots__ = ("sets", "excluded")
 
-    def __init__(self, *sets: frozenset[str]) -> None:
+    def __init__(self, *sets: frozenset[str], excluded: tuple[frozenset[str], ...] = ()) -> None:
         self.sets = sets
+        self.excluded = excluded
 
     def __contains__(self, word: object) -> bool:
-        return any(word in words for words in self.sets)
+        return any(word in words for words in self.sets) and not any(word in words for words in self.excluded)
 
 
 def read_word_lists(paths: list[Path], case_sensitive: bool) -> WordSets:
@@ -81,6 +85,8 @@ def wordlist_check(words: frozenset[str] | WordSets, part: str, case_sensitive: 
             return all(listed(t) for t in tokens)
         if part == "alone":
             return len(tokens) > 1 or listed(tokens[0])
+        if part == "leading":
+            return len(tokens) > 1 and listed(tokens[0])
         return any(listed(t) for t in tokens)
 
     return check
@@ -88,12 +94,15 @@ def wordlist_check(words: frozenset[str] | WordSets, part: str, case_sensitive: 
 
 @BUILTIN.register("wordlist", boost=0.0, description="a word of the value is in a word-list file; args: file, part")
 def _wordlist(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, {"file", "files", "part", "case_sensitive", "negate"}, "wordlist")
+    require_no_extra_args(args, {"file", "files", "part", "case_sensitive", "negate", "except"}, "wordlist")
     files = [args["file"]] if args.get("file") else []
     more = args.get("files") or []
     if not isinstance(more, list):
         raise ValueError("wordlist: `files` must be a list of file names")
     files.extend(more)
+    excepted = args.get("except") or []
+    if not isinstance(excepted, list):
+        raise ValueError("wordlist: `except` must be a list of file names")
     if not files:
         raise ValueError("wordlist needs `file` (or `files`)")
     part = str(args.get("part", "any"))
@@ -102,6 +111,8 @@ def _wordlist(args: Mapping[str, Any]) -> Check:
     case_sensitive = bool(args.get("case_sensitive", False))
     base = Path(str(args.get("__base_dir__", ".")))
     words = read_word_lists([base / str(name) for name in files], case_sensitive)
+    if excepted:
+        words = WordSets(*words.sets, excluded=read_word_lists([base / str(name) for name in excepted], case_sensitive).sets)
     check = wordlist_check(words, part, case_sensitive)
     if args.get("negate", False):
         return lambda value: not check(value)

@@ -1,0 +1,44 @@
+"""PERSON under the default policy: the kinds of false positives and misses the rule handles, with
+examples of our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from detectors.engine import Engine, EngineSpec
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.from_spec(EngineSpec())
+
+
+def _people(engine: Engine, text: str) -> list[str]:
+    return [m.value for m in engine.analyze(text) if m.entity == "PERSON"]
+
+
+@pytest.mark.parametrize("text", [
+    "I loved the show by the Marcus Delaney Band last night.",
+    "We booked two rooms at the Desmond Farrelly Hotel for the offsite.",
+    "The grant came from the Lucinda Marsh Foundation last year.",
+    "Dinner at Gianni Russo's Restaurant was great.",
+])
+def test_a_place_or_organisation_named_after_a_person_is_not_the_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Ordering Pizzeria Vesuvio tonight.",
+    "Complete Parsifal on the radio tonight, five hours of it.",
+])
+def test_a_name_does_not_open_with_an_ordinary_word(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Tickets for the band go on sale, said Harriet Okonjo on Friday.", "Harriet Okonjo"),
+    ("Rose Marchetti sent the minutes of the call.", "Rose Marchetti"),
+    ("We met Desmond Farrelly at the hotel bar.", "Desmond Farrelly"),
+])
+def test_people_next_to_those_words_are_still_found(engine: Engine, text: str, name: str) -> None:
+    assert name in _people(engine, text)
