@@ -4,12 +4,14 @@
 
 `file` is relative to the rule file (`files:` takes several, read as one list); `part` says
 which word of the value is looked up: `first`, `last`, `each` (every word), `any` (at least
-one), `alone` (a value of one word must be listed; longer values pass: a single word is
-weaker evidence than a full name) or `leading` (the first word of a value of two words or
-more is listed; a single word is not). A hyphenated word ("Garcia-Lopez") passes when one of
+one) or `alone` (a value of one word must be listed; longer values pass: a single word is
+weaker evidence than a full name). A hyphenated word ("Garcia-Lopez") passes when one of
 its parts is listed.
 `negate: true` inverts the check (a deny list: `part: each, negate: true`
 rejects a value made only of listed words).
+`min_words: N` lets a value of fewer words pass unchecked (`part: first, negate: true,
+min_words: 2`: a name of several words does not open with a listed word; one word alone is
+judged by other checks).
 `except:` names files whose words do not count as listed, though `file` has them (ordinary
 English words that are no given or family name: "Quoting", but not "Will").
 """
@@ -22,7 +24,7 @@ from typing import Any, Mapping
 
 from detectors.validators.registry import BUILTIN, Check, require_no_extra_args
 
-PARTS = ("first", "last", "each", "any", "alone", "leading")
+PARTS = ("first", "last", "each", "any", "alone")
 
 
 class WordSets:
@@ -85,8 +87,6 @@ def wordlist_check(words: frozenset[str] | WordSets, part: str, case_sensitive: 
             return all(listed(t) for t in tokens)
         if part == "alone":
             return len(tokens) > 1 or listed(tokens[0])
-        if part == "leading":
-            return len(tokens) > 1 and listed(tokens[0])
         return any(listed(t) for t in tokens)
 
     return check
@@ -94,7 +94,7 @@ def wordlist_check(words: frozenset[str] | WordSets, part: str, case_sensitive: 
 
 @BUILTIN.register("wordlist", boost=0.0, description="a word of the value is in a word-list file; args: file, part")
 def _wordlist(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, {"file", "files", "part", "case_sensitive", "negate", "except"}, "wordlist")
+    require_no_extra_args(args, {"file", "files", "part", "case_sensitive", "negate", "except", "min_words"}, "wordlist")
     files = [args["file"]] if args.get("file") else []
     more = args.get("files") or []
     if not isinstance(more, list):
@@ -113,7 +113,16 @@ def _wordlist(args: Mapping[str, Any]) -> Check:
     words = read_word_lists([base / str(name) for name in files], case_sensitive)
     if excepted:
         words = WordSets(*words.sets, excluded=read_word_lists([base / str(name) for name in excepted], case_sensitive).sets)
-    check = wordlist_check(words, part, case_sensitive)
-    if args.get("negate", False):
-        return lambda value: not check(value)
+    try:
+        min_words = int(args.get("min_words", 1))
+    except (TypeError, ValueError):
+        raise ValueError("wordlist: `min_words` must be a whole number") from None
+    listed = wordlist_check(words, part, case_sensitive)
+    negate = bool(args.get("negate", False))
+
+    def check(value: str) -> bool:
+        if min_words > 1 and len(value.split()) < min_words:
+            return True
+        return listed(value) != negate
+
     return check

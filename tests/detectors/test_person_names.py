@@ -42,3 +42,15 @@ def test_a_name_does_not_open_with_an_ordinary_word(engine: Engine, text: str) -
 ])
 def test_people_next_to_those_words_are_still_found(engine: Engine, text: str, name: str) -> None:
     assert name in _people(engine, text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("After the meeting, Carter said the budget was fine.", "Carter"),
+    ("Everyone thanked Olive for her patience.", "Olive"),
+])
+def test_one_given_name_that_is_also_an_ordinary_word(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+def test_two_ordinary_words_are_still_no_name(engine: Engine) -> None:
+    assert _people(engine, "Will Price rise after the Grace Period ends?") == []

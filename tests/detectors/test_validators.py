@@ -149,13 +149,12 @@ def test_unknown_validator_or_argument_is_an_error() -> None:
         check("luhn", extra=1)
 
 
-def test_wordlist_leading_word_and_except(tmp_path: Path) -> None:
+def test_wordlist_min_words_and_except(tmp_path: Path) -> None:
     (tmp_path / "words.txt").write_text("quoting\nwill\nrose\n", encoding="utf-8")
     (tmp_path / "names.txt").write_text("Will\nRose\n", encoding="utf-8")
-    leading = check("wordlist", file="words.txt", part="leading", __base_dir__=str(tmp_path))
-    assert leading("Quoting Wikipedia") and leading("Will Smith")
-    assert not leading("Quoting")  # one word alone is not a leading word
-    ordinary = check("wordlist", file="words.txt", part="leading", negate=True, **{"except": ["names.txt"]},
+    several = check("wordlist", file="words.txt", part="each", negate=True, min_words=2, __base_dir__=str(tmp_path))
+    assert not several("Will Rose") and several("Will")  # one word alone passes unchecked
+    ordinary = check("wordlist", file="words.txt", part="first", negate=True, min_words=2, **{"except": ["names.txt"]},
                      __base_dir__=str(tmp_path))
     assert not ordinary("Quoting Wikipedia")
     assert ordinary("Will Smith") and ordinary("Rose Byrne") and ordinary("Quoting")
