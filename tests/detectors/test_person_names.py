@@ -54,3 +54,21 @@ def test_one_given_name_that_is_also_an_ordinary_word(engine: Engine, text: str,
 
 def test_two_ordinary_words_are_still_no_name(engine: Engine) -> None:
     assert _people(engine, "Will Price rise after the Grace Period ends?") == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Marchetti was traded to the other club in June.", "Marchetti"),
+    ("Okafor attended the regional school until 2004.", "Okafor"),
+    ("Honestly, Okonkwo was right about the budget.", "Okonkwo"),
+])
+def test_a_known_name_as_the_subject_of_a_verb(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "The Dow had fallen by noon.",  # "the" before it
+    "Black Swan is a film I keep rewatching.",  # a capitalised word before it: part of a longer name
+    "Madrid is lovely in spring.",  # a place
+])
+def test_a_capitalised_subject_that_is_no_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
