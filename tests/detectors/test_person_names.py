@@ -72,3 +72,11 @@ def test_a_known_name_as_the_subject_of_a_verb(engine: Engine, text: str, name: 
 ])
 def test_a_capitalised_subject_that_is_no_person(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The letter was signed by Hélène de Villiers and two witnesses.", "Hélène de Villiers"),
+    ("Our contact there is Anna van der Berg from procurement.", "Anna van der Berg"),
+])
+def test_a_name_with_a_particle(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
