@@ -80,3 +80,21 @@ def test_a_capitalised_subject_that_is_no_person(engine: Engine, text: str) -> N
 ])
 def test_a_name_with_a_particle(engine: Engine, text: str, name: str) -> None:
     assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Okonjo expressed her condolences to the families.", "Okonjo"),
+    ("Vrabetz blamed the supplier for the delay.", "Vrabetz"),
+])
+def test_one_unlisted_word_the_model_calls_a_person_before_a_verb_of_a_person(
+        engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "Marchetti is a brand of coffee machines.",  # what the word names is said next to it
+    "Say hi to your Nana for me.",  # a possessive before one word: a relative, a pet or a thing
+    "Our Mimi is waiting at the door.",
+])
+def test_a_word_said_to_be_a_thing_or_owned_is_no_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
