@@ -98,3 +98,15 @@ def test_one_unlisted_word_the_model_calls_a_person_before_a_verb_of_a_person(
 ])
 def test_a_word_said_to_be_a_thing_or_owned_is_no_person(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("From: Ruth Okafor <ruth.okafor@example.org>", "Ruth Okafor"),
+    ('Cc: "Ian" <ian.b@example.net>, the team', "Ian"),
+])
+def test_the_display_name_of_an_email_address(engine: Engine, text: str, name: str) -> None:
+    assert name in _people(engine, text)
+
+
+def test_a_display_name_made_of_ordinary_words_is_no_person(engine: Engine) -> None:
+    assert _people(engine, "From: Service Desk <support@example.com>") == []
