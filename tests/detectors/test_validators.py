@@ -131,6 +131,7 @@ def test_custom_validators() -> None:
     assert not person_name_plausible("IBAN") and not person_name_plausible("the contract")
     assert not person_name_plausible("John Smith 3") and not person_name_plausible("Maria", min_words=2)
     assert person_name_plausible("Hélène de Villiers") and person_name_plausible("Anna van der Berg")
+    assert not person_name_plausible("My Way") and not person_name_plausible("The Office")
     assert not person_name_plausible("de Villiers") and not person_name_plausible("Anna van")  # a particle inside only
 
 
