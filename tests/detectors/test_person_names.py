@@ -110,3 +110,11 @@ def test_the_display_name_of_an_email_address(engine: Engine, text: str, name: s
 
 def test_a_display_name_made_of_ordinary_words_is_no_person(engine: Engine) -> None:
     assert _people(engine, "From: Service Desk <support@example.com>") == []
+
+
+def test_a_name_after_a_year(engine: Engine) -> None:
+    assert "Ingrid Halvorsen" in _people(engine, "In 1987 Ingrid Halvorsen founded the lab in Bergen.")
+
+
+def test_the_check_letter_of_an_id_is_still_no_name(engine: Engine) -> None:
+    assert _people(engine, "Their National Insurance number is RL 80 41 26 D. Good, now make it formal.") == []
