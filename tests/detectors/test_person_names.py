@@ -118,3 +118,19 @@ def test_a_name_after_a_year(engine: Engine) -> None:
 
 def test_the_check_letter_of_an_id_is_still_no_name(engine: Engine) -> None:
     assert _people(engine, "Their National Insurance number is RL 80 41 26 D. Good, now make it formal.") == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Now playing: Ingrid Vlahos - Summer Rain (live)", "Ingrid Vlahos"),
+    ("goal by Neven McGuirk !!", "Neven McGuirk"),
+])
+def test_a_known_given_name_and_an_unlisted_family_name(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "We landed at Jordan Airport late at night.",
+    "The Hudson Belk Store opens at nine.",
+])
+def test_a_given_name_before_a_place_or_business_word(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
