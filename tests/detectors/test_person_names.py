@@ -122,7 +122,7 @@ def test_the_check_letter_of_an_id_is_still_no_name(engine: Engine) -> None:
 
 @pytest.mark.parametrize("text, name", [
     ("Now playing: Ingrid Vlahos - Summer Rain (live)", "Ingrid Vlahos"),
-    ("goal by Neven McGuirk !!", "Neven McGuirk"),
+    ("goal by Tobias McGuirk !!", "Tobias McGuirk"),
 ])
 def test_a_known_given_name_and_an_unlisted_family_name(engine: Engine, text: str, name: str) -> None:
     assert _people(engine, text) == [name]
