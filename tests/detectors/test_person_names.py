@@ -134,3 +134,8 @@ def test_a_known_given_name_and_an_unlisted_family_name(engine: Engine, text: st
 ])
 def test_a_given_name_before_a_place_or_business_word(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+def test_a_family_name_alone_on_a_line_as_a_signature(engine: Engine) -> None:
+    assert _people(engine, "Sounds good, see you at four.\n\nOkonkwo") == ["Okonkwo"]
+    assert _people(engine, "All done.\nRegards") == []
