@@ -134,8 +134,6 @@ def inspect_sarif(
     analyze: Callable[[str], Sequence[Match]], path: str | None, jsonl: str | Path | None, out: BinaryIO
 ) -> int:
     """`dlp inspect --format sarif`: a file, stdin (`-`) or JSONL records (`{"id", "text"}`, the id as artifact)."""
-    from dlp.inspect import extract_untrusted_file
-
     records: list[Record] = []
     if jsonl is not None:
         handle = sys.stdin if str(jsonl) == "-" else open(jsonl, encoding="utf-8")
@@ -152,18 +150,40 @@ def inspect_sarif(
     elif path is None:
         raise InspectInputError("give a file, - for stdin, or --jsonl FILE")
     elif path == "-":
-        text = sys.stdin.read()
-        records += records_for_text("stdin", text, "", analyze(text))
+        records += _stdin_records(sys.stdin.buffer.read(), analyze)
     else:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
             raise InspectInputError(f"cannot read {path}: {exc.strerror}") from None
-        result = extract_untrusted_file(data, Path(path).name)  # the scan's child process and limits
-        if result.outcome.value != "scanned":
-            raise InspectInputError(f"{path}: {result.outcome.value}: {result.reason}")
         source = Path(path)
         uri = source.as_uri() if source.is_absolute() else source.as_posix()  # relative: to the repository root
-        for part in result.parts:
-            records += records_for_text(uri, part.text, part.location, analyze(part.text))
+        records += _document_records(uri, data, source.name, analyze)
     return write(records, out)
+
+
+def _stdin_records(data: bytes, analyze: Callable[[str], Sequence[Match]]) -> list[Record]:
+    """Plain UTF-8 text on stdin is inspected as it is, as `dlp inspect -` does; a document piped in is extracted."""
+    from dlp.extract import sniff_type
+
+    if sniff_type(data, None) not in ("txt", "unknown"):
+        return _document_records("stdin", data, "stdin", analyze)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InspectInputError(
+            f"stdin: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}) and not a document type dlp reads"
+        ) from None
+    return records_for_text("stdin", text, "", analyze(text))
+
+
+def _document_records(uri: str, data: bytes, filename: str, analyze: Callable[[str], Sequence[Match]]) -> list[Record]:
+    from dlp.inspect import extract_untrusted_file
+
+    result = extract_untrusted_file(data, filename)  # the scan's child process and limits
+    if result.outcome.value != "scanned":
+        raise InspectInputError(f"{uri}: {result.outcome.value}: {result.reason}")
+    records: list[Record] = []
+    for part in result.parts:
+        records += records_for_text(uri, part.text, part.location, analyze(part.text))
+    return records

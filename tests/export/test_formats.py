@@ -180,3 +180,31 @@ def test_inspect_sarif_on_a_text_file_has_lines_and_validates(tmp_path):
     assert any(region["startLine"] == 3 and region["startColumn"] == 8 for region in regions.values())
     assert "Zq3v8XkLm2Rt9Wb4Yc7Hn1Pd6Fs5Gj0Ka8Lx3Vm" not in result.stdout and "4111 1111 1111 1111" not in result.stdout
     assert log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == source.as_uri()
+
+
+def test_inspect_sarif_on_stdin_reads_text_and_documents_and_rejects_other_bytes():
+    from docx import Document
+    from typer.testing import CliRunner
+
+    from dlp.cli import app
+
+    def sarif_of(data: bytes):
+        return CliRunner().invoke(app, ["inspect", "--format", "sarif", "-"], input=data)
+
+    text = sarif_of(b"card 4111 1111 1111 1111\n")
+    assert text.exit_code == 0, text.output
+    assert [r["ruleId"] for r in json.loads(text.stdout)["runs"][0]["results"]] == ["CREDIT_CARD"]
+
+    document = Document()
+    document.add_paragraph("card 4111 1111 1111 1111")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    piped = sarif_of(buffer.getvalue())  # a document piped in is extracted, as `dlp inspect -` does
+    assert piped.exit_code == 0, piped.output
+    log = json.loads(piped.stdout)
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["CREDIT_CARD"]
+
+    binary = sarif_of(b"\xff\xfe not text \x80 4111 1111 1111 1111\n")
+    assert binary.exit_code == 2  # a usage error with a reason, not an unexpected error (exit 4)
+    assert "stdin: not UTF-8 text (byte 0xff at offset 0)" in binary.output
