@@ -139,3 +139,7 @@ def test_a_given_name_before_a_place_or_business_word(engine: Engine, text: str)
 def test_a_family_name_alone_on_a_line_as_a_signature(engine: Engine) -> None:
     assert _people(engine, "Sounds good, see you at four.\n\nOkonkwo") == ["Okonkwo"]
     assert _people(engine, "All done.\nRegards") == []
+
+
+def test_a_common_word_in_lower_case_chat_is_not_recased_into_a_name(engine: Engine) -> None:
+    assert _people(engine, "what fields do we need on the form, and who signs the bill?") == []
