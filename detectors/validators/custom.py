@@ -25,17 +25,28 @@ def email_domain_valid(value: str) -> bool:
 
 
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w.'’-]*", re.UNICODE)
+# a possessive or a demonstrative opens a title or a thing, not a name: "My Way", "The Office", "Our Town"
+# (Faker's lists have "My" as a given name and "The" as a family name)
+NOT_NAME_OPENERS = frozenset({"My", "Our", "Your", "Their", "His", "Its", "This", "These", "Those", "The"})
+# lower-case particles inside a family name: "Pierre de Marca", "Anna van der Berg", "Osama bin Laden"
+NAME_PARTICLES = frozenset({"van", "von", "de", "du", "da", "di", "del", "della", "der", "den", "ten", "ter", "le",
+                            "la", "dos", "das", "bin", "ibn", "al", "el", "y"})
 
 
 def person_name_plausible(value: str, min_words: int = 1) -> bool:
-    """Filters statistical-NER noise: min_words..5 words, each starting with a capital letter, no digits or markup."""
+    """Filters statistical-NER noise: min_words..5 words, each starting with a capital letter (but a particle
+    inside the name: "de", "van", "bin"), no digits or markup."""
     words = value.split()
     if not max(1, min_words) <= len(words) <= 5:
         return False
     if any(ch.isdigit() or ch in "@/\\#<>{}[]=_|:;" for ch in value):
         return False
-    for word in words:
-        if not _NAME_TOKEN.fullmatch(word) or not word[0].isupper():
+    if len(words) > 1 and words[0] in NOT_NAME_OPENERS:
+        return False
+    for index, word in enumerate(words):
+        if not _NAME_TOKEN.fullmatch(word):
+            return False
+        if not word[0].isupper() and not (0 < index < len(words) - 1 and word in NAME_PARTICLES):
             return False
     # an all-capitals single word is usually an acronym (IBAN, SSN, AWS), not a name
     return not (len(words) == 1 and value.isupper())

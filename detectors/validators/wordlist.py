@@ -9,6 +9,11 @@ weaker evidence than a full name). A hyphenated word ("Garcia-Lopez") passes whe
 its parts is listed.
 `negate: true` inverts the check (a deny list: `part: each, negate: true`
 rejects a value made only of listed words).
+`min_words: N` lets a value of fewer words pass unchecked (`part: first, negate: true,
+min_words: 2`: a name of several words does not open with a listed word; one word alone is
+judged by other checks).
+`except:` names files whose words do not count as listed, though `file` has them (ordinary
+English words that are no given or family name: "Quoting", but not "Will").
 """
 
 from __future__ import annotations
@@ -25,13 +30,14 @@ PARTS = ("first", "last", "each", "any", "alone")
 class WordSets:
     """Several word lists looked up as one, without copying them into one set."""
 
-    __slots__ = ("sets",)
+    __slots__ = ("sets", "excluded")
 
-    def __init__(self, *sets: frozenset[str]) -> None:
+    def __init__(self, *sets: frozenset[str], excluded: tuple[frozenset[str], ...] = ()) -> None:
         self.sets = sets
+        self.excluded = excluded
 
     def __contains__(self, word: object) -> bool:
-        return any(word in words for words in self.sets)
+        return any(word in words for words in self.sets) and not any(word in words for words in self.excluded)
 
 
 def read_word_lists(paths: list[Path], case_sensitive: bool) -> WordSets:
@@ -88,12 +94,15 @@ def wordlist_check(words: frozenset[str] | WordSets, part: str, case_sensitive: 
 
 @BUILTIN.register("wordlist", boost=0.0, description="a word of the value is in a word-list file; args: file, part")
 def _wordlist(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, {"file", "files", "part", "case_sensitive", "negate"}, "wordlist")
+    require_no_extra_args(args, {"file", "files", "part", "case_sensitive", "negate", "except", "min_words"}, "wordlist")
     files = [args["file"]] if args.get("file") else []
     more = args.get("files") or []
     if not isinstance(more, list):
         raise ValueError("wordlist: `files` must be a list of file names")
     files.extend(more)
+    excepted = args.get("except") or []
+    if not isinstance(excepted, list):
+        raise ValueError("wordlist: `except` must be a list of file names")
     if not files:
         raise ValueError("wordlist needs `file` (or `files`)")
     part = str(args.get("part", "any"))
@@ -102,7 +111,18 @@ def _wordlist(args: Mapping[str, Any]) -> Check:
     case_sensitive = bool(args.get("case_sensitive", False))
     base = Path(str(args.get("__base_dir__", ".")))
     words = read_word_lists([base / str(name) for name in files], case_sensitive)
-    check = wordlist_check(words, part, case_sensitive)
-    if args.get("negate", False):
-        return lambda value: not check(value)
+    if excepted:
+        words = WordSets(*words.sets, excluded=read_word_lists([base / str(name) for name in excepted], case_sensitive).sets)
+    try:
+        min_words = int(args.get("min_words", 1))
+    except (TypeError, ValueError):
+        raise ValueError("wordlist: `min_words` must be a whole number") from None
+    listed = wordlist_check(words, part, case_sensitive)
+    negate = bool(args.get("negate", False))
+
+    def check(value: str) -> bool:
+        if min_words > 1 and len(value.split()) < min_words:
+            return True
+        return listed(value) != negate
+
     return check

@@ -130,6 +130,9 @@ def test_custom_validators() -> None:
     assert person_name_plausible("Maria Garcia-Lopez") and person_name_plausible("Sarah O'Connor")
     assert not person_name_plausible("IBAN") and not person_name_plausible("the contract")
     assert not person_name_plausible("John Smith 3") and not person_name_plausible("Maria", min_words=2)
+    assert person_name_plausible("Hélène de Villiers") and person_name_plausible("Anna van der Berg")
+    assert not person_name_plausible("My Way") and not person_name_plausible("The Office")
+    assert not person_name_plausible("de Villiers") and not person_name_plausible("Anna van")  # a particle inside only
 
 
 def test_wordlist_validator(tmp_path: Path) -> None:
@@ -147,3 +150,16 @@ def test_unknown_validator_or_argument_is_an_error() -> None:
         check("nope")
     with pytest.raises(ValueError, match="takes no argument extra"):
         check("luhn", extra=1)
+
+
+def test_wordlist_min_words_and_except(tmp_path: Path) -> None:
+    (tmp_path / "words.txt").write_text("quoting\nwill\nrose\n", encoding="utf-8")
+    (tmp_path / "names.txt").write_text("Will\nRose\n", encoding="utf-8")
+    several = check("wordlist", file="words.txt", part="each", negate=True, min_words=2, __base_dir__=str(tmp_path))
+    assert not several("Will Rose") and several("Will")  # one word alone passes unchecked
+    ordinary = check("wordlist", file="words.txt", part="first", negate=True, min_words=2, **{"except": ["names.txt"]},
+                     __base_dir__=str(tmp_path))
+    assert not ordinary("Quoting Wikipedia")
+    assert ordinary("Will Smith") and ordinary("Rose Byrne") and ordinary("Quoting")
+    with pytest.raises(ValueError, match="`except` must be a list"):
+        check("wordlist", file="words.txt", **{"except": "names.txt"}, __base_dir__=str(tmp_path))

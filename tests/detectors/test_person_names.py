@@ -1,0 +1,145 @@
+"""PERSON under the default policy: the kinds of false positives and misses the rule handles, with
+examples of our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from detectors.engine import Engine, EngineSpec
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.from_spec(EngineSpec())
+
+
+def _people(engine: Engine, text: str) -> list[str]:
+    return [m.value for m in engine.analyze(text) if m.entity == "PERSON"]
+
+
+@pytest.mark.parametrize("text", [
+    "I loved the show by the Marcus Delaney Band last night.",
+    "We booked two rooms at the Desmond Farrelly Hotel for the offsite.",
+    "The grant came from the Lucinda Marsh Foundation last year.",
+    "Dinner at Gianni Russo's Restaurant was great.",
+])
+def test_a_place_or_organisation_named_after_a_person_is_not_the_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Ordering Pizzeria Vesuvio tonight.",
+    "Complete Parsifal on the radio tonight, five hours of it.",
+])
+def test_a_name_does_not_open_with_an_ordinary_word(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Tickets for the band go on sale, said Harriet Okonjo on Friday.", "Harriet Okonjo"),
+    ("Rose Marchetti sent the minutes of the call.", "Rose Marchetti"),
+    ("We met Desmond Farrelly at the hotel bar.", "Desmond Farrelly"),
+])
+def test_people_next_to_those_words_are_still_found(engine: Engine, text: str, name: str) -> None:
+    assert name in _people(engine, text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("After the meeting, Carter said the budget was fine.", "Carter"),
+    ("Everyone thanked Olive for her patience.", "Olive"),
+])
+def test_one_given_name_that_is_also_an_ordinary_word(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+def test_two_ordinary_words_are_still_no_name(engine: Engine) -> None:
+    assert _people(engine, "Will Price rise after the Grace Period ends?") == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Marchetti was traded to the other club in June.", "Marchetti"),
+    ("Okafor attended the regional school until 2004.", "Okafor"),
+    ("Honestly, Okonkwo was right about the budget.", "Okonkwo"),
+])
+def test_a_known_name_as_the_subject_of_a_verb(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "The Dow had fallen by noon.",  # "the" before it
+    "Black Swan is a film I keep rewatching.",  # a capitalised word before it: part of a longer name
+    "Madrid is lovely in spring.",  # a place
+])
+def test_a_capitalised_subject_that_is_no_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The letter was signed by Hélène de Villiers and two witnesses.", "Hélène de Villiers"),
+    ("Our contact there is Anna van der Berg from procurement.", "Anna van der Berg"),
+])
+def test_a_name_with_a_particle(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Okonjo expressed her condolences to the families.", "Okonjo"),
+    ("Vrabetz blamed the supplier for the delay.", "Vrabetz"),
+])
+def test_one_unlisted_word_the_model_calls_a_person_before_a_verb_of_a_person(
+        engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "Marchetti is a brand of coffee machines.",  # what the word names is said next to it
+    "Say hi to your Nana for me.",  # a possessive before one word: a relative, a pet or a thing
+    "Our Mimi is waiting at the door.",
+])
+def test_a_word_said_to_be_a_thing_or_owned_is_no_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("From: Ruth Okafor <ruth.okafor@example.org>", "Ruth Okafor"),
+    ('Cc: "Ian" <ian.b@example.net>, the team', "Ian"),
+])
+def test_the_display_name_of_an_email_address(engine: Engine, text: str, name: str) -> None:
+    assert name in _people(engine, text)
+
+
+def test_a_display_name_made_of_ordinary_words_is_no_person(engine: Engine) -> None:
+    assert _people(engine, "From: Service Desk <support@example.com>") == []
+
+
+def test_a_name_after_a_year(engine: Engine) -> None:
+    assert "Ingrid Halvorsen" in _people(engine, "In 1987 Ingrid Halvorsen founded the lab in Bergen.")
+
+
+def test_the_check_letter_of_an_id_is_still_no_name(engine: Engine) -> None:
+    assert _people(engine, "Their National Insurance number is RL 80 41 26 D. Good, now make it formal.") == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Now playing: Ingrid Vlahos - Summer Rain (live)", "Ingrid Vlahos"),
+    ("goal by Tobias McGuirk !!", "Tobias McGuirk"),
+])
+def test_a_known_given_name_and_an_unlisted_family_name(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "We landed at Jordan Airport late at night.",
+    "The Hudson Belk Store opens at nine.",
+])
+def test_a_given_name_before_a_place_or_business_word(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
+
+
+def test_a_family_name_alone_on_a_line_as_a_signature(engine: Engine) -> None:
+    assert _people(engine, "Sounds good, see you at four.\n\nOkonkwo") == ["Okonkwo"]
+    assert _people(engine, "All done.\nRegards") == []
+
+
+def test_a_common_word_in_lower_case_chat_is_not_recased_into_a_name(engine: Engine) -> None:
+    assert _people(engine, "what fields do we need on the form, and who signs the bill?") == []
