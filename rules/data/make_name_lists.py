@@ -38,6 +38,14 @@ Harmony Melody Trinity Unity Serenity Heaven Paradise Journey Echo Sunny Happy L
 Cherry Olive Hazel Ivy Holly Lily Daisy Violet Ruby Pearl Crystal Amber Jade Coral Iris Jasmine Poppy Heather
 Autumn Reign Blaze Cloud Forest Meadow Brook Dale Glen Cliff Heath Moor Shore Bay Cove Ridge Rocky Sandy Dusty
 """.split())
+# Family names among COMMON_WORDS that, after a given name, make a person's name rather than a phrase
+# ("Chase Miller", "Mark Banks", "Will Turner"): occupational and place surnames that are rare as
+# capitalised nouns in business text. Prices, periods, colours and streets are not among them ("Will Price",
+# "Grace Period", "Rich Brown", "Penny Lane" stay ordinary words); the NER model's context decides the rest.
+SURNAME_WORDS = set("""
+Baker Banks Bishop Brooks Carter Cook Fisher Fields Ford Hunter Joiner Knight Marsh Mason Miller Moss Parks
+Porter Potter Taylor Turner Waters Wells Woods
+""".split())
 HEADER = ("# {what}, one per line: Latin-script names from the person-name lists of the Faker project\n"
           "# (MIT licence), locales: {locales}.\n"
           "# Regenerate with rules/data/make_name_lists.py.\n")
@@ -78,6 +86,10 @@ def main() -> None:
     common = ("# Ordinary words that are also given or family names; a two-word name made only of these\n"
               "# is rejected by the PERSON rule. Regenerate with rules/data/make_name_lists.py.\n")
     (here / "common-words.txt").write_text(common + "\n".join(sorted(COMMON_WORDS)) + "\n", encoding="utf-8")
+    surnames = ("# Family names among common-words.txt that make a person's name after a given name (\"Chase Miller\").\n"
+                "# Regenerate with rules/data/make_name_lists.py.\n")
+    assert SURNAME_WORDS <= COMMON_WORDS
+    (here / "surname-words.txt").write_text(surnames + "\n".join(sorted(SURNAME_WORDS)) + "\n", encoding="utf-8")
     for file, what, data in (("first-names.txt", "Given names", firsts), ("last-names.txt", "Family names", lasts)):
         text = HEADER.format(what=what, locales=", ".join(LOCALES)) + "\n".join(sorted(data)) + "\n"
         (here / file).write_text(text, encoding="utf-8")

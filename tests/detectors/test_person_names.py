@@ -143,3 +143,23 @@ def test_a_family_name_alone_on_a_line_as_a_signature(engine: Engine) -> None:
 
 def test_a_common_word_in_lower_case_chat_is_not_recased_into_a_name(engine: Engine) -> None:
     assert _people(engine, "what fields do we need on the form, and who signs the bill?") == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Please send the signed lease to Chase Miller before Friday.", "Chase Miller"),
+    ("Mark Banks approved the travel budget.", "Mark Banks"),
+    ("For the W-4, Chase Fisher's tax form is still missing.", "Chase Fisher"),
+    ("Will Turner signed the lease yesterday.", "Will Turner"),
+])
+def test_a_given_name_that_is_also_a_word_before_a_family_name_that_is_one_too(
+        engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "Will Banks Raise Rates Again This Year?",  # a headline: more capitalised words follow
+    "The Mark Banks Group won the tender.",
+    "Will Price rise after the Grace Period ends?",  # no family name of the kind
+])
+def test_such_words_in_a_heading_or_a_phrase_are_no_name(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
