@@ -22,6 +22,17 @@ LOWER_CASE_TEXT_CHARS = 2_000  # longer all-lower-case texts are code, logs or d
 _CAPITALISED_WORD = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]")
 _CAPITALS_WORD = re.compile(r"(?<![\w@./:\\-])[A-Z]{%d,}(?![\w@/\\-]|[.:]\w)" % MIN_CAPITALS)
 
+# in a text with capitals, a lower-case name is left as its writer typed it ("sat with lydia", "asked daniel if",
+# "thanks priya", "dave said"), so the model reads it as a word: a word right after a word that takes a person
+# (a verb of asking or telling, "with", a greeting or a thanks) or right before a verb of saying is recased
+# when it passes the checks. Only lower-case words: "Will" or "Mark" after "with" are the writer's capitals
+_PERSON_BEFORE = ("with|asked|ask|asks|tell|told|tells|thanks|thank you|thx|ty|love|miss|met|meet|hi|hey|hello|dear|"
+                  "congrats|bye|called|call|texted|text|ping|pinged|cc|by|and|&|for|from|to|of|like|see|saw|hug|kiss")
+_PERSON_AFTER = "said|says|asked|told|wants|wanted|thinks|knows|loves|likes|hates|calls|called|texted|replied|is|was"
+_CUED_WORD = re.compile(
+    r"(?<![\w'’-])(?i:%s)[ \t]+(?P<after_cue>[a-z]{3,})(?![\w@/\\-]|[.:]\w)"
+    r"|(?<![\w@./:\\-])(?P<before_cue>[a-z]{3,})(?=[ \t]+(?:%s)(?![\w'’-]))" % (_PERSON_BEFORE, _PERSON_AFTER))
+
 WordCheck = Callable[[str], bool]
 
 
@@ -35,9 +46,9 @@ def recase(text: str, checks: Sequence[Sequence[WordCheck]], memo: dict[str, boo
     lower_text = len(text) <= LOWER_CASE_TEXT_CHARS and _CAPITALISED_WORD.search(text) is None
     pieces: list[str] = []
     last = 0
-    for match in (_WORD if lower_text else _CAPITALS_WORD).finditer(text):
-        word = match.group()
-        if not (word.islower() or word.isupper() and len(word) >= MIN_CAPITALS):
+    for start, end in _recase_candidates(text, lower_text):
+        word = text[start:end]
+        if start < last or not (word.islower() or word.isupper() and len(word) >= MIN_CAPITALS):
             continue
         passes = memo.get(word) if memo is not None else None
         if passes is None:
@@ -49,10 +60,21 @@ def recase(text: str, checks: Sequence[Sequence[WordCheck]], memo: dict[str, boo
         title = word[0].upper() + word[1:].lower()
         if len(title) != len(word):
             continue
-        pieces.append(text[last:match.start()])
+        pieces.append(text[last:start])
         pieces.append(title)
-        last = match.end()
+        last = end
     if not pieces:
         return text
     pieces.append(text[last:])
     return "".join(pieces)
+
+
+def _recase_candidates(text: str, lower_text: bool) -> list[tuple[int, int]]:
+    """Spans of the words `recase` may give a capital, in order: every word of a lower-case text; in
+    other text, words in capitals and lower-case words next to a word that takes a person."""
+    if lower_text:
+        return [match.span() for match in _WORD.finditer(text)]
+    spans = [match.span() for match in _CAPITALS_WORD.finditer(text)]
+    for match in _CUED_WORD.finditer(text):
+        spans.append(match.span("after_cue") if match.group("after_cue") else match.span("before_cue"))
+    return sorted(spans)

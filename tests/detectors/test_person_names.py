@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from detectors.casing import recase
 from detectors.engine import Engine, EngineSpec
 
 
@@ -163,3 +164,30 @@ def test_a_given_name_that_is_also_a_word_before_a_family_name_that_is_one_too(
 ])
 def test_such_words_in_a_heading_or_a_phrase_are_no_name(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+def _known(word: str) -> bool:
+    return word.lower() in {"tobias", "lydia", "rahul", "okafor"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Asked tobias if he could cover Monday.", "Asked Tobias if he could cover Monday."),
+    ("Sat in the Cafe with lydia for an hour.", "Sat in the Cafe with Lydia for an hour."),
+    ("Ok so rahul said the build is broken.", "Ok so Rahul said the build is broken."),
+    ("Thanks okafor!", "Thanks Okafor!"),
+    # no word that takes a person next to it: the writer's lower case stays
+    ("The tobias file is on the Drive.", "The tobias file is on the Drive."),
+    ("Sat with lydia.h in the Lab", "Sat with lydia.h in the Lab"),  # part of a file or host name
+])
+def test_a_lower_case_name_next_to_a_word_that_takes_a_person_is_recased_in_mixed_case_text(
+        text: str, expected: str) -> None:
+    out = recase(text, [(_known,)])
+    assert out == expected and len(out) == len(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Asked tobias if he could cover my shift on Monday.", "Tobias"),
+    ("Sitting in the waiting room with lydia and her mum.", "Lydia"),
+])
+def test_a_lower_case_name_in_chat_with_capitals_is_found(engine: Engine, text: str, name: str) -> None:
+    assert [value.title() for value in _people(engine, text)] == [name]
