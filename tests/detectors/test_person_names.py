@@ -86,6 +86,7 @@ def test_a_name_with_a_particle(engine: Engine, text: str, name: str) -> None:
 @pytest.mark.parametrize("text, name", [
     ("Okonjo expressed her condolences to the families.", "Okonjo"),
     ("Vrabetz blamed the supplier for the delay.", "Vrabetz"),
+    ("After the audit, Vrabetz decided to leave the firm.", "Vrabetz"),
 ])
 def test_one_unlisted_word_the_model_calls_a_person_before_a_verb_of_a_person(
         engine: Engine, text: str, name: str) -> None:
