@@ -61,6 +61,9 @@ def test_two_ordinary_words_are_still_no_name(engine: Engine) -> None:
     ("Marchetti was traded to the other club in June.", "Marchetti"),
     ("Okafor attended the regional school until 2004.", "Okafor"),
     ("Honestly, Okonkwo was right about the budget.", "Okonkwo"),
+    ("Before Okonkwo could reply, the call dropped.", "Okonkwo"),  # after a word that opens a clause
+    ("Because Brennan is on leave, the review moves.", "Brennan"),
+    ("In 2009, Fenwick graduated from nursing school.", "Fenwick"),  # a verb of a person's life
 ])
 def test_a_known_name_as_the_subject_of_a_verb(engine: Engine, text: str, name: str) -> None:
     assert _people(engine, text) == [name]
@@ -70,6 +73,7 @@ def test_a_known_name_as_the_subject_of_a_verb(engine: Engine, text: str, name: 
     "The Dow had fallen by noon.",  # "the" before it
     "Black Swan is a film I keep rewatching.",  # a capitalised word before it: part of a longer name
     "Madrid is lovely in spring.",  # a place
+    "When Reading is busy, take the other train.",  # a place that is an ordinary word
 ])
 def test_a_capitalised_subject_that_is_no_person(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
