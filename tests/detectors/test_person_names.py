@@ -196,3 +196,16 @@ def test_a_lower_case_name_next_to_a_word_that_takes_a_person_is_recased_in_mixe
 ])
 def test_a_lower_case_name_in_chat_with_capitals_is_found(engine: Engine, text: str, name: str) -> None:
     assert [value.title() for value in _people(engine, text)] == [name]
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Chat log. Mia: are you in? Jonas: yes, two minutes.", ["Mia", "Jonas"]),
+    ("Build is green. Priya, can you merge it?", ["Priya"]),
+])
+def test_a_speaker_or_address_tag_after_the_end_of_a_sentence(engine: Engine, text: str, names: list[str]) -> None:
+    assert _people(engine, text) == names
+
+
+@pytest.mark.parametrize("text", ["Location: Houston, Texas", "Status: Done, waiting on review."])
+def test_a_place_or_a_word_after_a_label_is_no_tag(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
