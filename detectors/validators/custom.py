@@ -32,6 +32,9 @@ NOT_NAME_OPENERS = frozenset({"My", "Our", "Your", "Their", "His", "Its", "This"
 NAME_PARTICLES = frozenset({"van", "von", "de", "du", "da", "di", "del", "della", "der", "den", "ten", "ter", "le",
                             "la", "dos", "das", "bin", "ibn", "al", "el", "y"})
 
+# a particle joined to a capitalised family name by a hyphen: "Ayman al-Zawahiri", "Abdel Fattah el-Sisi"
+_PARTICLE_JOINED = re.compile(r"(?:%s)-[^\W\d_]*[A-ZÀ-ÖØ-Þ][\w'’-]*" % "|".join(sorted(NAME_PARTICLES)))
+
 
 def person_name_plausible(value: str, min_words: int = 1) -> bool:
     """Filters statistical-NER noise: min_words..5 words, each starting with a capital letter (but a particle
@@ -46,7 +49,8 @@ def person_name_plausible(value: str, min_words: int = 1) -> bool:
     for index, word in enumerate(words):
         if not _NAME_TOKEN.fullmatch(word):
             return False
-        if not word[0].isupper() and not (0 < index < len(words) - 1 and word in NAME_PARTICLES):
+        if not word[0].isupper() and not (0 < index < len(words) - 1 and word in NAME_PARTICLES) \
+                and not (index > 0 and _PARTICLE_JOINED.fullmatch(word)):
             return False
     # an all-capitals single word is usually an acronym (IBAN, SSN, AWS), not a name
     return not (len(words) == 1 and value.isupper())

@@ -82,6 +82,8 @@ def test_a_capitalised_subject_that_is_no_person(engine: Engine, text: str) -> N
 @pytest.mark.parametrize("text, name", [
     ("The letter was signed by Hélène de Villiers and two witnesses.", "Hélène de Villiers"),
     ("Our contact there is Anna van der Berg from procurement.", "Anna van der Berg"),
+    ("The statement came from Khalid al-Rashidi on Tuesday.", "Khalid al-Rashidi"),  # joined by a hyphen
+    ("The letter was co-signed by Yusuf el-Masri and two aides.", "Yusuf el-Masri"),
 ])
 def test_a_name_with_a_particle(engine: Engine, text: str, name: str) -> None:
     assert _people(engine, text) == [name]
