@@ -211,3 +211,16 @@ def test_a_speaker_or_address_tag_after_the_end_of_a_sentence(engine: Engine, te
 @pytest.mark.parametrize("text", ["Location: Houston, Texas", "Status: Done, waiting on review."])
 def test_a_place_or_a_word_after_a_label_is_no_tag(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Who signed off on this? Okonkwo.", "Okonkwo"),
+    ("Who's on call tonight? Okafor, I think.", "Okafor"),
+])
+def test_a_name_standing_alone_after_a_question(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", ["Where should we meet? Madrid.", "Any questions? No.", "Ready? Done, thanks."])
+def test_a_place_or_a_word_answering_a_question_is_no_name(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
