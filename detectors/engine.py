@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
@@ -610,27 +611,30 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_ENTITY_BREAK = re.compile(r"\n|[ \t]\|[ \t]")
+
+
 def _entity_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """An entity cut at line breaks: the model sometimes runs a name into the next line of a list or a
-    signature ("Maisha Hassani\nInternal Audit"), and no name spans two lines."""
+    """An entity cut at line breaks and at a bar between spaces: the model sometimes runs a name into the
+    next line of a list or a signature ("Maisha Hassani\nInternal Audit") or past a title's bar ("Awkward
+    George | the blog"), and no name spans either. (A dash between spaces may join two parts of one name.)"""
     pieces = []
-    while True:
-        cut = text.find("\n", start, end)
-        if cut < 0:
-            pieces.append((start, end))
-            return pieces
-        pieces.append((start, cut))
-        start = cut + 1
+    for cut in _ENTITY_BREAK.finditer(text, start, end):
+        pieces.append((start, cut.start()))
+        start = cut.end()
+    pieces.append((start, end))
+    return pieces
 
 
 def _trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop a possessive, a leading article and edge punctuation NER sometimes includes ("Maria Garcia's" ->
-    "Maria Garcia", "the Labour Party" -> "Labour Party", "- Maria Garcia" -> "Maria Garcia")."""
+    """Drop a possessive, a leading article and edge punctuation or symbols NER sometimes includes ("Maria
+    Garcia's" -> "Maria Garcia", "the Labour Party" -> "Labour Party", "- Maria Garcia" -> "Maria Garcia",
+    "Maria ♥" -> "Maria")."""
     if text.endswith(("'s", "’s"), start, end):
         end -= 2
     if text.startswith(("the ", "The "), start) and end - start > 4:  # "the Labour Party": the article is no part
         start += 4
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:!?)\"'’"):
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:!?)]\"'’" or unicodedata.category(text[end - 1]) == "So"):
         end -= 1
     while start < end and (text[start].isspace() or text[start] in "(\"'‘"
                            or text[start] in "-–—•*·" and text[start + 1:start + 2].isspace()):  # a list bullet

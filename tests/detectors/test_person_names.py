@@ -224,3 +224,16 @@ def test_a_name_standing_alone_after_a_question(engine: Engine, text: str, name:
 @pytest.mark.parametrize("text", ["Where should we meet? Madrid.", "Any questions? No.", "Ready? Done, thanks."])
 def test_a_place_or_a_word_answering_a_question_is_no_name(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text", ["so proud of my sister Lorna ♥", "welcome back Priya ☺"])
+def test_a_symbol_the_model_runs_into_a_name_is_no_part_of_it(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == [text.split()[-2]]
+
+
+def test_a_model_entity_is_cut_at_a_bar_between_spaces_and_at_line_breaks() -> None:
+    from detectors.engine import _entity_lines
+
+    text = "Awkward George | the blog\nMaisha Hassani"
+    assert [text[s:e] for s, e in _entity_lines(text, 0, len(text))] == ["Awkward George", "the blog", "Maisha Hassani"]
+    assert _entity_lines("Zsa-Zsa Gabor", 0, 13) == [(0, 13)]
