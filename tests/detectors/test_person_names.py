@@ -237,3 +237,13 @@ def test_a_model_entity_is_cut_at_a_bar_between_spaces_and_at_line_breaks() -> N
     text = "Awkward George | the blog\nMaisha Hassani"
     assert [text[s:e] for s, e in _entity_lines(text, 0, len(text))] == ["Awkward George", "the blog", "Maisha Hassani"]
     assert _entity_lines("Zsa-Zsa Gabor", 0, 13) == [(0, 13)]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("We met Senator Vrabetz after the hearing.", "Vrabetz"),
+    ("In 2010, Professor Okwuosa took emeritus status.", "Okwuosa"),
+    ("The call with President Halvorsrud went well.", "Halvorsrud"),
+])
+def test_a_title_written_out_vouches_for_one_unlisted_word_the_model_calls_a_person(
+        engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
