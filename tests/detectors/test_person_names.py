@@ -247,3 +247,16 @@ def test_a_model_entity_is_cut_at_a_bar_between_spaces_and_at_line_breaks() -> N
 def test_a_title_written_out_vouches_for_one_unlisted_word_the_model_calls_a_person(
         engine: Engine, text: str, name: str) -> None:
     assert _people(engine, text) == [name]
+
+
+def test_a_signature_line_with_a_family_name_only_the_census_lists_know(engine: Engine) -> None:
+    text = "Dana Whitcombe Northwind Logistics 12 Harbour Road, Leeds LS1 4AP"
+    assert _people(engine, text) == ["Dana Whitcombe"]
+
+
+@pytest.mark.parametrize("text", [
+    "The office moved to West Virginia last year.",  # an ordinary word first, a place last
+    "Our North Carolina team ships on Friday.",
+])
+def test_a_place_of_two_words_is_no_such_name(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
