@@ -260,3 +260,11 @@ def test_a_signature_line_with_a_family_name_only_the_census_lists_know(engine: 
 ])
 def test_a_place_of_two_words_is_no_such_name(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Her name is Hazel and she starts Monday.", "Hazel"),  # an ordinary word, named as a name
+    ("His name's Vrabetz, he's new on the team.", "Vrabetz"),
+])
+def test_a_name_after_his_or_her_name_is(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
