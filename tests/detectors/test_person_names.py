@@ -268,3 +268,18 @@ def test_a_place_of_two_words_is_no_such_name(engine: Engine, text: str) -> None
 ])
 def test_a_name_after_his_or_her_name_is(engine: Engine, text: str, name: str) -> None:
     assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Okonjo's husband called about the claim.", "Okonjo"),
+    ("I forgot Priya's birthday again.", "Priya"),
+    ("Even Vrabetz himself admitted the numbers were off.", "Vrabetz"),
+])
+def test_one_word_with_a_relative_or_a_reflexive_pronoun(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", ["London's mayor spoke today.", "Microsoft itself said so.",
+                                  "The Company's parents guarantee the loan."])
+def test_a_place_or_a_company_with_a_possessive_is_no_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
