@@ -283,3 +283,15 @@ def test_one_word_with_a_relative_or_a_reflexive_pronoun(engine: Engine, text: s
                                   "The Company's parents guarantee the loan."])
 def test_a_place_or_a_company_with_a_possessive_is_no_person(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Vrabetz wondered whether the audit was over.", "Vrabetz"),
+    ("After the merger, Halvorsrud retired to Bergen.", "Halvorsrud"),
+])
+def test_one_unlisted_word_as_the_subject_of_a_verb_only_a_person_does(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+def test_a_company_as_the_subject_of_such_a_verb_is_no_person(engine: Engine) -> None:
+    assert _people(engine, "Microsoft believed the deal would close.") == []
