@@ -295,3 +295,14 @@ def test_one_unlisted_word_as_the_subject_of_a_verb_only_a_person_does(engine: E
 
 def test_a_company_as_the_subject_of_such_a_verb_is_no_person(engine: Engine) -> None:
     assert _people(engine, "Microsoft believed the deal would close.") == []
+
+
+@pytest.mark.parametrize("text, name", [("thanks Rich", "Rich"), ("Thanks Will, see you Monday.", "Will"),
+                                        ("Hi Grace!", "Grace")])
+def test_a_given_name_that_is_also_a_word_right_after_a_greeting(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", ["Thanks, Will do.", "Hey Man, what's up?", "Thanks Again!", "Cheers Mate."])
+def test_a_word_after_a_greeting_that_is_no_name(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
