@@ -306,3 +306,16 @@ def test_a_given_name_that_is_also_a_word_right_after_a_greeting(engine: Engine,
 @pytest.mark.parametrize("text", ["Thanks, Will do.", "Hey Man, what's up?", "Thanks Again!", "Cheers Mate."])
 def test_a_word_after_a_greeting_that_is_no_name(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Less is more, they say.\n- Spike Milligan", "Spike Milligan"),
+    ('"Be kind, always." — Oksana Marchetti', "Oksana Marchetti"),
+])
+def test_a_name_signing_a_quotation(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", ["Agenda:\n- Quarterly Report\n- Budget Review", "- Action Items"])
+def test_a_bullet_of_ordinary_words_is_no_signature(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
