@@ -146,6 +146,7 @@ def test_a_given_name_before_a_place_or_business_word(engine: Engine, text: str)
 
 def test_a_family_name_alone_on_a_line_as_a_signature(engine: Engine) -> None:
     assert _people(engine, "Sounds good, see you at four.\n\nOkonkwo") == ["Okonkwo"]
+    assert _people(engine, "See you then.\nPriya R.") == ["Priya R."]  # with the family name's initial
     assert _people(engine, "All done.\nRegards") == []
 
 
