@@ -320,3 +320,17 @@ def test_a_name_signing_a_quotation(engine: Engine, text: str, name: str) -> Non
 @pytest.mark.parametrize("text", ["Agenda:\n- Quarterly Report\n- Budget Review", "- Action Items"])
 def test_a_bullet_of_ordinary_words_is_no_signature(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("He trained with his brother Toby every summer.", "Toby"),
+    ("My colleague Ingrid Vlahos sent the deck.", "Ingrid Vlahos"),
+    ("Her husband, Ravi, called back.", "Ravi"),
+])
+def test_a_name_after_a_relative_or_a_colleague(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", ["My manager Said no.", "Our partner Acme signed."])
+def test_a_word_or_a_company_after_such_a_word_is_no_name(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
