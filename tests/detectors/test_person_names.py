@@ -334,3 +334,18 @@ def test_a_name_after_a_relative_or_a_colleague(engine: Engine, text: str, name:
 @pytest.mark.parametrize("text", ["My manager Said no.", "Our partner Acme signed."])
 def test_a_word_or_a_company_after_such_a_word_is_no_name(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Thanks for the quick turnaround.\n\nBest regards,\nOladele Adeyemi\nFinance, Northwind", "Oladele Adeyemi"),
+    ("Cheers,\nNguyen Thi Lan | Finance", "Nguyen Thi Lan"),
+    ("Kind regards\nTemitope Balogun-Okafor\nt.b@example.com", "Temitope Balogun-Okafor"),
+])
+def test_a_name_the_lists_do_not_know_on_the_line_after_a_sign_off(engine: Engine, text: str, name: str) -> None:
+    assert name in _people(engine, text)
+
+
+@pytest.mark.parametrize("text", ["Regards,\nThe Payroll Team", "Thanks,\nCustomer Support",
+                                  "Best,\nNorthwind Holdings Ltd", "Thanks!\nSee you Monday"])
+def test_a_team_or_a_company_after_a_sign_off_is_no_name(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
