@@ -349,3 +349,15 @@ def test_a_name_the_lists_do_not_know_on_the_line_after_a_sign_off(engine: Engin
                                   "Best,\nNorthwind Holdings Ltd", "Thanks!\nSee you Monday"])
 def test_a_team_or_a_company_after_a_sign_off_is_no_name(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+def test_the_pattern_of_given_names_that_are_words_spells_out_the_surname_list(engine: Engine) -> None:
+    from pathlib import Path
+
+    import rules
+
+    listed = {line.strip() for line in (Path(rules.__file__).parent / "data" / "surname-words.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")}
+    pattern = next(p for p in engine.rule("PERSON").patterns if p.name == "given name that is also a word and a family name")
+    spelt = set(pattern.regex.split("(?:", 1)[1].split(")", 1)[0].split("|"))
+    assert spelt == listed
