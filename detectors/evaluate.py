@@ -7,12 +7,13 @@ window around it, never at the whole text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from detectors.likelihood import Likelihood, clamp_score, likelihood_for
 from detectors.model import ContextSpec, ExclusionSpec, PatternSpec, Rule, ValidatorSpec
 from detectors.parser import normalize_value
-from detectors.structure import find_field
+from detectors.structure import column_header, find_field
 from detectors.trace import TraceStep
 
 CONTEXT_LOOKAHEAD_SLACK = 32
@@ -207,7 +208,10 @@ def shrink_to_valid(candidate: Candidate, text: str) -> str | None:
 
 def find_context(context: ContextSpec, text: str, start: int, end: int) -> str | None:
     """The first context word within `before` characters before or `after` characters after the span;
-    for a `structure` entry, what makes the span a field ("field", "field 'ID'")."""
+    for a `structure` entry, what makes the span a field ("field", "field 'ID'").
+
+    In a table written as text, a supporting word counts for a cell when it stands in the cell's own row
+    or in the header of its column (`| Name | SIN | Amount |` names the SIN column, not the amounts)."""
     if context.structure is not None:
         found = find_field(text, start, end)
         if found is None:
@@ -217,13 +221,32 @@ def find_context(context: ContextSpec, text: str, start: int, end: int) -> str |
         if context.words_only_labels and context.compiled.fullmatch(found.label.casefold()) is None:
             return None
         return found.describe()
+    match = _word_near(context, text, start, end, 0, len(text))
+    if context.boost <= 0:
+        return None if match is None else match.group()
+    if match is not None and "\n" not in text[match.end():start] and "\n" not in text[end:match.start()]:
+        return match.group()  # a word on the value's own line
+    header = column_header(text, start, end)
+    if header is None:
+        return None if match is None else match.group()
+    in_header = context.compiled.search(header)
+    if in_header is not None:
+        return f"column {header!r}"
+    row_start = text.rfind("\n", 0, start) + 1
+    row_end = text.find("\n", end)
+    in_row = _word_near(context, text, start, end, row_start, len(text) if row_end < 0 else row_end)
+    return None if in_row is None else in_row.group()
+
+
+def _word_near(context: ContextSpec, text: str, start: int, end: int, low: int, high: int) -> re.Match[str] | None:
+    """The first context word within the entry's window before or after the span, inside [low, high)."""
     if context.before:
-        match = context.compiled.search(text, max(0, start - context.before), start)
+        match = context.compiled.search(text, max(low, start - context.before), start)
         if match is not None:
-            return match.group()
+            return match
     if context.after:
-        limit = min(len(text), end + context.after)
-        match = context.compiled.search(text, end, min(len(text), limit + CONTEXT_LOOKAHEAD_SLACK))
+        limit = min(high, end + context.after)
+        match = context.compiled.search(text, end, min(high, limit + CONTEXT_LOOKAHEAD_SLACK))
         if match is not None and match.start() < limit:
-            return match.group()
+            return match
     return None
