@@ -189,12 +189,12 @@ def _keywords_near(plan: PatternPlan, finder: KeywordFinder, text: str,
     return keyword_hits
 
 
-def _tables_under_keywords(finder: KeywordFinder, text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The rows of the tables (`detectors.structure`) whose header line holds a keyword and whose rows some
-    pattern hit falls in: a header names its column's scheme however far below the cell is."""
-    rows: list[tuple[int, int]] = []
-    seen = -1  # the end of the last line or table looked at (hits come in end order)
-    for _, end in found:
+def _tables_with_hits(text: str, ends: list[int]) -> list[tuple[int, int, int]]:
+    """The tables written as text (`detectors.structure.table_around`: header start and end, table end)
+    that some pattern hit ending at one of the sorted `ends` falls in below the header line."""
+    tables: list[tuple[int, int, int]] = []
+    seen = -1  # the end of the last line or table looked at
+    for end in ends:
         if end <= seen:
             continue
         table = table_around(text, end - 1)
@@ -202,10 +202,9 @@ def _tables_under_keywords(finder: KeywordFinder, text: str, found: list[tuple[i
             seen = text.find("\n", end)
             seen = len(text) if seen < 0 else seen
             continue
-        header_start, header_end, seen = table
-        if finder.spans(text, header_start, header_end):
-            rows.append((header_end, seen))
-    return rows
+        tables.append(table)
+        seen = table[2]
+    return tables
 
 
 def _regions_near_keywords(plan: PatternPlan, found: list[tuple[int, int]], keyword_hits: list[tuple[int, int]],
@@ -396,13 +395,18 @@ class PatternScanner:
                 hits.regions[plan.key] = [Region(0, length, length)]
             else:
                 hits.regions[plan.key] = _regions_from_hits(plan, found, length)
+        # a keyword in a table's header line names its column however far below the cell is: the
+        # tables the pattern hits fall in are found once for all plans (usually there is none)
+        tables = _tables_with_hits(text, sorted({end for found in near_hits.values() for _, end in found})) \
+            if near_hits and "\n" in text else []
         for key, found in near_hits.items():
             plan = self.plans[key]
             finder = self._near_keywords[key]
             keyword_hits = _keywords_near(plan, finder, text, found)
-            tables = _tables_under_keywords(finder, text, found)
-            if keyword_hits or tables:
-                regions = _regions_near_keywords(plan, found, keyword_hits, length, tables)
+            rows = [(header_end, table_end) for header_start, header_end, table_end in tables
+                    if finder.spans(text, header_start, header_end)]
+            if keyword_hits or rows:
+                regions = _regions_near_keywords(plan, found, keyword_hits, length, rows)
                 if regions:
                     hits.regions[key] = regions
         for key, regions in hits.regions.items():

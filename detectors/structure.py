@@ -177,7 +177,7 @@ def table_around(text: str, at: int) -> tuple[int, int, int] | None:
     """For a position in a table line below its first: the first line's start and end, and where the
     table ends (the end of the last line with as many separators). None for any other position."""
     line_start, line_end = _line_bounds(text, at)
-    sep = _separator(text, line_start, line_end)
+    sep = _separator(text, line_start, line_end) if line_start else None  # a table line has one above
     if sep is None:
         return None
     top = _block_top(text, line_start, sep, text.count(sep, line_start, line_end))
@@ -192,7 +192,11 @@ def column_header(text: str, start: int, end: int) -> str | None:
     """The header of the table column whose cell `text[start:end]` fills: the cell at the same place in
     the first line of the run of lines with as many separators as its own (Markdown, CSV, TSV). None when
     the value is not alone in a cell of such a run, or is in its first line."""
-    line_start, line_end = _line_bounds(text, start)
+    line_start = text.rfind("\n", 0, start) + 1
+    if not line_start or not _between_cell_edges(text, start, end):
+        return None  # (a cell below a header has a line above)
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
     if end > line_end:
         return None
     sep = _separator(text, line_start, line_end)
@@ -213,11 +217,24 @@ def column_header(text: str, start: int, end: int) -> str | None:
     return cells[index].strip(_CELL_PADDING) if index < len(cells) else None
 
 
+def _between_cell_edges(text: str, start: int, end: int) -> bool:
+    """Only padding between the span and a separator, a line break or the text's edge on both sides."""
+    i = start
+    while i > 0 and text[i - 1] in _CELL_PADDING:
+        i -= 1
+    if i > 0 and text[i - 1] not in _CELL_SEPARATORS and text[i - 1] != "\n":
+        return False
+    i, length = end, len(text)
+    while i < length and text[i] in _CELL_PADDING:
+        i += 1
+    return i >= length or text[i] in _CELL_SEPARATORS or text[i] in "\r\n"
+
+
 def table_below(text: str, start: int, end: int) -> int | None:
     """Where the table ends whose first line holds text[start:end] in one of its cells: the end of the
     run of lines below with as many separators; None when that line is no table header."""
     line_start, line_end = _line_bounds(text, start)
-    if end > line_end:
+    if end > line_end or line_end >= len(text):  # a header has a line below
         return None
     sep = _separator(text, line_start, line_end)
     if sep is None:
