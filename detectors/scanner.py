@@ -96,8 +96,8 @@ class ScanHits:
 
 @dataclass(frozen=True, slots=True)
 class _Probe:
-    kind: str  # pattern | keyword | gate
-    key: int = -1
+    kind: str  # pattern | keyword | gate | located
+    keys: tuple[int, ...] = ()  # the patterns a `pattern` probe stands for (one expression shared by all)
     name: str = ""
 
 
@@ -282,22 +282,26 @@ class PatternScanner:
     def _expressions(self) -> list[tuple[bytes, int, _Probe]]:
         expressions: list[tuple[bytes, int, _Probe]] = []
         keywords: dict[str, list[int]] = {}
+        # rules that share a pattern (several identifiers of ten digits) share its expression: Hyperscan
+        # reports each hit once, whatever the number of rules that look at it
+        shared: dict[tuple[bytes, int], list[int]] = {}
         for plan in self.plans:
             base = hyperscan_flags(plan.pattern.flags)
-            regex = plan.pattern.regex.encode("utf-8")
             if plan.mode is Mode.WINDOW or plan.mode is Mode.NEAR:
                 expression = (plan.expression or plan.pattern.regex).encode("utf-8")
-                expressions.append((expression, base | hyperscan.HS_FLAG_PREFILTER, _Probe("pattern", plan.key)))
+                shared.setdefault((expression, base | hyperscan.HS_FLAG_PREFILTER), []).append(plan.key)
             elif plan.mode is Mode.SOM:
                 expression = (plan.expression or plan.pattern.regex).encode("utf-8")
-                expressions.append((expression, base | hyperscan.HS_FLAG_SOM_LEFTMOST, _Probe("pattern", plan.key)))
+                shared.setdefault((expression, base | hyperscan.HS_FLAG_SOM_LEFTMOST), []).append(plan.key)
             elif plan.mode is Mode.GATE:
                 flags = base | hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH
-                expressions.append((regex, flags, _Probe("pattern", plan.key)))
+                shared.setdefault((plan.pattern.regex.encode("utf-8"), flags), []).append(plan.key)
             if plan.mode is Mode.KEYWORD:
                 for keyword in plan.pattern.keywords:
                     keywords.setdefault(keyword.lower(), []).append(plan.key)
         self._keywords = keywords
+        for (expression, flags), keys in shared.items():
+            expressions.append((expression, flags, _Probe("pattern", tuple(keys))))
         for keyword in keywords:
             expression = literal_expression(keyword).encode("utf-8")
             flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_UTF8
@@ -341,16 +345,17 @@ class PatternScanner:
             for key in self._keywords.get(probe.name, []):
                 self.plans[key] = _replace(self.plans[key], Mode.ALWAYS, f"keyword not compilable: {reason}")
             return
-        plan = self.plans[probe.key]
-        if plan.mode is Mode.NEAR:
-            self.plans[probe.key] = _replace(plan, Mode.KEYWORD, f"Hyperscan cannot compile it ({reason}); "
-                                                                  "the regex runs around each keyword")
-        elif plan.mode is Mode.SOM:
-            self.plans[probe.key] = _replace(plan, Mode.GATE, f"Hyperscan cannot track its start ({reason}); "
-                                                               "one full regex pass when the prefilter hits")
-        else:
-            self.plans[probe.key] = _replace(plan, Mode.ALWAYS, f"Hyperscan cannot compile it ({reason}); "
-                                                                 "one full regex pass on every text")
+        for key in probe.keys:
+            plan = self.plans[key]
+            if plan.mode is Mode.NEAR:
+                self.plans[key] = _replace(plan, Mode.KEYWORD, f"Hyperscan cannot compile it ({reason}); "
+                                                               "the regex runs around each keyword")
+            elif plan.mode is Mode.SOM:
+                self.plans[key] = _replace(plan, Mode.GATE, f"Hyperscan cannot track its start ({reason}); "
+                                                            "one full regex pass when the prefilter hits")
+            else:
+                self.plans[key] = _replace(plan, Mode.ALWAYS, f"Hyperscan cannot compile it ({reason}); "
+                                                              "one full regex pass on every text")
 
     # -- scanning -------------------------------------------------------------
     def scan(self, text: str) -> ScanHits:
@@ -388,13 +393,14 @@ class PatternScanner:
                     regions = [self._keyword_region(plan, text, max(0, end - size), end) for _, end in found]
                     hits.regions.setdefault(key, []).extend(regions)
                 continue
-            plan = self.plans[probe.key]
-            if plan.mode is Mode.NEAR:
-                near_hits[plan.key] = found
-            elif plan.mode is Mode.GATE or len(found) > FLOOD_LIMIT:
-                hits.regions[plan.key] = [Region(0, length, length)]
-            else:
-                hits.regions[plan.key] = _regions_from_hits(plan, found, length)
+            for key in probe.keys:
+                plan = self.plans[key]
+                if plan.mode is Mode.NEAR:
+                    near_hits[key] = found
+                elif plan.mode is Mode.GATE or len(found) > FLOOD_LIMIT:
+                    hits.regions[key] = [Region(0, length, length)]
+                else:
+                    hits.regions[key] = _regions_from_hits(plan, found, length)
         # a keyword in a table's header line names its column however far below the cell is: the
         # tables the pattern hits fall in are found once for all plans (usually there is none)
         tables = _tables_with_hits(text, sorted({end for found in near_hits.values() for _, end in found})) \

@@ -60,10 +60,37 @@ class _Member:
     its number types (fixed line, mobile, toll free, ...), as `phonenumbers` decides a number's type."""
 
     general: _Desc
-    types: tuple[_Desc, ...]
+    types: tuple[tuple[str, _Desc], ...]  # (metadata name, description), in _TYPE_DESCS order
 
-    def valid_shape(self, number: str) -> bool:
-        return self.general.matches(number) and any(desc.matches(number) for desc in self.types)
+    def valid_shape(self, number: str, kinds: frozenset[str] | None = None) -> bool:
+        """Shaped like a valid number; with `kinds`, like one whose description is one of these names."""
+        return self.general.matches(number) and any(
+            desc.matches(number) for name, desc in self.types if kinds is None or name in kinds)
+
+
+@dataclass(frozen=True, slots=True)
+class _Strip:
+    """A region's national prefix for parsing and, where it has one, the rule that rewrites what it matched."""
+
+    prefix: re.Pattern[str]
+    transform: str | None
+
+    def readings(self, number: str) -> list[str]:
+        """The national numbers parse may make of `number` with this rule (the prefix stripped, or rewritten)."""
+        match = self.prefix.match(number)
+        if match is None:
+            return []
+        found = [number[match.end():]]
+        groups = self.prefix.groups
+        if self.transform and groups and match.group(groups) is not None:
+            found.append(match.expand(self.transform) + number[match.end():])
+        return found
+
+    @classmethod
+    def of(cls, metadata: Any) -> "_Strip | None":
+        if not metadata.national_prefix_for_parsing:
+            return None
+        return cls(re.compile(metadata.national_prefix_for_parsing), metadata.national_prefix_transform_rule or None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,19 +100,20 @@ class RegionPlan:
     For digits `d` that do not start with the region's international prefix, parse keeps the region's
     country code and takes as the national number one of: `d`, or `d` without the country code
     digits when it starts with them, each optionally with a national prefix stripped (by the
-    region's own rule and, after stripping a country code, by the country's main region's rule).
+    region's own rule and, after stripping a country code, by the country's main region's rule) or,
+    where the region has a transform rule, rewritten by it (`268` put before a 7-digit local number).
     A valid number's national number matches, for one of the country's regions, the general
     description and one number type description (lengths and pattern). When none of those
     candidates does, parse cannot produce a valid number in this region.
     """
 
     idd: re.Pattern[str] | None  # the region's international prefix
-    country_code: str
-    strip_own: re.Pattern[str] | None  # national prefix for parsing, this region
-    strip_main: re.Pattern[str] | None  # ... of the main region of the country code (CA -> US)
-    members: tuple[_Member, ...]  # the regions sharing the country code
+    country_code: str  # its regions' descriptions are `country_members(country_code)`
+    strip_own: _Strip | None  # national prefix for parsing, this region
+    strip_main: _Strip | None  # ... of the main region of the country code (CA -> US)
 
-    def may_be_valid(self, digits: str) -> bool:
+    def may_be_valid(self, digits: str, kinds: frozenset[str] | None = None) -> bool:
+        """Whether parse may give a valid number (with `kinds`, one matching one of those descriptions)."""
         if self.idd is not None and self.idd.match(digits):
             return True  # an international prefix: the country code comes from the digits
         national = [digits]
@@ -95,14 +123,14 @@ class RegionPlan:
         # country code digits) with the main region's rule: try each, each time optionally
         for strip in (self.strip_own, self.strip_main):
             if strip is not None:
-                national += [number[match.end():] for number in national if (match := strip.match(number))]
-        return any(member.valid_shape(number) for number in national for member in self.members)
+                national += [found for number in national for found in strip.readings(number)]
+        return any(shaped_in_country(self.country_code, number, kinds) for number in national)
 
 
 @lru_cache(maxsize=None)
 def region_plan(region: str) -> RegionPlan | None:
     """The plan for `region`, or None when its metadata falls outside what RegionPlan models
-    (a national-prefix transform rule, a non-geographic code): then the region is always parsed."""
+    (a non-geographic code): then the region is always parsed."""
     own = PhoneMetadata.metadata_for_region(region, None)
     if own is None:
         return None
@@ -113,25 +141,40 @@ def region_plan(region: str) -> RegionPlan | None:
     if any(m is None for m in metadata):
         return None
     main = metadata[0]
-    if own.national_prefix_transform_rule or main.national_prefix_transform_rule:
-        return None
-    strip_own = re.compile(own.national_prefix_for_parsing) if own.national_prefix_for_parsing else None
-    # the main region's rule is the region's own in every country as of phonenumbers 9 (CA strips like US)
-    strip_main = re.compile(main.national_prefix_for_parsing) if main.national_prefix_for_parsing else None
-    if strip_main is not None and strip_own is not None and strip_main.pattern == strip_own.pattern:
+    strip_own, strip_main = _Strip.of(own), _Strip.of(main)
+    # the main region's rule is the region's own in most countries (CA strips like US)
+    if strip_main == strip_own:
         strip_main = strip_own
-    members = []
-    for member in metadata:
-        general = _Desc.of(member.general_desc)
-        types = tuple(d for d in (_Desc.of(getattr(member, name, None)) for name in _TYPE_DESCS) if d is not None)
-        if general is not None and types:
-            members.append(_Member(general, types))
     idd = re.compile(own.international_prefix) if own.international_prefix else None
-    plan = RegionPlan(idd, str(own.country_code), strip_own, strip_main, tuple(members))
+    plan = RegionPlan(idd, str(own.country_code), strip_own, strip_main)
     return _SHARED_PLANS.setdefault(plan, plan)  # one object for the regions of a country that parse alike
 
 
 _SHARED_PLANS: dict[RegionPlan, RegionPlan] = {}
+
+
+@lru_cache(maxsize=None)
+def country_members(country_code: str) -> tuple[_Member, ...]:
+    """The number descriptions of every region sharing `country_code` (25 for +1)."""
+    members = []
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(country_code), ()):
+        metadata = PhoneMetadata.metadata_for_region(region, None)
+        general = _Desc.of(metadata.general_desc) if metadata is not None else None
+        types = tuple((name, d) for name in _TYPE_DESCS if (d := _Desc.of(getattr(metadata, name, None))) is not None)
+        if general is not None and types:
+            members.append(_Member(general, types))
+    return tuple(members)
+
+
+@lru_cache(maxsize=8192)
+def shaped_in_country(country_code: str, number: str, kinds: frozenset[str] | None = None) -> bool:
+    """Whether national number `number` has the shape of a valid number of one of the country's regions
+    (with `kinds`, of one of those descriptions). Remembered: the regions of a country code (25 for +1,
+    each with its own parsing rule) mostly ask it about the same digits."""
+    return any(member.valid_shape(number, kinds) for member in country_members(country_code))
+
+
+register_memo(shaped_in_country)
 
 
 def plain_digits(value: str) -> str | None:
@@ -206,11 +249,12 @@ def national_groupings(region: str) -> tuple[tuple[tuple[int, int], ...], ...]:
 TRUNK_DIGITS = 3  # the longest national (trunk) prefix a format writes before its first group ("0", "8", "06")
 
 
-def may_be_written_as_national(value: str, region: str) -> bool:
-    """A cheap necessary condition for `written_as_national`: the value's digit groups have the lengths
-    of one of the region's formats, the first one perhaps with a trunk prefix in front of it (`020`)
-    or apart from it (`8 (812) ...`)."""
-    lengths = [sum(ch.isdigit() for ch in group) for group in _grouping(value).split(" ")]
+def group_lengths(value: str) -> tuple[int, ...]:
+    """How many digits each of the value's groups has (`020 7946 0321` -> (3, 4, 4))."""
+    return tuple(sum(ch.isdigit() for ch in group) for group in _grouping(value).split(" "))
+
+
+def _fits_a_format(lengths: tuple[int, ...], region: str) -> bool:
     if len(lengths) > 1 and lengths[0] <= TRUNK_DIGITS:
         candidates = (lengths, lengths[1:])  # the first group may be the trunk prefix written apart
     else:
@@ -223,6 +267,21 @@ def may_be_written_as_national(value: str, region: str) -> bool:
             if low <= written[0] <= high + TRUNK_DIGITS and all(lo <= n <= hi for n, (lo, hi) in zip(written[1:], rest)):
                 return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def regions_writing(lengths: tuple[int, ...]) -> frozenset[str]:
+    """Every region with a national format of these group lengths. Keyed by the shape of the digits, not by
+    a value, so a scan asks it once per grouping (3-4, 4-4, 2-3-3 ...) rather than once per value and region:
+    the as-written checks try every region, and asking each one per value was most of their cost."""
+    return frozenset(region for region in phonenumbers.SUPPORTED_REGIONS if _fits_a_format(lengths, region))
+
+
+def may_be_written_as_national(value: str, region: str) -> bool:
+    """A cheap necessary condition for `written_as_national`: the value's digit groups have the lengths
+    of one of the region's formats, the first one perhaps with a trunk prefix in front of it (`020`)
+    or apart from it (`8 (812) ...`)."""
+    return region in regions_writing(group_lengths(value))
 
 
 @lru_cache(maxsize=8192)
@@ -262,9 +321,10 @@ def phone_check(regions: tuple[str, ...], possible: bool = False, as_written: bo
             if outcome is not None and outcome[1] == CountryCodeSource.FROM_NUMBER_WITH_PLUS_SIGN:
                 return outcome[verdict]
         digits = plain_digits(value)
+        writing = regions_writing(group_lengths(value)) if as_written else None
         shapes: dict[int, bool] = {}  # regions of one country share a plan (NANP: 25): ask it once
         for region, plan in plans:
-            if as_written and not may_be_written_as_national(value, region):
+            if writing is not None and region not in writing:
                 continue
             if digits is not None and plan is not None:
                 fits = shapes.get(id(plan))
@@ -286,6 +346,16 @@ _TYPE_NAMES: dict[str, frozenset[int]] = {
     "mobile": frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}),
     "fixed_line": frozenset({PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE}),
     "toll_free": frozenset({PhoneNumberType.TOLL_FREE}),
+}
+
+
+# The metadata descriptions a number of each type matches (phonenumbers' `number_type`: FIXED_LINE_OR_MOBILE is a
+# fixed-line match where mobile numbers look alike), so a typed check skips regions where no description could.
+_DESCS_OF_TYPE: dict[int, frozenset[str]] = {
+    PhoneNumberType.MOBILE: frozenset({"mobile"}),
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: frozenset({"fixed_line", "mobile"}),
+    PhoneNumberType.FIXED_LINE: frozenset({"fixed_line"}),
+    PhoneNumberType.TOLL_FREE: frozenset({"toll_free"}),
 }
 
 
@@ -316,6 +386,7 @@ def typed_check(regions: tuple[str, ...], types: frozenset[int], trunk: bool, co
     `as_written`, the value has the digit groups of the region's national format (`1800 123 4567`)."""
     prefixes = {region: (PhoneMetadata.metadata_for_region(region, None).national_prefix or "") for region in regions}
     plans = tuple((region, region_plan(region)) for region in regions)
+    kinds = frozenset().union(*(_DESCS_OF_TYPE[t] for t in types))
     _keep_compiled_patterns()
 
     def check(value: str) -> bool:
@@ -325,14 +396,20 @@ def typed_check(regions: tuple[str, ...], types: frozenset[int], trunk: bool, co
         if country_code:
             outcome = _typed_outcome("+" + digits, None)
             return outcome is not None and outcome[0] in types
+        writing = regions_writing(group_lengths(value)) if as_written else None
+        shapes: dict[int, bool] = {}  # regions of one country share a plan: ask it once
         for region, plan in plans:
             prefix = prefixes[region]
             if trunk and not (prefix and digits.startswith(prefix)):
                 continue
-            if as_written and not may_be_written_as_national(value, region):
+            if writing is not None and region not in writing:
                 continue
-            if plan is not None and not plan.may_be_valid(digits):
-                continue
+            if plan is not None:
+                fits = shapes.get(id(plan))
+                if fits is None:
+                    fits = shapes[id(plan)] = plan.may_be_valid(digits, kinds)
+                if not fits:
+                    continue
             outcome = _typed_outcome(value, region)
             if (outcome is not None and outcome[0] in types and (not trunk or outcome[1] == prefix)
                     and (not as_written or written_as_national(value, region))):

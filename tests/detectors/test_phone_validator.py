@@ -100,7 +100,8 @@ def test_plan_skips_regions_that_cannot_match() -> None:
     assert not us.may_be_valid("017612345678") and de.may_be_valid("017612345678")
     assert us.may_be_valid("4155552671") and us.may_be_valid("14155552671")  # with the country code, no plus
     assert us.may_be_valid("011441314960000")  # US international prefix: any country may follow
-    assert region_plan("BR") is None  # a national-prefix transform rule: always parsed
+    br = region_plan("BR")  # a transform rule: "0 xx 11 ..." keeps only what its groups captured
+    assert br is not None and br.may_be_valid("0151141234567")
 
 
 @st.composite
@@ -317,6 +318,15 @@ def _typed(value: str, region: str) -> int | None:
     return phonenumbers.number_type(number)
 
 
+def _type_of(value: str, region: str) -> int | None:
+    """The type of the valid number `parse(value, region)` gives, None when it gives none."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.number_type(number) if phonenumbers.is_valid_number(number) else None
+
+
 def test_a_mobile_number_after_its_country_code_without_plus_is_a_typed_mobile() -> None:
     with_code, _ = BUILTIN.build("phonenumbers", {"types": ["mobile"], "country_code": True})
     for region, number in mobile_examples():
@@ -355,6 +365,41 @@ def test_a_toll_free_number_in_its_national_grouping_is_typed_toll_free() -> Non
     rng = random.Random(14)
     groups = [f"{rng.randint(1000, 9999)} {rng.randint(1000, 9999)}" for _ in range(300)]
     assert sum(map(toll_free, groups)) / len(groups) < 0.08  # few random groupings fall in a toll-free range
+
+
+def test_a_typed_plan_never_skips_a_region_where_an_example_number_has_its_type() -> None:
+    """The typed checks ask the plan for the number type's own descriptions (toll free, mobile): every
+    example number, in every written form, that parses to a valid number of that type in a region, is kept."""
+    kinds = {PhoneNumberType.TOLL_FREE: frozenset({"toll_free"}), PhoneNumberType.MOBILE: frozenset({"mobile"}),
+             PhoneNumberType.FIXED_LINE: frozenset({"fixed_line"})}
+    checked = 0
+    for region, number in example_numbers():
+        for form, dialled_from in written_forms(number):
+            digits = plain_digits(form)
+            if digits is None:
+                continue
+            for default in {region, dialled_from or region}:
+                kind = _type_of(form, default)
+                if kind is None:
+                    continue
+                wanted = kinds.get(kind, frozenset({"fixed_line", "mobile"}))  # FIXED_LINE_OR_MOBILE
+                if kind not in kinds and kind != PhoneNumberType.FIXED_LINE_OR_MOBILE:
+                    continue
+                checked += 1
+                assert region_plan(default).may_be_valid(digits, wanted), (form, default, kind)
+    assert checked > 1000
+
+
+@deterministic(300)
+@given(value=edited_numbers(), kind=st.sampled_from(["toll_free", "mobile"]))
+def test_the_typed_check_equals_the_straightforward_one_on_edited_numbers(value: str, kind: str) -> None:
+    clear_memos()
+    wanted = {"toll_free": {PhoneNumberType.TOLL_FREE},
+              "mobile": {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}}[kind]
+    typed, _ = BUILTIN.build("phonenumbers", {"regions": "all", "types": [kind], "as_written": True})
+    expected = plain_digits(value) is not None and any(
+        _type_of(value, region) in wanted and written_as_national(value, region) for region in ALL_REGIONS)
+    assert typed(value) == expected
 
 
 def test_typed_arguments_are_checked() -> None:

@@ -144,3 +144,22 @@ def test_a_token_shape_with_short_keywords_is_prefiltered_by_its_keywords() -> N
     engine = Engine(aws)
     token = [p for p in engine.scanner.plans if p.pattern.regex.startswith("(?<![A-Za-z0-9/+])(?P<value>[A-Za-z0-9/+]{40}")]
     assert [p.mode for p in token] == [Mode.KEYWORD]
+
+
+def test_patterns_that_share_a_regex_share_one_expression_and_each_gets_its_hits() -> None:
+    """Several rules look for the same digits (ten-digit identifiers): Hyperscan gets the expression once and
+    reports its hits to every pattern, each planned its own way (one plain, one only near a keyword)."""
+    from detectors.scanner import Mode, PatternScanner
+    from detectors.model import PatternSpec
+
+    regex = r"(?<![\w-])(?P<value>\d{10})(?![\w-])"
+    plain = PatternSpec("plain", regex, re.compile(regex), group="value")
+    near = PatternSpec("near", regex, re.compile(regex), group="value", keywords=("tel",), keyword_window=20)
+    other = PatternSpec("other", r"(?P<value>\d{4}-\d{4})", re.compile(r"(?P<value>\d{4}-\d{4})"), group="value")
+    scanner = PatternScanner([plain, near, other])
+    assert [plan.mode for plan in scanner.plans] == [Mode.WINDOW, Mode.NEAR, Mode.WINDOW]
+    assert sum(probe.kind == "pattern" for probe in scanner._probes) == 2
+    text = "order 4155552671 shipped last week to the depot; tel 2125550100, code 1234-5678"
+    found = {key: [m.group("value") for m in scanner.find(key, text, regions)]
+             for key, regions in scanner.scan(text).regions.items()}
+    assert found == {0: ["4155552671", "2125550100"], 1: ["2125550100"], 2: ["1234-5678"]}
