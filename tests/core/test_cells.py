@@ -86,3 +86,22 @@ def test_a_match_in_the_cell_maps_back_to_the_same_characters(cell, header, a, b
         (m,) = moved
         assert cell[m.start : m.end] == read[start:end]
         assert dataclasses.replace(m, start=start, end=end) == _match(start, end)
+
+
+def test_a_word_processor_tables_first_row_names_its_columns():
+    from tests.extract.builders import build_docx
+
+    rows = [["Employee", "SIN", "Amount"]] + [[f"E{i}", "", ""] for i in range(5)] + [["Last", SIN, BSN]]
+    data = build_docx(["Payroll export"], tables=[rows])
+    result = Inspector(SPEC).inspect_file(FileJob("file:3", data, "pay.docx", ScanContext(kind="attachment")))
+    found = {(d.location, d.entity) for d in result.detections}
+    assert ("table 1 row 7 col 2", "CA_SIN") in found
+    assert not any(entity == "NL_BSN" for _, entity in found)  # the BSN sits in the Amount column
+
+
+def test_under_headers_gives_each_cell_its_first_rows_text():
+    from dlp.extract.formats.sheets import under_headers
+
+    cells = [(2, 1, "Name"), (2, 3, "SIN"), (3, 1, "Ann"), (3, 2, "x"), (3, 3, SIN)]
+    assert list(under_headers(cells)) == [
+        (2, 1, "Name", ""), (2, 3, "SIN", ""), (3, 1, "Ann", "Name"), (3, 2, "x", ""), (3, 3, SIN, "SIN")]

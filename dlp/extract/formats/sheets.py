@@ -49,6 +49,21 @@ def read_sheets(
 Row = tuple[int, int, Sequence[Any]]  # (row number, column number of the first value, values), both from 1
 
 
+def under_headers(cells: Iterable[tuple[int, int, str]]) -> Iterator[tuple[int, int, str, str]]:
+    """(row, column, text, header) of a document table's cells (Word, OpenDocument text): the header is the
+    text of the table's first row in the same column ("" in that row), as a sheet's cells carry theirs."""
+    headers: dict[int, str] = {}
+    first_row: int | None = None
+    for row, column, text in cells:
+        if first_row is None:
+            first_row = row
+        if row == first_row:
+            headers[column] = text.strip()[:MAX_CONTEXT_CHARS]
+            yield row, column, text, ""
+        else:
+            yield row, column, text, headers.get(column, "")
+
+
 def row_parts(rows: Iterable[Row], title: str, ctx: ExtractContext) -> Iterator[TextPart]:
     """One part per non-empty cell, located `Sheet!B7`, with its column's header (the sheet's first
     non-empty row) as context. Shared by every spreadsheet reader; raises CellLimitReached past max_cells."""
