@@ -1,7 +1,8 @@
 """Spreadsheet cells to located parts, shared by every spreadsheet reader (XLSX, XLS, XLSB, ODS).
 
 Each non-empty cell becomes one part located `Sheet!B7`, with the header
-(the sheet's first non-empty row) of its column as context.
+(the sheet's first non-empty row) of its column as context; `under_headers`
+gives a Word or OpenDocument table's cells their headers the same way.
 """
 
 from __future__ import annotations
