@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import hyperscan
 
@@ -64,9 +65,17 @@ class RegexShape:
         return self.max_width < UNBOUNDED
 
 
+@lru_cache(maxsize=4096)
+def _parsed(regex: str, flags: int) -> object:
+    """Python's parse tree of `regex`, shared by the questions below (each reads it, none changes it): loading
+    the rules asks three of them about every pattern, and parsing was a third of the start-up of `dlp inspect`."""
+    return sre_parse.parse(regex, flags)
+
+
+@lru_cache(maxsize=4096)
 def shape_of(regex: str, flags: int) -> RegexShape:
     """Width bounds and lookahead reach of `regex`, from Python's own regex parser."""
-    parsed = sre_parse.parse(regex, flags)
+    parsed = _parsed(regex, flags)
     low, high = parsed.getwidth()
     return RegexShape(int(low), int(min(high, UNBOUNDED)), _lookahead_reach(parsed))
 
@@ -118,6 +127,7 @@ class Prefilter:
     end_slack: int  # characters a hit may end after the end of the regex's own match
 
 
+@lru_cache(maxsize=4096)
 def prefilter_for(regex: str, flags: int) -> Prefilter:
     """The expression to prefilter `regex` with.
 
@@ -127,7 +137,7 @@ def prefilter_for(regex: str, flags: int) -> Prefilter:
     gives one hit, where it ends. Large bounded repeats are opened up (`widen_repeats`).
     """
     unchanged = Prefilter(widen_repeats(regex), 0)
-    items = list(sre_parse.parse(regex, flags).data)
+    items = list(_parsed(regex, flags).data)
     trailing = 0
     while len(items) > trailing and items[-1 - trailing][0] == sre_constants.ASSERT_NOT \
             and items[-1 - trailing][1][0] == 1:
@@ -210,10 +220,11 @@ def _negate_class(boundary: str) -> str:
 TOKEN_RUN = 16  # a leading run of at least this many letter-or-digit characters makes a pattern token-shaped
 
 
+@lru_cache(maxsize=4096)
 def starts_with_token_run(regex: str, flags: int) -> bool:
     """Whether the match begins with a long run of one class that takes letters (`[A-Za-z0-9/+]{40}`):
     Hyperscan has to follow such a run through every word of prose, so a keyword is the cheaper prefilter."""
-    items = list(sre_parse.parse(regex, flags).data)
+    items = list(_parsed(regex, flags).data)
     while items:
         op, av = items[0]
         if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):

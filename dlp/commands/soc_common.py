@@ -5,16 +5,19 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 from collections.abc import Callable
-from typing import Any, NoReturn, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, Optional, TypeVar
 
-import duckdb
 import typer
 
 from dlp.commands.options import config_option, db_option
 from dlp.config import ConfigError, ScanConfig, find_config, load_config
 from dlp.errors import DlpError
 from dlp.exitcodes import for_error
-from dlp.store.db import Store
+
+if TYPE_CHECKING:  # duckdb and pyarrow are imported by the commands that open the database, not by `dlp inspect`
+    import duckdb
+
+    from dlp.store.db import Store
 
 ConfigOption = config_option()  # $DLP_CONFIG, else ./dlp.yaml, $XDG_CONFIG_HOME/dlp/dlp.yaml, /etc/dlp/dlp.yaml
 DbOption = db_option()  # $DLP_DB
@@ -44,6 +47,8 @@ def writer(cfg: ScanConfig) -> Store:
     path = Path(cfg.store.database)
     if not path.exists():
         fail(f"{path}: no findings database here (run `dlp scan` or `dlp demo` first)")
+    from dlp.store.db import Store
+
     return Store(path, lock_wait_seconds=cfg.store.lock_wait_seconds, on_wait=say)
 
 
@@ -52,6 +57,8 @@ T = TypeVar("T")
 
 def read(cfg: ScanConfig, run: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     """`run` on a read-only connection (it reads the database and nothing else)."""
+    from dlp.store.db import Store
+
     try:
         with Store(cfg.store.database, read_only=True) as store:
             return run(store.con)

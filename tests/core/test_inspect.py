@@ -91,3 +91,14 @@ def test_a_file_with_content_inspected_before_reuses_its_findings(tmp_path):
         (d.rule_id, d.start, d.end, d.fingerprint) for d in result.detections
     ]
     assert not {d.finding_id for d in reused.detections} & {d.finding_id for d in result.detections}
+
+
+def test_the_cli_module_leaves_the_database_libraries_to_the_commands_that_open_it() -> None:
+    """`dlp inspect` starts without duckdb and pyarrow (a third of the CLI's import time): only the commands
+    that read or write the findings database import them."""
+    import subprocess
+    import sys
+
+    probe = "import sys, dlp.cli; print(sorted(m for m in ('duckdb', 'pyarrow') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
