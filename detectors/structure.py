@@ -192,9 +192,11 @@ def column_header(text: str, start: int, end: int) -> str | None:
     """The header of the table column whose cell `text[start:end]` fills: the cell at the same place in
     the first line of the run of lines with as many separators as its own (Markdown, CSV, TSV). None when
     the value is not alone in a cell of such a run, or is in its first line."""
+    if not _between_cell_edges(text, start, end):
+        return None
     line_start = text.rfind("\n", 0, start) + 1
-    if not line_start or not _between_cell_edges(text, start, end):
-        return None  # (a cell below a header has a line above)
+    if not line_start:
+        return None  # a cell below a header has a line above
     line_end = text.find("\n", start)
     line_end = len(text) if line_end < 0 else line_end
     if end > line_end:
