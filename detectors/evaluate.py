@@ -7,12 +7,13 @@ window around it, never at the whole text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from detectors.likelihood import Likelihood, clamp_score, likelihood_for
 from detectors.model import ContextSpec, ExclusionSpec, PatternSpec, Rule, ValidatorSpec
 from detectors.parser import normalize_value
-from detectors.structure import find_field
+from detectors.structure import column_header, find_field
 from detectors.trace import TraceStep
 
 CONTEXT_LOOKAHEAD_SLACK = 32
@@ -84,11 +85,14 @@ def evaluate(candidate: Candidate, text: str, steps: list[TraceStep] | None = No
     needs_context = rule.require_context or candidate.require_context
     validators = candidate.validators
     pattern = candidate.pattern
+    # the header of the table column the span fills, looked up once for all context entries (see find_context)
+    column: list[str | None] = []
+    column_end = end
     # context hits found before the validators, by index into `contexts`; _UNSEEN where not looked up yet
     hits: list[str | None | object] | None = None
     if needs_context and validators and (pattern is None or not pattern.shrink):
         # (shrinking moves the end of the span, and with it the context window: not checked early)
-        hits = [find_context(c, text, start, end) if c.boost > 0 else _UNSEEN for c in contexts]
+        hits = [find_context(c, text, start, end, column) if c.boost > 0 else _UNSEEN for c in contexts]
         if all(hit is None or hit is _UNSEEN for hit in hits):
             if tracing:
                 _note(steps, "require_context",
@@ -125,7 +129,7 @@ def evaluate(candidate: Candidate, text: str, steps: list[TraceStep] | None = No
     for index, context in enumerate(contexts):
         hit = hits[index] if hits is not None else _UNSEEN
         if hit is _UNSEEN:
-            hit = find_context(context, text, start, end)
+            hit = find_context(context, text, start, end, column if end == column_end else None)
         if hit is None:
             continue
         score += context.boost
@@ -205,9 +209,14 @@ def shrink_to_valid(candidate: Candidate, text: str) -> str | None:
             return shorter
 
 
-def find_context(context: ContextSpec, text: str, start: int, end: int) -> str | None:
+def find_context(context: ContextSpec, text: str, start: int, end: int,
+                 column: list[str | None] | None = None) -> str | None:
     """The first context word within `before` characters before or `after` characters after the span;
-    for a `structure` entry, what makes the span a field ("field", "field 'ID'")."""
+    for a `structure` entry, what makes the span a field ("field", "field 'ID'").
+
+    In a table written as text, a supporting word counts for a cell when it stands in the cell's own row
+    or in the header of its column (`| Name | SIN | Amount |` names the SIN column, not the amounts).
+    `column`: where the header is kept once looked up, for the next entry of the same span."""
     if context.structure is not None:
         found = find_field(text, start, end)
         if found is None:
@@ -217,13 +226,45 @@ def find_context(context: ContextSpec, text: str, start: int, end: int) -> str |
         if context.words_only_labels and context.compiled.fullmatch(found.label.casefold()) is None:
             return None
         return found.describe()
+    match = None
     if context.before:
         match = context.compiled.search(text, max(0, start - context.before), start)
-        if match is not None:
-            return match.group()
-    if context.after:
+    if match is None and context.after:
         limit = min(len(text), end + context.after)
         match = context.compiled.search(text, end, min(len(text), limit + CONTEXT_LOOKAHEAD_SLACK))
+        if match is not None and match.start() >= limit:
+            match = None
+    if context.boost <= 0:
+        return None if match is None else match.group()
+    if match is not None and (text.find("\n", match.end(), start) if match.end() <= start
+                              else text.find("\n", end, match.start())) < 0:
+        return match.group()  # a word on the value's own line
+    if column:
+        header = column[0]
+    else:
+        header = column_header(text, start, end)
+        if column is not None:
+            column.append(header)
+    if header is None:
+        return None if match is None else match.group()
+    in_header = context.compiled.search(header)
+    if in_header is not None:
+        return f"column {header!r}"
+    row_start = text.rfind("\n", 0, start) + 1
+    row_end = text.find("\n", end)
+    in_row = _word_near(context, text, start, end, row_start, len(text) if row_end < 0 else row_end)
+    return None if in_row is None else in_row.group()
+
+
+def _word_near(context: ContextSpec, text: str, start: int, end: int, low: int, high: int) -> re.Match[str] | None:
+    """The first context word within the entry's window before or after the span, inside [low, high)."""
+    if context.before:
+        match = context.compiled.search(text, max(low, start - context.before), start)
+        if match is not None:
+            return match
+    if context.after:
+        limit = min(high, end + context.after)
+        match = context.compiled.search(text, end, min(high, limit + CONTEXT_LOOKAHEAD_SLACK))
         if match is not None and match.start() < limit:
-            return match.group()
+            return match
     return None

@@ -41,6 +41,7 @@ from detectors.model import PatternSpec
 from detectors.offsets import OffsetMap, encode_for_scan
 from detectors.regexinfo import (UNBOUNDED, hyperscan_flags, prefilter_for, python_flags, shape_of,
                                  starts_with_token_run)
+from detectors.structure import table_around, table_below
 
 MAX_WINDOW_WIDTH = 4096  # wider bounded patterns use start-of-match tracking instead
 LOOKAHEAD_SLACK = 16
@@ -188,14 +189,33 @@ def _keywords_near(plan: PatternPlan, finder: KeywordFinder, text: str,
     return keyword_hits
 
 
+def _tables_with_hits(text: str, ends: list[int]) -> list[tuple[int, int, int]]:
+    """The tables written as text (`detectors.structure.table_around`: header start and end, table end)
+    that some pattern hit ending at one of the sorted `ends` falls in below the header line."""
+    tables: list[tuple[int, int, int]] = []
+    seen = -1  # the end of the last line or table looked at
+    for end in ends:
+        if end <= seen:
+            continue
+        table = table_around(text, end - 1)
+        if table is None:
+            seen = text.find("\n", end)
+            seen = len(text) if seen < 0 else seen
+            continue
+        tables.append(table)
+        seen = table[2]
+    return tables
+
+
 def _regions_near_keywords(plan: PatternPlan, found: list[tuple[int, int]], keyword_hits: list[tuple[int, int]],
-                           length: int) -> list[Region]:
-    """Where a pattern hit's possible starts [end - width, end] meet a keyword's [start - window, end + window]:
-    the starts `keyword` mode would also try, narrowed to where the pattern can match."""
+                           length: int, tables: Sequence[tuple[int, int]] = ()) -> list[Region]:
+    """Where a pattern hit's possible starts [end - width, end] meet a keyword's [start - window, end + window]
+    (or the rows of a table with a keyword in its header): the starts `keyword` mode would also try,
+    narrowed to where the pattern can match."""
     window = plan.pattern.keyword_window or 0
     allowed: list[tuple[int, int]] = []  # merged start ranges the keywords allow
-    for start, end in sorted(keyword_hits):
-        low, high = start - window, end + window
+    spans = [(start - window, end + window) for start, end in keyword_hits] + list(tables)
+    for low, high in sorted(spans):
         if allowed and low <= allowed[-1][1]:
             if high > allowed[-1][1]:
                 allowed[-1] = (allowed[-1][0], high)
@@ -370,7 +390,7 @@ class PatternScanner:
                 for key in self._keywords[probe.name]:
                     plan = self.plans[key]
                     # the keyword starts its own length before its end (in characters)
-                    regions = [self._keyword_region(plan, max(0, end - size), end, length) for _, end in found]
+                    regions = [self._keyword_region(plan, text, max(0, end - size), end) for _, end in found]
                     hits.regions.setdefault(key, []).extend(regions)
                 continue
             for key in probe.keys:
@@ -381,11 +401,18 @@ class PatternScanner:
                     hits.regions[key] = [Region(0, length, length)]
                 else:
                     hits.regions[key] = _regions_from_hits(plan, found, length)
+        # a keyword in a table's header line names its column however far below the cell is: the
+        # tables the pattern hits fall in are found once for all plans (usually there is none)
+        tables = _tables_with_hits(text, sorted({end for found in near_hits.values() for _, end in found})) \
+            if near_hits and "\n" in text else []
         for key, found in near_hits.items():
             plan = self.plans[key]
-            keyword_hits = _keywords_near(plan, self._near_keywords[key], text, found)
-            if keyword_hits:
-                regions = _regions_near_keywords(plan, found, keyword_hits, length)
+            finder = self._near_keywords[key]
+            keyword_hits = _keywords_near(plan, finder, text, found)
+            rows = [(header_end, table_end) for header_start, header_end, table_end in tables
+                    if finder.spans(text, header_start, header_end)]
+            if keyword_hits or rows:
+                regions = _regions_near_keywords(plan, found, keyword_hits, length, rows)
                 if regions:
                     hits.regions[key] = regions
         for key, regions in hits.regions.items():
@@ -394,11 +421,15 @@ class PatternScanner:
         return hits
 
     @staticmethod
-    def _keyword_region(plan: PatternPlan, start: int, end: int, length: int) -> Region:
+    def _keyword_region(plan: PatternPlan, text: str, start: int, end: int) -> Region:
+        length = len(text)
         window = plan.pattern.keyword_window
         if window is None:
             return Region(0, length, length)
         last_start = min(length, end + window)
+        below = table_below(text, start, end)  # a keyword in a table's header reaches its last row
+        if below is not None and below > last_start:
+            last_start = below
         if plan.width >= UNBOUNDED:
             return Region(max(0, start - window), last_start, length)
         return Region(max(0, start - window), last_start, min(length, last_start + plan.width + plan.margin))

@@ -14,6 +14,10 @@ Two structures are known to rules:
   Data keys are left to word contexts, which see them anyway (`"tckn": "..."`).
 
 `find_field` looks only at the value's own line next to it, so its cost does not grow with the text.
+
+A value in a column of a table written as text (Markdown, CSV, TSV, `;`-separated) also has the column's
+header: `column_header` finds it, and `table_below` tells the scanner how far a keyword in a header
+line reaches, so that words naming a scheme in a header (`| Name | SIN |`) count for every cell below.
 """
 
 from __future__ import annotations
@@ -133,3 +137,118 @@ def _ends_field(text: str, end: int, quote: str) -> bool:
         return False
     # "it is 42, she said": a comma a word follows ends a clause, not a column
     return not (text[i] == "," and not quote and i + 2 < length and text[i + 1] in _BLANKS and text[i + 2].isalpha())
+
+
+# A column's header is this many lines above its cell at most: a longer table is read as text further down.
+MAX_TABLE_LINES = 500
+_CELL_SEPARATORS = "|\t;,"
+_CELL_PADDING = " \u00a0\"'`*"
+
+
+def _line_bounds(text: str, at: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return start, (len(text) if end < 0 else end)
+
+
+def _separator(text: str, start: int, end: int) -> str | None:
+    """The cell separator of the line text[start:end] (the first of `|`, tab, `;`, `,` it holds)."""
+    for sep in _CELL_SEPARATORS:
+        if text.find(sep, start, end) >= 0:
+            return sep
+    return None
+
+
+def _block_top(text: str, line_start: int, sep: str, count: int) -> int | None:
+    """The start of the first line of the run of lines ending with the one at `line_start` that all hold
+    `count` separators `sep`; None when the run is longer than MAX_TABLE_LINES."""
+    top = line_start
+    for _ in range(MAX_TABLE_LINES):
+        if top == 0:
+            return top
+        above = text.rfind("\n", 0, top - 1) + 1
+        if text.count(sep, above, top - 1) != count:
+            return top
+        top = above
+    return None
+
+
+def table_around(text: str, at: int) -> tuple[int, int, int] | None:
+    """For a position in a table line below its first: the first line's start and end, and where the
+    table ends (the end of the last line with as many separators). None for any other position."""
+    line_start, line_end = _line_bounds(text, at)
+    sep = _separator(text, line_start, line_end) if line_start else None  # a table line has one above
+    if sep is None:
+        return None
+    top = _block_top(text, line_start, sep, text.count(sep, line_start, line_end))
+    if top is None or top == line_start:
+        return None
+    header_end = text.find("\n", top)
+    bottom = table_below(text, top, top)
+    return top, header_end, line_end if bottom is None else max(bottom, line_end)
+
+
+def column_header(text: str, start: int, end: int) -> str | None:
+    """The header of the table column whose cell `text[start:end]` fills: the cell at the same place in
+    the first line of the run of lines with as many separators as its own (Markdown, CSV, TSV). None when
+    the value is not alone in a cell of such a run, or is in its first line."""
+    if not _between_cell_edges(text, start, end):
+        return None
+    line_start = text.rfind("\n", 0, start) + 1
+    if not line_start:
+        return None  # a cell below a header has a line above
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    if end > line_end:
+        return None
+    sep = _separator(text, line_start, line_end)
+    if sep is None:
+        return None
+    cell_start = text.rfind(sep, line_start, start) + 1 or line_start
+    cell_end = text.find(sep, end, line_end)
+    cell_end = line_end if cell_end < 0 else cell_end
+    if text[cell_start:start].strip(_CELL_PADDING) or text[end:cell_end].strip(_CELL_PADDING + "\r"):
+        return None
+    count = text.count(sep, line_start, line_end)
+    top = _block_top(text, line_start, sep, count)
+    if top is None or top == line_start:
+        return None
+    header_end = text.find("\n", top)
+    cells = text[top:header_end].rstrip("\r").split(sep)
+    index = text.count(sep, line_start, start)
+    return cells[index].strip(_CELL_PADDING) if index < len(cells) else None
+
+
+def _between_cell_edges(text: str, start: int, end: int) -> bool:
+    """Only padding between the span and a separator, a line break or the text's edge on both sides."""
+    i = start
+    while i > 0 and text[i - 1] in _CELL_PADDING:
+        i -= 1
+    if i > 0 and text[i - 1] not in _CELL_SEPARATORS and text[i - 1] != "\n":
+        return False
+    i, length = end, len(text)
+    while i < length and text[i] in _CELL_PADDING:
+        i += 1
+    return i >= length or text[i] in _CELL_SEPARATORS or text[i] in "\r\n"
+
+
+def table_below(text: str, start: int, end: int) -> int | None:
+    """Where the table ends whose first line holds text[start:end] in one of its cells: the end of the
+    run of lines below with as many separators; None when that line is no table header."""
+    line_start, line_end = _line_bounds(text, start)
+    if end > line_end or line_end >= len(text):  # a header has a line below
+        return None
+    sep = _separator(text, line_start, line_end)
+    if sep is None:
+        return None
+    count = text.count(sep, line_start, line_end)
+    bottom = line_end
+    for _ in range(MAX_TABLE_LINES):
+        if bottom >= len(text):
+            break
+        below_end = text.find("\n", bottom + 1)
+        below_end = len(text) if below_end < 0 else below_end
+        if text.count(sep, bottom + 1, below_end) != count:
+            break
+        bottom = below_end
+    return bottom if bottom > line_end else None

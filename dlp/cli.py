@@ -662,6 +662,7 @@ def inspect(
     With --jsonl, one line per record: {"id", "findings": [...]}.
     """
     from detectors.engine import Engine, EngineSpec
+    from dlp.cells import analyze_cell
     from dlp.exitcodes import at_or_above
 
     if jsonl is None and path is None:
@@ -692,7 +693,7 @@ def inspect(
     elif jsonl is not None:
         code = _inspect_jsonl(jsonl, lambda texts: [as_json(m) for m in engine.analyze_batch(texts)], skip_bad_lines)
     else:
-        found = lambda text: as_json(engine.analyze(text))  # noqa: E731
+        found = lambda text, header="": as_json(analyze_cell(engine.analyze, text, header))  # noqa: E731
         if path == "-":
             code = _inspect_bytes("stdin", sys.stdin.buffer.read(), None, found)
         else:
@@ -723,7 +724,7 @@ def _inspect_bytes(name: str, data: bytes, filename: str | None, found: Any) -> 
         return ExitCode.OK
     result = extract_untrusted_file(data, filename or name)
     for part in result.parts:  # text read before a limit stopped the file is inspected too
-        for finding in found(part.text):
+        for finding in found(part.text, part.context):  # a cell under its column header (dlp.cells)
             if part.location:
                 finding["location"] = part.location
             print_json(finding)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from detectors.engine import Engine, EngineSpec
+from dlp.cells import from_header, under_header
 from dlp.evidence import TAIL_ENTITIES, Fingerprinter, masked_snippet
 from dlp.extract import (
     ExtractConfig,
@@ -155,7 +156,10 @@ class Inspector:
         # the file was not read whole, the findings say what the part that was read contains.
         segments = list(segment_parts(job.item_id, result.parts, self.spec.segment_chars, self.spec.segment_overlap))
         context = ScanContext(kind=job.context.kind, role=job.context.role, file_type=result.file_type)
-        matches = self.engine.analyze_batch([s.text for s in segments], [context] * len(segments)) if segments else []
+        # a cell is read under its column header (dlp.cells)
+        read = [under_header(s.text, s.context) for s in segments]
+        found = self.engine.analyze_batch([text for text, _ in read], [context] * len(segments)) if segments else []
+        matches = [from_header(m, shift) for m, (_, shift) in zip(found, read)]
         detections = self._detections(segments, matches)
         return InspectResult(
             job.item_id, result.chars, len(segments), detections, result.outcome, result.reason, **common

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from dlp import __version__
+from dlp.cells import analyze_cell
 from dlp.errors import DlpError, Terminal
 from dlp.evidence import TAIL_ENTITIES, masked_snippet
 from dlp.export.records import Record
@@ -185,5 +186,5 @@ def _document_records(uri: str, data: bytes, filename: str, analyze: Callable[[s
         raise InspectInputError(f"{uri}: {result.outcome.value}: {result.reason}")
     records: list[Record] = []
     for part in result.parts:
-        records += records_for_text(uri, part.text, part.location, analyze(part.text))
+        records += records_for_text(uri, part.text, part.location, analyze_cell(analyze, part.text, part.context))
     return records

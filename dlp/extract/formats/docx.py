@@ -21,6 +21,7 @@ from docx.oxml.parser import parse_xml
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt
 from dlp.extract.formats.embedded import iter_embedded
+from dlp.extract.formats.sheets import under_headers
 from dlp.extract.model import TextPart
 from dlp.extract.zipguard import open_zip
 
@@ -86,8 +87,8 @@ def _body(body: Any, ctx: ExtractContext) -> Iterator[TextPart]:
                 yield TextPart(text, f"{prefix}paragraph {paragraphs}")
         else:
             tables += 1
-            for row, col, text in _cells(block):
-                yield TextPart(text, f"{prefix}table {tables} row {row} col {col}")
+            for row, col, text, header in under_headers(_cells(block)):
+                yield TextPart(text, f"{prefix}table {tables} row {row} col {col}", header)
 
 
 def _headers_and_footers(

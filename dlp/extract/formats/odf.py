@@ -20,7 +20,7 @@ from lxml import etree
 from dlp.extract.context import ExtractContext
 from dlp.extract.errors import Corrupt
 from dlp.extract.formats.csvfile import column_name
-from dlp.extract.formats.sheets import Row, read_sheets, row_parts, sheet_ref
+from dlp.extract.formats.sheets import Row, read_sheets, row_parts, sheet_ref, under_headers
 from dlp.extract.model import TextPart
 from dlp.extract.zipguard import open_zip, read_member
 
@@ -123,8 +123,8 @@ def _text_document(body: Any, ctx: ExtractContext) -> Iterator[TextPart]:
         ctx.budget.check_time()
         if element.tag == T_TABLE:
             tables += 1
-            for row, col, text in _table_cells(element):
-                yield TextPart(text, ctx.locate(f"table {tables} row {row} col {col}"))
+            for row, col, text, header in under_headers(_table_cells(element)):
+                yield TextPart(text, ctx.locate(f"table {tables} row {row} col {col}"), header)
         else:
             paragraphs += 1
             text = text_of(element)

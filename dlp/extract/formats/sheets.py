@@ -1,7 +1,8 @@
 """Spreadsheet cells to located parts, shared by every spreadsheet reader (XLSX, XLS, XLSB, ODS).
 
 Each non-empty cell becomes one part located `Sheet!B7`, with the header
-(the sheet's first non-empty row) of its column as context.
+(the sheet's first non-empty row) of its column as context; `under_headers`
+gives a Word or OpenDocument table's cells their headers the same way.
 """
 
 from __future__ import annotations
@@ -47,6 +48,21 @@ def read_sheets(
 
 
 Row = tuple[int, int, Sequence[Any]]  # (row number, column number of the first value, values), both from 1
+
+
+def under_headers(cells: Iterable[tuple[int, int, str]]) -> Iterator[tuple[int, int, str, str]]:
+    """(row, column, text, header) of a document table's cells (Word, OpenDocument text): the header is the
+    text of the table's first row in the same column ("" in that row), as a sheet's cells carry theirs."""
+    headers: dict[int, str] = {}
+    first_row: int | None = None
+    for row, column, text in cells:
+        if first_row is None:
+            first_row = row
+        if row == first_row:
+            headers[column] = text.strip()[:MAX_CONTEXT_CHARS]
+            yield row, column, text, ""
+        else:
+            yield row, column, text, headers.get(column, "")
 
 
 def row_parts(rows: Iterable[Row], title: str, ctx: ExtractContext) -> Iterator[TextPart]:
