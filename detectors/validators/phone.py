@@ -124,7 +124,9 @@ class RegionPlan:
         for strip in (self.strip_own, self.strip_main):
             if strip is not None:
                 national += [found for number in national for found in strip.readings(number)]
-        return any(shaped_in_country(self.country_code, number, kinds) for number in national)
+        lengths = country_lengths(self.country_code)
+        return any(shaped_in_country(self.country_code, number, kinds) for number in national
+                   if lengths is None or len(number) in lengths)
 
 
 @lru_cache(maxsize=None)
@@ -164,6 +166,18 @@ def country_members(country_code: str) -> tuple[_Member, ...]:
         if general is not None and types:
             members.append(_Member(general, types))
     return tuple(members)
+
+
+@lru_cache(maxsize=None)
+def country_lengths(country_code: str) -> frozenset[int] | None:
+    """Every length a valid national number of the country may have (None: a region lists no lengths), so
+    that a candidate of another length skips the descriptions: most of the 200-odd countries, for most values."""
+    lengths: set[int] = set()
+    for member in country_members(country_code):
+        if not member.general.lengths:
+            return None
+        lengths |= member.general.lengths
+    return frozenset(lengths)
 
 
 @lru_cache(maxsize=8192)
