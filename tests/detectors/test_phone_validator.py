@@ -4,6 +4,7 @@ value once per listed region, valid when any parse is a valid number."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 
 import phonenumbers
@@ -73,21 +74,25 @@ def assert_plan_sound(value: str, region: str) -> None:
     assert not valid_in(value, region), f"{value!r} is valid in {region}, but the plan skips {region}"
 
 
-def test_plan_never_skips_a_region_where_an_example_number_is_valid() -> None:
-    """Every region's example numbers, in every written form, read with their own region and,
-    when dialled from abroad, with the region they were dialled from (so national prefixes,
-    country codes without a plus sign and international prefixes are all exercised)."""
-    checked = 0
+def plain_example_readings() -> Iterator[tuple[str, str, str]]:
+    """(written form, its digits, default region) for every region's example numbers in every plain written
+    form, read with their own region and, when dialled from abroad, with the region they were dialled from (so
+    national prefixes, country codes without a plus sign and international prefixes are all exercised)."""
     for region, number in example_numbers():
         for form, dialled_from in written_forms(number):
             digits = plain_digits(form)
-            if digits is None:
-                continue
-            for default in {region, dialled_from or region}:
-                plan = region_plan(default)
-                if plan is not None and valid_in(form, default):
-                    checked += 1
-                    assert plan.may_be_valid(digits), (form, default)
+            if digits is not None:
+                for default in {region, dialled_from or region}:
+                    yield form, digits, default
+
+
+def test_plan_never_skips_a_region_where_an_example_number_is_valid() -> None:
+    checked = 0
+    for form, digits, default in plain_example_readings():
+        plan = region_plan(default)
+        if plan is not None and valid_in(form, default):
+            checked += 1
+            assert plan.may_be_valid(digits), (form, default)
     assert checked > 2000
 
 
@@ -373,20 +378,13 @@ def test_a_typed_plan_never_skips_a_region_where_an_example_number_has_its_type(
     kinds = {PhoneNumberType.TOLL_FREE: frozenset({"toll_free"}), PhoneNumberType.MOBILE: frozenset({"mobile"}),
              PhoneNumberType.FIXED_LINE: frozenset({"fixed_line"})}
     checked = 0
-    for region, number in example_numbers():
-        for form, dialled_from in written_forms(number):
-            digits = plain_digits(form)
-            if digits is None:
-                continue
-            for default in {region, dialled_from or region}:
-                kind = _type_of(form, default)
-                if kind is None:
-                    continue
-                wanted = kinds.get(kind, frozenset({"fixed_line", "mobile"}))  # FIXED_LINE_OR_MOBILE
-                if kind not in kinds and kind != PhoneNumberType.FIXED_LINE_OR_MOBILE:
-                    continue
-                checked += 1
-                assert region_plan(default).may_be_valid(digits, wanted), (form, default, kind)
+    for form, digits, default in plain_example_readings():
+        kind = _type_of(form, default)
+        if kind is None or (kind not in kinds and kind != PhoneNumberType.FIXED_LINE_OR_MOBILE):
+            continue
+        wanted = kinds.get(kind, frozenset({"fixed_line", "mobile"}))  # FIXED_LINE_OR_MOBILE
+        checked += 1
+        assert region_plan(default).may_be_valid(digits, wanted), (form, default, kind)
     assert checked > 1000
 
 
