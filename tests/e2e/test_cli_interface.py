@@ -66,12 +66,27 @@ def test_help_documents_the_exit_codes():
 
 
 def test_shell_completion_is_offered_and_completes_commands_and_options():
-    script = runner.invoke(app, ["--show-completion", "bash"], prog_name="dlp")
-    assert script.exit_code == 0 and "complete -o default -F _dlp_completion dlp" in script.stdout
+    help_text = runner.invoke(app, ["--help"]).stdout
+    assert "--install-completion" in help_text and "--show-completion" in help_text
     for words, cword, expected in (("dlp sc", "1", "scan"), ("dlp scan --fail", "2", "--fail-on")):
         completed = runner.invoke(app, [], prog_name="dlp",
                                   env={"_DLP_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": cword})  # fmt: skip
         assert completed.stdout.split() == [expected]
+
+
+def test_the_completion_script_is_shown_for_the_shell_it_runs_in():
+    """`--show-completion` names no shell: Typer detects it from the parent processes (shellingham), which
+    a detached job (no shell among its parents) does not have."""
+    import shellingham
+
+    try:
+        shell, _ = shellingham.detect_shell()
+    except shellingham.ShellDetectionFailure:
+        pytest.skip("no shell among this process's parents to show completion for")
+    if shell != "bash":
+        pytest.skip(f"the test checks bash's script; this runs under {shell}")
+    script = runner.invoke(app, ["--show-completion"], prog_name="dlp")
+    assert script.exit_code == 0 and "complete -o default -F _dlp_completion dlp" in script.stdout
 
 
 def test_environment_variables_stand_in_for_flags(tiny_server, tmp_path, monkeypatch):
