@@ -226,14 +226,7 @@ def find_context(context: ContextSpec, text: str, start: int, end: int,
         if context.words_only_labels and context.compiled.fullmatch(found.label.casefold()) is None:
             return None
         return found.describe()
-    match = None
-    if context.before:
-        match = context.compiled.search(text, max(0, start - context.before), start)
-    if match is None and context.after:
-        limit = min(len(text), end + context.after)
-        match = context.compiled.search(text, end, min(len(text), limit + CONTEXT_LOOKAHEAD_SLACK))
-        if match is not None and match.start() >= limit:
-            match = None
+    match = _word_near(context, text, start, end, 0, len(text))
     if context.boost <= 0:
         return None if match is None else match.group()
     if match is not None and (text.find("\n", match.end(), start) if match.end() <= start

@@ -194,11 +194,9 @@ def column_header(text: str, start: int, end: int) -> str | None:
     the value is not alone in a cell of such a run, or is in its first line."""
     if not _between_cell_edges(text, start, end):
         return None
-    line_start = text.rfind("\n", 0, start) + 1
+    line_start, line_end = _line_bounds(text, start)
     if not line_start:
         return None  # a cell below a header has a line above
-    line_end = text.find("\n", start)
-    line_end = len(text) if line_end < 0 else line_end
     if end > line_end:
         return None
     sep = _separator(text, line_start, line_end)
