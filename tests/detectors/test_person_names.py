@@ -361,3 +361,22 @@ def test_the_pattern_of_given_names_that_are_words_spells_out_the_surname_list(e
     pattern = next(p for p in engine.rule("PERSON").patterns if p.name == "given name that is also a word and a family name")
     spelt = set(pattern.regex.split("(?:", 1)[1].split(")", 1)[0].split("|"))
     assert spelt == listed
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the other words of a run of capitals that holds a name go to lower case, so the model reads the name alone
+    ("PLEASE SEND IT TO OKAFOR NOW!", "please send it to Okafor now!"),
+    ("BOO OKAFOR! BOO OKAFOR!", "boo Okafor! boo Okafor!"),
+    ("Status: CALL TOBIAS, then the rest", "Status: call Tobias, then the rest"),
+    # a run of capitals without a name, or capitals on another line, stay as written
+    ("URGENT: SEND THE FILE TO FINANCE today", "URGENT: SEND THE FILE TO FINANCE today"),
+    ("TOBIAS\nSEE ATTACHED", "Tobias\nSEE ATTACHED"),
+])
+def test_words_in_capitals_around_a_name_in_capitals_are_read_in_lower_case(text: str, expected: str) -> None:
+    out = recase(text, [(_known,)])
+    assert out == expected and len(out) == len(text)
+
+
+def test_a_name_shouted_in_capitals_is_found(engine: Engine) -> None:
+    found = [(m.value, m.start) for m in engine.analyze("VOTE OKAFOR OUT! VOTE OKAFOR OUT!") if m.entity == "PERSON"]
+    assert [(value.title(), start) for value, start in found] == [("Okafor", 5), ("Okafor", 22)]
