@@ -380,3 +380,19 @@ def test_words_in_capitals_around_a_name_in_capitals_are_read_in_lower_case(text
 def test_a_name_shouted_in_capitals_is_found(engine: Engine) -> None:
     found = [(m.value, m.start) for m in engine.analyze("VOTE OKAFOR OUT! VOTE OKAFOR OUT!") if m.entity == "PERSON"]
     assert [(value.title(), start) for value, start in found] == [("Okafor", 5), ("Okafor", 22)]
+
+
+@pytest.mark.parametrize("text", [
+    "@ Rivers _ Tobias I think the figures are wrong",  # a handle as tokenised text writes it
+    "@ Okafor thanks, on my way",
+])
+def test_a_name_inside_a_chat_handle_is_no_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Thanks Tobias, I think the figures are wrong", "Tobias"),
+    ("I asked Tobias (@tobias_r) about it", "Tobias"),  # a handle after the name
+])
+def test_a_name_next_to_a_handle_is_still_a_person(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
