@@ -396,3 +396,22 @@ def test_a_name_inside_a_chat_handle_is_no_person(engine: Engine, text: str) -> 
 ])
 def test_a_name_next_to_a_handle_is_still_a_person(engine: Engine, text: str, name: str) -> None:
     assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Hallgren finished his career in Oslo.", "Hallgren"),
+    ("Later, Okonkwo quietly dropped his claim.", "Okonkwo"),
+    ("In the end Vrabetz blamed himself for the delay.", "Vrabetz"),
+])
+def test_one_word_as_the_subject_of_a_verb_with_his_or_a_reflexive_pronoun(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "Acme hired her last week.",  # "her" is an object too
+    "Pellham renewed its contract.",
+    "Finance approved his request on Monday.",  # an ordinary word
+    "Chicago reclaimed his title.",  # a place
+])
+def test_a_company_a_place_or_a_word_before_such_a_verb_is_no_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
