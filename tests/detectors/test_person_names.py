@@ -415,3 +415,25 @@ def test_one_word_as_the_subject_of_a_verb_with_his_or_a_reflexive_pronoun(engin
 ])
 def test_a_company_a_place_or_a_word_before_such_a_verb_is_no_person(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, names", [
+    ("I emailed Marta Quillfeather about the lease. Quillfeather clearly wants a longer term.",
+     ["Marta Quillfeather", "Quillfeather"]),
+    ("Ask Dagny Brekke about it. Brekke approved the budget, and Brekke's team signed.",
+     ["Dagny Brekke", "Brekke", "Brekke"]),
+    ("Report by Henrik Solberg-Ruud (page 2). Solberg-Ruud notes the risk.", ["Henrik Solberg-Ruud", "Solberg-Ruud"]),
+])
+def test_the_family_name_of_a_name_found_is_found_wherever_the_text_repeats_it(
+        engine: Engine, text: str, names: list[str]) -> None:
+    assert _people(engine, text) == names
+
+
+@pytest.mark.parametrize("text, names", [
+    # part of another name, in lower case, or inside a longer word or handle: not the person
+    ("Call Tobias Hallgren back; Hallgren Logistics and the hallgren account are another matter.",
+     ["Tobias Hallgren"]),
+    ("Ask Dagny Brekke about it; Jonas Brekkestad and @Brekke_ops are someone else.", ["Dagny Brekke", "Jonas Brekkestad"]),
+])
+def test_a_family_name_in_another_name_or_word_is_no_repeat(engine: Engine, text: str, names: list[str]) -> None:
+    assert _people(engine, text) == names
