@@ -437,3 +437,16 @@ def test_the_family_name_of_a_name_found_is_found_wherever_the_text_repeats_it(
 ])
 def test_a_family_name_in_another_name_or_word_is_no_repeat(engine: Engine, text: str, names: list[str]) -> None:
     assert _people(engine, text) == names
+
+
+def test_a_title_of_office_opens_the_model_to_a_name_that_is_an_ordinary_word(engine: Engine) -> None:
+    assert _people(engine, "A letter from Senator Rich about the budget arrived.") == ["Rich"]
+
+
+@pytest.mark.parametrize("text", [
+    "The General Assembly met on Friday.",
+    "Officer Training starts in June.",
+    "Our King Size beds ship free.",
+])
+def test_a_title_word_in_a_name_of_a_thing_is_no_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
