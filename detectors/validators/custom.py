@@ -38,7 +38,7 @@ _PARTICLE_JOINED = re.compile(r"(?:%s)-[^\W\d_]*[A-ZÀ-ÖØ-Þ][\w'’-]*" % "|"
 
 def person_name_plausible(value: str, min_words: int = 1) -> bool:
     """Filters statistical-NER noise: min_words..5 words, each starting with a capital letter (but a particle
-    inside the name: "de", "van", "bin"), no digits or markup."""
+    before a later word of the name: "de", "van", "bin"; "Pierre de Marca", "de Jong"), no digits or markup."""
     words = value.split()
     if not max(1, min_words) <= len(words) <= 5:
         return False
@@ -49,7 +49,7 @@ def person_name_plausible(value: str, min_words: int = 1) -> bool:
     for index, word in enumerate(words):
         if not _NAME_TOKEN.fullmatch(word):
             return False
-        if not word[0].isupper() and not (0 < index < len(words) - 1 and word in NAME_PARTICLES) \
+        if not word[0].isupper() and not (index < len(words) - 1 and word in NAME_PARTICLES) \
                 and not (index > 0 and _PARTICLE_JOINED.fullmatch(word)):
             return False
     # an all-capitals single word is usually an acronym (IBAN, SSN, AWS), not a name

@@ -450,3 +450,33 @@ def test_a_title_of_office_opens_the_model_to_a_name_that_is_an_ordinary_word(en
 ])
 def test_a_title_word_in_a_name_of_a_thing_is_no_person(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    # a family name opened by a particle, without the given name, though "bin" and "laden"-like words are ordinary
+    ("The inquiry asked what Bin Hadid knew before the raid.", "Bin Hadid"),
+    ("Late winner from de Ruiter again, what a finish", "de Ruiter"),
+])
+def test_a_family_name_opened_by_a_particle_without_the_given_name(engine: Engine, text: str, name: str) -> None:
+    assert name in _people(engine, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The Bin Collection schedule changes next week.",
+    "We flew into El Paso on Tuesday for the audit.",
+    "Read the Al Jazeera piece before the call.",
+    "The De Facto Standard committee meets in March.",
+])
+def test_a_particle_before_an_ordinary_word_is_no_name(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
+
+
+def test_the_name_particles_list_is_the_validators_set() -> None:
+    from pathlib import Path
+
+    import rules
+    from detectors.validators.custom import NAME_PARTICLES
+
+    listed = {line.strip() for line in (Path(rules.__file__).parent / "data" / "name-particles.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")}
+    assert listed == NAME_PARTICLES
