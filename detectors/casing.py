@@ -27,6 +27,13 @@ _CAPITALS_WORD = re.compile(r"(?<![\w@./:\\-])[A-Z]{%d,}(?![\w@/\\-]|[.:]\w)" % 
 # organisation's name ("GET Nicola OUT"), so the other words of the run go to lower case ("get Nicola out")
 _CAPITALS_RUN = re.compile(r"(?<![^\W\d_])[A-Z][A-Z'’]*(?:[^\w\n]{1,3}[A-Z][A-Z'’]*)*(?![^\W\d_])")
 _CAPITALS_RUN_WORD = re.compile(r"[A-Z][A-Z'’]+")
+# a list of family names in capitals, as court opinions and line-ups write them ("KENNEDY, SOUTER, and GINSBURG
+# joined", "THOMAS and ALITO"): a word in capitals listed with a recased name is a name too, though the lists do
+# not know it or it is also a word; a list of names is never read as one run of shouted words
+_LISTED_WITH = re.compile(r",[ ]?(?:(?:and|or|AND|OR|&)[ ])?|[ ](?:and|or|AND|OR|&)[ ]")
+# (one word of a shouted phrase is no list item: "CALL TOBIAS, PLEASE HURRY")
+_CAPITALS_AFTER = re.compile(r"[ \t]+[A-Z]{2}")
+_CAPITALS_BEFORE = re.compile(r"[A-Z]{2}[ \t]+$")
 
 # in a text with capitals, a lower-case name is left as its writer typed it ("sat with lydia", "asked daniel if",
 # "thanks priya", "dave said"), so the model reads it as a word: a word right after a word that takes a person
@@ -80,6 +87,10 @@ def recase(text: str, checks: Sequence[Sequence[WordCheck]], memo: dict[str, boo
         pieces.append(title)
         last = end
     if names:
+        listed = _listed_with_names(text, names)
+        if listed:
+            names = sorted(names + listed)
+            pieces, last = _title_case(text, names)
         return _lower_case_around_capital_names(text, pieces, last, names)
     if not pieces:
         return text
@@ -129,6 +140,46 @@ def _cued_word(tokens: list[str], index: int, passes: WordCheck) -> tuple[int, i
             and token.islower() and passes(token)):
         return 0, len(token)
     return None
+
+
+def _listed_with_names(text: str, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of the words in capitals (4 letters or more) that stand in a list with one of `names` (sorted), or
+    with a word so found: next to it, with a comma, "and" or "or" between."""
+    if not any(text[start:end].isupper() for start, end in names):
+        return []
+    words = [match.span() for match in _CAPITALS_WORD.finditer(text)]
+    named = set(names)
+    found: list[tuple[int, int]] = []
+    changed = True
+    while changed:
+        changed = False
+        for index, span in enumerate(words):
+            if span in named or _CAPITALS_AFTER.match(text, span[1]) or _CAPITALS_BEFORE.search(text, 0, span[0]):
+                continue
+            neighbours = [(words[index - 1], span)] if index else []
+            if index + 1 < len(words):
+                neighbours.append((span, words[index + 1]))
+            for left, right in neighbours:
+                other = left if right == span else right
+                if other in named and _LISTED_WITH.fullmatch(text, left[1], right[0]):
+                    named.add(span)
+                    found.append(span)
+                    changed = True
+                    break
+    return found
+
+
+def _title_case(text: str, names: list[tuple[int, int]]) -> tuple[list[str], int]:
+    """The pieces of `text` up to the end of the last of `names` (sorted spans), each name with a capital first
+    letter and the rest in lower case, and that end."""
+    pieces: list[str] = []
+    last = 0
+    for start, end in names:
+        word = text[start:end]
+        pieces.append(text[last:start])
+        pieces.append(word[0].upper() + word[1:].lower())
+        last = end
+    return pieces, last
 
 
 def _lower_case_around_capital_names(text: str, pieces: list[str], last: int, names: list[tuple[int, int]]) -> str:

@@ -480,3 +480,22 @@ def test_the_name_particles_list_is_the_validators_set() -> None:
     listed = {line.strip() for line in (Path(rules.__file__).parent / "data" / "name-particles.txt").read_text().splitlines()
               if line.strip() and not line.startswith("#")}
     assert listed == NAME_PARTICLES
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a word in capitals listed with a recased name is a name too, though the lists do not know it
+    ("OKAFOR, VRANJES, and TOBIAS signed the order.", "Okafor, Vranjes, and Tobias signed the order."),
+    ("The panel: TOBIAS and HALVORSRUD agreed.", "The panel: Tobias and Halvorsrud agreed."),
+    ("OKAFOR & QUELCH dissented", "Okafor & Quelch dissented"),
+    # a word of a shouted phrase after a name is no list item, nor is a list without a known name
+    ("CALL TOBIAS, PLEASE HURRY", "call Tobias, please hurry"),
+    ("Ask for VRANJES and QUELCH at the desk", "Ask for VRANJES and QUELCH at the desk"),
+])
+def test_words_in_capitals_listed_with_a_name_in_capitals_are_names(text: str, expected: str) -> None:
+    out = recase(text, [(_known,)])
+    assert out == expected and len(out) == len(text)
+
+
+def test_a_family_name_in_capitals_listed_with_known_names_is_found(engine: Engine) -> None:
+    people = _people(engine, "GARCIA filed a dissent, in which MARTINEZ and QUELCH joined.")
+    assert "QUELCH" in [value.upper() for value in people]
