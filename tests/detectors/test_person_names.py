@@ -499,3 +499,19 @@ def test_words_in_capitals_listed_with_a_name_in_capitals_are_names(text: str, e
 def test_a_family_name_in_capitals_listed_with_known_names_is_found(engine: Engine) -> None:
     people = _people(engine, "GARCIA filed a dissent, in which MARTINEZ and QUELCH joined.")
     assert "QUELCH" in [value.upper() for value in people]
+
+
+@pytest.mark.parametrize("text", [
+    "Tonight we saw the band Delphine Okoro live at the pier.",
+    "Their favourite record is by the folk duo Marisol Quint.",
+])
+def test_a_band_named_right_after_the_word_band_is_no_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The band's drummer Delphine Okoro left in March.", "Delphine Okoro"),
+    ("She played in a band with Marisol Quint for years.", "Marisol Quint"),
+])
+def test_a_band_member_is_still_a_person(engine: Engine, text: str, name: str) -> None:
+    assert name in _people(engine, text)
