@@ -522,7 +522,13 @@ class Engine:
                     likelihood=scored.likelihood.name, severity=rule.severity, detector=candidate.detector,
                     value=scored.value, decoded=False, tags=rule.tags))
             if rule.repeats == "names":
-                matches.extend(_name_repeats(state.text, [m for m in matches if m.rule_id == rule.id]))
+                own = [m for m in matches if m.rule_id == rule.id]
+                listed = _listed_names(state.text, own, [s for s in kept if s.likelihood < floor
+                                                         and s.candidate.detector == "ner" and " " not in s.value])
+                if listed and tracer is not None and rule.id == tracer.rule_id:
+                    _note_listed(tracer, listed)
+                matches.extend(match for _, match in listed)
+                matches.extend(_name_repeats(state.text, own + [match for _, match in listed]))
             elif rule.repeats:
                 matches.extend(_repeats(state.text, [m for m in matches if m.rule_id == rule.id]))
         matches = _best_of_exclusive(matches, self._exclusive)
@@ -709,6 +715,43 @@ _NAME_REPEAT_BEFORE = re.compile(r"[\w@#&'’-]")
 _NAME_REPEAT_AFTER = re.compile(r"[\w@#&-]|['’](?![sS](?!\w))")  # a possessive may follow: "Ferguson's"
 _CAPITALISED_NEIGHBOUR_BEFORE = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’-]*[ \t]+$")
 _CAPITALISED_NEIGHBOUR_AFTER = re.compile(r"[ \t]+[A-ZÀ-ÖØ-Þ]")
+
+
+# what stands between the names of a list: "Okafor, Brennan, or Ruiz", "Quelch and Vranjes"
+_LIST_SEPARATOR = re.compile(r",[ ]?(?:(?:and|or)[ ])?|[ ](?:and|or|&)[ ]")
+
+
+def _listed_names(text: str, found: list[Match], weak: list[Scored]) -> list[tuple[Scored, Match]]:
+    """The one-word names of `weak` (the model's, scored too low to report alone) that stand in a list with a
+    name of `found` (one rule's matches in `text`), or with one so added: next to it, with a comma, "and" or "or"
+    between ("Okafor, Brennan, or Ruiz"). Each is reported as its neighbour in the list is: (the weak match, what
+    is reported)."""
+    if not found or not weak:
+        return []
+    listed: list[tuple[Scored, Match]] = []
+    pending = list(weak)
+    queue = list(found)
+    while queue and pending:
+        name = queue.pop()
+        for scored in list(pending):
+            left, right = (name.end, scored.start) if name.end <= scored.start else (scored.end, name.start)
+            if 0 < right - left <= 6 and _LIST_SEPARATOR.fullmatch(text, left, right):
+                pending.remove(scored)
+                match = replace(name, start=scored.start, end=scored.end, value=scored.value, detector="ner")
+                listed.append((scored, match))
+                queue.append(match)
+    return listed
+
+
+def _note_listed(tracer: _Tracer, listed: list[tuple[Scored, Match]]) -> None:
+    """Mark the traces of the names `_listed_names` reported."""
+    by_candidate = {id(scored.candidate): (scored, match) for scored, match in listed}
+    for position, (candidate, steps, _, _, _) in enumerate(tracer.records):
+        if id(candidate) in by_candidate:
+            scored, match = by_candidate[id(candidate)]
+            steps.append(TraceStep("listed", "in a list with a reported name", match.score - scored.score, match.score))
+            tracer.records[position] = (candidate, steps, replace(scored, score=match.score,
+                                        likelihood=Likelihood[match.likelihood]), "reported", match.score)
 
 
 def _name_repeats(text: str, found: list[Match]) -> list[Match]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class TraceStep:
-    action: str  # candidate | exclusion | validator | shrink | context | require_context | likelihood | overlap | compound | decoded
+    action: str  # candidate | exclusion | validator | shrink | context | require_context | likelihood | overlap | compound | decoded | listed
     detail: str
     delta: float = 0.0
     score: float = 0.0

@@ -515,3 +515,23 @@ def test_a_band_named_right_after_the_word_band_is_no_person(engine: Engine, tex
 ])
 def test_a_band_member_is_still_a_person(engine: Engine, text: str, name: str) -> None:
     assert name in _people(engine, text)
+
+
+@pytest.mark.parametrize("text, name", [
+    # one word the model calls a person but too weakly to report alone, listed with a reported name
+    ("Neither did Brennan or Ghorvantis.", "Ghorvantis"),
+    ("Neither did Brennan, Moreau, or Ghorvantis.", "Ghorvantis"),
+    ("Ask Ghorvantis or Brennan.", "Ghorvantis"),
+])
+def test_a_weak_one_word_name_listed_with_a_reported_name_is_reported(engine: Engine, text: str, name: str) -> None:
+    assert name in _people(engine, text)
+    trace = next(t for t in engine.explain("PERSON", text) if t.value == name)
+    assert trace.reported and trace.reason == "reported" and trace.steps[-1].action == "listed"
+
+
+@pytest.mark.parametrize("text", [
+    "The dinner was hosted by Ghorvantis.",  # alone: still too weak
+    "Brennan booked a table at Ghorvantis for Friday.",  # with a name, but in no list with it
+])
+def test_a_weak_one_word_name_outside_a_list_with_a_name_is_not_reported(engine: Engine, text: str) -> None:
+    assert "Ghorvantis" not in _people(engine, text)
