@@ -638,12 +638,12 @@ def _entity_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop a possessive, a leading article and edge punctuation or symbols NER sometimes includes ("Maria
     Garcia's" -> "Maria Garcia", "the Labour Party" -> "Labour Party", "- Maria Garcia" -> "Maria Garcia",
-    "Maria ♥" -> "Maria")."""
+    "Maria ♥" -> "Maria", "Maria Garcia &" -> "Maria Garcia": the model stopped inside a list of names)."""
     if text.endswith(("'s", "’s"), start, end):
         end -= 2
     if text.startswith(("the ", "The "), start) and end - start > 4:  # "the Labour Party": the article is no part
         start += 4
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:!?)]\"'’" or unicodedata.category(text[end - 1]) == "So"):
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:!?)]\"'’&" or unicodedata.category(text[end - 1]) == "So"):
         end -= 1
     while start < end and (text[start].isspace() or text[start] in "(\"'‘"
                            or text[start] in "-–—•*·" and text[start + 1:start + 2].isspace()):  # a list bullet

@@ -535,3 +535,16 @@ def test_a_weak_one_word_name_listed_with_a_reported_name_is_reported(engine: En
 ])
 def test_a_weak_one_word_name_outside_a_list_with_a_name_is_not_reported(engine: Engine, text: str) -> None:
     assert "Ghorvantis" not in _people(engine, text)
+
+
+@pytest.mark.parametrize("span, expected", [
+    ("Brenna Skelton Idris Mabena &", "Brenna Skelton Idris Mabena"),  # the model stopped at "&" in a list of names
+    ("Maria Garcia's", "Maria Garcia"),
+    ("Procter & Gamble", "Procter & Gamble"),  # inside the span, "&" stays
+])
+def test_a_model_span_loses_a_trailing_ampersand(span: str, expected: str) -> None:
+    from detectors.engine import _trim_entity
+
+    text = span + " Tomas Reyes"
+    start, end = _trim_entity(text, 0, len(span))
+    assert text[start:end] == expected
