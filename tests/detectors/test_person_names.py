@@ -548,3 +548,20 @@ def test_a_model_span_loses_a_trailing_ampersand(span: str, expected: str) -> No
     text = span + " Tomas Reyes"
     start, end = _trim_entity(text, 0, len(span))
     assert text[start:end] == expected
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Assim Qorvath, 30, Mississauga;", "Assim Qorvath"),
+    ("Chidubem Olawunmi, 52, Luton;", "Chidubem Olawunmi"),
+])
+def test_a_name_with_an_age_after_it(engine: Engine, text: str, name: str) -> None:
+    assert name in _people(engine, text)
+
+
+@pytest.mark.parametrize("text", [
+    "On November 20, 2023, the office closed early.",
+    "Flights from Dover Harbour, 25, were cancelled.",
+    "Orders Shipped, 40, Returned, 3",
+])
+def test_a_date_a_place_or_a_label_with_a_number_is_no_name_with_an_age(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
