@@ -18,6 +18,16 @@ def _people(engine: Engine, text: str) -> list[str]:
     return [m.value for m in engine.analyze(text) if m.entity == "PERSON"]
 
 
+def _data_words(name: str) -> set[str]:
+    """The words of a word list in rules/data/."""
+    from pathlib import Path
+
+    import rules
+
+    return {line.strip() for line in (Path(rules.__file__).parent / "data" / name).read_text().splitlines()
+            if line.strip() and not line.startswith("#")}
+
+
 @pytest.mark.parametrize("text", [
     "I loved the show by the Marcus Delaney Band last night.",
     "We booked two rooms at the Desmond Farrelly Hotel for the offsite.",
@@ -352,12 +362,7 @@ def test_a_team_or_a_company_after_a_sign_off_is_no_name(engine: Engine, text: s
 
 
 def test_the_pattern_of_given_names_that_are_words_spells_out_the_surname_list(engine: Engine) -> None:
-    from pathlib import Path
-
-    import rules
-
-    listed = {line.strip() for line in (Path(rules.__file__).parent / "data" / "surname-words.txt").read_text().splitlines()
-              if line.strip() and not line.startswith("#")}
+    listed = _data_words("surname-words.txt")
     pattern = next(p for p in engine.rule("PERSON").patterns if p.name == "given name that is also a word and a family name")
     spelt = set(pattern.regex.split("(?:", 1)[1].split(")", 1)[0].split("|"))
     assert spelt == listed
@@ -472,14 +477,9 @@ def test_a_particle_before_an_ordinary_word_is_no_name(engine: Engine, text: str
 
 
 def test_the_name_particles_list_is_the_validators_set() -> None:
-    from pathlib import Path
-
-    import rules
     from detectors.validators.custom import NAME_PARTICLES
 
-    listed = {line.strip() for line in (Path(rules.__file__).parent / "data" / "name-particles.txt").read_text().splitlines()
-              if line.strip() and not line.startswith("#")}
-    assert listed == NAME_PARTICLES
+    assert _data_words("name-particles.txt") == NAME_PARTICLES
 
 
 @pytest.mark.parametrize("text, expected", [
