@@ -27,8 +27,8 @@ _CAPITALS_WORD = re.compile(r"(?<![\w@./:\\-])[A-Z]{%d,}(?![\w@/\\-]|[.:]\w)" % 
 # organisation's name ("GET Nicola OUT"), so the other words of the run go to lower case ("get Nicola out")
 _CAPITALS_RUN = re.compile(r"(?<![^\W\d_])[A-Z][A-Z'’]*(?:[^\w\n]{1,3}[A-Z][A-Z'’]*)*(?![^\W\d_])")
 _CAPITALS_RUN_WORD = re.compile(r"[A-Z][A-Z'’]+")
-# a list of family names in capitals, as court opinions and line-ups write them ("KENNEDY, SOUTER, and GINSBURG
-# joined", "THOMAS and ALITO"): a word in capitals listed with a recased name is a name too, though the lists do
+# a list of family names in capitals, as court opinions and line-ups write them ("OKAFOR, VRANJES, and TOBIAS
+# signed", "QUELCH and MARTINEZ"): a word in capitals listed with a recased name is a name too, though the lists do
 # not know it or it is also a word; a list of names is never read as one run of shouted words
 _LISTED_WITH = re.compile(r",[ ]?(?:(?:and|or|AND|OR|&)[ ])?|[ ](?:and|or|AND|OR|&)[ ]")
 # (one word of a shouted phrase is no list item: "CALL TOBIAS, PLEASE HURRY")

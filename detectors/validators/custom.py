@@ -38,7 +38,7 @@ _PARTICLE_JOINED = re.compile(r"(?:%s)-[^\W\d_]*[A-ZÀ-ÖØ-Þ][\w'’-]*" % "|"
 
 def person_name_plausible(value: str, min_words: int = 1) -> bool:
     """Filters statistical-NER noise: min_words..5 words, each starting with a capital letter (but a particle
-    before a later word of the name: "de", "van", "bin"; "Pierre de Marca", "de Jong"), no digits or markup."""
+    before a later word of the name: "de", "van", "bin"; "Pierre de Marca", "de Ruiter"), no digits or markup."""
     words = value.split()
     if not max(1, min_words) <= len(words) <= 5:
         return False
