@@ -132,7 +132,9 @@ def test_custom_validators() -> None:
     assert not person_name_plausible("John Smith 3") and not person_name_plausible("Maria", min_words=2)
     assert person_name_plausible("Hélène de Villiers") and person_name_plausible("Anna van der Berg")
     assert not person_name_plausible("My Way") and not person_name_plausible("The Office")
-    assert not person_name_plausible("de Villiers") and not person_name_plausible("Anna van")  # a particle inside only
+    # a particle may open a family name written without the given name, but does not end a name nor stand alone
+    assert person_name_plausible("de Villiers") and not person_name_plausible("Anna van")
+    assert not person_name_plausible("de") and not person_name_plausible("de villiers")
 
 
 def test_wordlist_validator(tmp_path: Path) -> None:
