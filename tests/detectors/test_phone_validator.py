@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from detectors.validators import BUILTIN, clear_memos
-from detectors.validators.phone import (may_be_written_as_national, parse_outcome, phone_check, plain_digits, region_plan,
-                                       written_as_national)
+from detectors.validators.phone import (INDEX_DIGITS, may_be_written_as_national, parse_outcome, phone_check, plain_digits,
+                                       plans_starting, region_plan, written_as_national)
 
 # a list of regions as a rule may give it (the built-in national-number rule checks them all)
 PII_REGIONS = ("US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "ES", "IT", "SE", "PL", "AU", "IN", "SG", "BR")
@@ -107,6 +107,41 @@ def test_plan_skips_regions_that_cannot_match() -> None:
     assert us.may_be_valid("011441314960000")  # US international prefix: any country may follow
     br = region_plan("BR")  # a transform rule: "0 xx 11 ..." keeps only what its groups captured
     assert br is not None and br.may_be_valid("0151141234567")
+
+
+def indexed(digits: str, region: str) -> bool:
+    """Whether the region index keeps `region` for these digits."""
+    plan = region_plan(region)
+    return plan is not None and id(plan) in plans_starting(len(digits), digits[:INDEX_DIGITS])
+
+
+def test_the_region_index_keeps_every_region_whose_plan_passes_an_example_number() -> None:
+    checked = 0
+    for _, digits, default in plain_example_readings():
+        plan = region_plan(default)
+        if plan is not None and plan.may_be_valid(digits):
+            checked += 1
+            assert indexed(digits, default), (digits, default)
+    assert checked > 2000
+
+
+@deterministic(600)
+@given(digits=st.text("0123456789", min_size=1, max_size=17),
+       region=st.sampled_from(ALL_REGIONS + ("AR", "BR", "JP", "AG", "SM", "MX", "GB", "US", "DE")))
+def test_the_region_index_keeps_every_region_whose_plan_passes_any_digits(digits: str, region: str) -> None:
+    plan = region_plan(region)
+    assert plan is not None
+    if plan.may_be_valid(digits):
+        assert indexed(digits, region), (digits, region)
+
+
+def test_the_region_index_tries_a_number_in_few_regions() -> None:
+    assert indexed("03012345678", "DE") and not indexed("03012345678", "US")  # a Berlin number, trunk 0
+    assert indexed("4155552671", "US") and indexed("4155552671", "CA") and not indexed("4155552671", "FR")
+    assert indexed("011441314960000", "US")  # the US international prefix: any country may follow
+    assert indexed("0151141234567", "BR")  # a transform rule rewrites what follows the national prefix
+    everywhere = len(plans_starting(10, ""))
+    assert len(plans_starting(12, "49")) < everywhere / 5 and len(plans_starting(11, "07")) < everywhere / 2
 
 
 @st.composite
