@@ -301,11 +301,18 @@ def _shaped(desc: tuple[frozenset[int], str], seen: str, start: int, known: int)
     return start >= known or _unknown_digits(pattern).fullmatch(seen, start) is not None
 
 
-def _longest_match(pattern: str) -> int:
-    """The most characters `pattern` can match (sre's own width analysis); a huge number when unbounded."""
-    from re import _parser  # noqa: PLC0415 - the width analysis `re` runs on every pattern it compiles
+_UNBOUNDED = 1 << 16  # longer than any number: every lead length is tried
 
-    return int(_parser.parse(pattern).getwidth()[1])
+
+def _longest_match(pattern: str) -> int:
+    """The most characters `pattern` can match (the width analysis `re` runs on every pattern it compiles);
+    _UNBOUNDED when unbounded or when that analysis is not there (it is `re`'s own, not public)."""
+    try:
+        from re import _parser  # noqa: PLC0415
+
+        return min(int(_parser.parse(pattern).getwidth()[1]), _UNBOUNDED)
+    except (ImportError, AttributeError):  # pragma: no cover - a Python without `re._parser`
+        return _UNBOUNDED
 
 
 @lru_cache(maxsize=None)
