@@ -31,7 +31,8 @@ from detectors.dictionary import DictionaryMatcher
 from detectors.errors import Problem, RuleError, errors_only
 from detectors.evaluate import Candidate, Scored, evaluate
 from detectors.likelihood import Likelihood, likelihood_for
-from detectors.loader import load_rules, resolve_policy, select_rules
+from detectors.loader import resolve_policy, select_rules
+from detectors.rulecache import load_rules_cached
 from detectors.model import GateSpec, Rule
 from detectors.ner import DEFAULT_NER_MODEL, NerRunner
 from detectors.policy import Policy
@@ -138,7 +139,7 @@ class Engine:
         """Load rules and policy as the spec says; raise RuleError naming file and line on any error."""
         problems: list[Problem] = []
         paths, policy = resolve_policy(spec.rule_paths, spec.policy_path)
-        ruleset = load_rules(paths)
+        ruleset = load_rules_cached(paths)
         problems.extend(ruleset.problems)
         if not ruleset.rules and not errors_only(problems):
             problems.append(Problem(", ".join(paths), 0, "no rules found: give rule files or folders "

@@ -39,8 +39,7 @@ import hyperscan
 from detectors.hscache import compile_cached
 from detectors.model import PatternSpec
 from detectors.offsets import OffsetMap, encode_for_scan
-from detectors.regexinfo import (UNBOUNDED, hyperscan_flags, prefilter_for, python_flags, shape_of,
-                                 starts_with_token_run)
+from detectors.regexinfo import UNBOUNDED, facts_of, hyperscan_flags, python_flags
 from detectors.structure import TextTables, table_around, table_below
 
 MAX_WINDOW_WIDTH = 4096  # wider bounded patterns use start-of-match tracking instead
@@ -258,16 +257,15 @@ class PatternScanner:
     # -- planning -------------------------------------------------------------
     @staticmethod
     def _initial_plan(key: int, pattern: PatternSpec) -> PatternPlan:
-        flags = python_flags(pattern.flags)
-        shape = shape_of(pattern.regex, flags)
-        prefilter = prefilter_for(pattern.regex, flags)
+        facts = pattern.facts or facts_of(pattern.regex, python_flags(pattern.flags))
+        shape, prefilter = facts.shape, facts.prefilter
         # a hit may end `end_slack` characters after the match it stands for
         width = shape.max_width + prefilter.end_slack
         windowed = shape.bounded and width <= MAX_WINDOW_WIDTH and shape.lookahead < UNBOUNDED
         if pattern.keywords:
             short = min(len(k) for k in pattern.keywords) < RARE_KEYWORD_LENGTH
             # a long token shape is costly for Hyperscan to follow through prose: its keywords prefilter it
-            token = starts_with_token_run(pattern.regex, flags)
+            token = facts.token_run
             if windowed and pattern.keyword_window is not None and short and not token:
                 return PatternPlan(key, pattern, Mode.NEAR, width, shape.lookahead, "pattern hits near a keyword",
                                    expression=prefilter.expression)

@@ -118,6 +118,15 @@ def test_engine_equals_reference_on_the_generator_corpus() -> None:
         assert engine_result(text) == reference(RULES, text), text
 
 
+@pytest.mark.parametrize("text", [
+    # a value running into the next keyword: the second match starts inside the first one
+    "token Qw3rTy7uIo9pAs1dFg5hJk2lZx4cVb6nM8token Qw3rTy7uIo9pAs1dFg5hJk2lZx4cVb6nM8",
+])
+def test_engine_equals_reference_on_texts_random_search_found(text: str) -> None:
+    assert engine_result(text) == reference(RULES, text)
+    assert len(engine_result(text)) >= 2
+
+
 ALPHABET = st.sampled_from(list("0123456789 -@.abcxyzAKIASKsk_/+=éÖ🙂\n") + [
     "4539", "1488", "0343", "6467", "536-22-8714", "DE89", "3704", "jane@", "corp.com", "Maria ", "Garcia",
     "sk-proj-", "AKIA", "secret ", "aws ", "T3BlbkFJ", "Zx8vQ2mN4pL6rT9wK1jH3gF5dS7aY0uI2oP4lK6j"])
