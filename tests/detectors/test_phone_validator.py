@@ -4,7 +4,8 @@ value once per listed region, valid when any parse is a valid number."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 import phonenumbers
@@ -14,8 +15,8 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from detectors.validators import BUILTIN, clear_memos
-from detectors.validators.phone import (INDEX_DIGITS, may_be_written_as_national, parse_outcome, phone_check, plain_digits,
-                                       plans_starting, region_plan, written_as_national)
+from detectors.validators.phone import (INDEX_AFTER, INDEX_DIGITS, may_be_written_as_national, parse_outcome, phone_check, plain_digits,
+                                       plans_starting, region_plan, typed_check, written_as_national)
 
 # a list of regions as a rule may give it (the built-in national-number rule checks them all)
 PII_REGIONS = ("US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "ES", "IT", "SE", "PL", "AU", "IN", "SG", "BR")
@@ -142,6 +143,36 @@ def test_the_region_index_tries_a_number_in_few_regions() -> None:
     assert indexed("0151141234567", "BR")  # a transform rule rewrites what follows the national prefix
     everywhere = len(plans_starting(10, ""))
     assert len(plans_starting(12, "49")) < everywhere / 5 and len(plans_starting(11, "07")) < everywhere / 2
+
+
+def plain_edits(count: int, seed: int) -> list[str]:
+    """Example numbers in their plain written forms, some with a digit changed, dropped or added (seeded)."""
+    rng = random.Random(seed)
+    forms = sorted({form for form, _, _ in plain_example_readings()})
+    values = []
+    for form in rng.sample(forms, count):
+        chars = list(form)
+        for _ in range(rng.randint(0, 2)):
+            at = rng.randrange(len(chars))
+            if chars[at].isdigit():
+                chars[at] = rng.choice("0123456789") if rng.random() < 0.7 else ""
+        values.append("".join(chars))
+    return values
+
+
+@pytest.mark.parametrize("build", [
+    lambda: phone_check(tuple(ALL_REGIONS)), lambda: phone_check(PII_REGIONS), lambda: phone_check(ALL_REGIONS, as_written=True),
+    lambda: typed_check(ALL_REGIONS, frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}), True, False),
+    lambda: typed_check(ALL_REGIONS, frozenset({PhoneNumberType.TOLL_FREE}), False, False, as_written=True),
+])
+def test_a_check_answers_alike_with_and_without_the_region_index(build: Callable[[], Callable[[str], bool]]) -> None:
+    indexed_check = build()
+    for value in plain_edits(INDEX_AFTER, seed=1):  # the check uses the index from then on
+        indexed_check(value)
+    values = plain_edits(250, seed=14)
+    # a new check tries every region for its first INDEX_AFTER numbers
+    assert [indexed_check(v) for v in values] == [build()(v) for v in values]
+    assert any(indexed_check(v) for v in values) and not all(indexed_check(v) for v in values)
 
 
 @st.composite
