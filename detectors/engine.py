@@ -526,7 +526,9 @@ class Engine:
                     rule_id=rule.id, entity=entity, start=scored.start, end=scored.end, score=scored.score,
                     likelihood=scored.likelihood.name, severity=rule.severity, detector=candidate.detector,
                     value=scored.value, decoded=False, tags=rule.tags))
-            if rule.repeats:
+            if rule.repeats == "names":
+                matches.extend(_name_repeats(state.text, [m for m in matches if m.rule_id == rule.id]))
+            elif rule.repeats:
                 matches.extend(_repeats(state.text, [m for m in matches if m.rule_id == rule.id]))
         matches = _best_of_exclusive(matches, self._exclusive)
         matches.extend(m for m in state.decoded if self._index.get(m.rule_id) in reported)
@@ -702,6 +704,44 @@ def _repeats(text: str, found: list[Match]) -> list[Match]:
                 bisect.insort(taken, (at, end))
                 extra.append(replace(match, start=at, end=end))
             at = text.find(value, at + 1)
+    return extra
+
+
+MIN_NAME_REPEAT_LENGTH = 3  # "Al", "Li" recur inside other words and names
+# a repeat of a name stands alone: no letter, digit, joiner or handle sign next to it, nor another capitalised word
+# ("Tom Ferguson", "Ferguson Holdings" are other names)
+_NAME_REPEAT_BEFORE = re.compile(r"[\w@#&'’-]")
+_NAME_REPEAT_AFTER = re.compile(r"[\w@#&-]|['’](?![sS](?!\w))")  # a possessive may follow: "Ferguson's"
+_CAPITALISED_NEIGHBOUR_BEFORE = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’-]*[ \t]+$")
+_CAPITALISED_NEIGHBOUR_AFTER = re.compile(r"[ \t]+[A-ZÀ-ÖØ-Þ]")
+
+
+def _name_repeats(text: str, found: list[Match]) -> list[Match]:
+    """Every other occurrence, written the same way, of the names in `found` (one rule's matches in `text`) and of
+    the family name (the last word, capitalised, 3 letters or more) of each name of several words: the person
+    named "Alex Ferguson" once is "Ferguson" further on."""
+    taken = sorted((m.start, m.end) for m in found)
+    extra: list[Match] = []
+    for match in found:
+        value = text[match.start:match.end]
+        forms = [value]
+        words = value.split()
+        if len(words) > 1 and words[-1][:1].isupper() and len(words[-1]) >= MIN_NAME_REPEAT_LENGTH:
+            forms.append(words[-1])
+        for form in forms:
+            # a name in the case names are written in: the model's lower-case or odd-case guesses are not repeated
+            if len(form) < MIN_NAME_REPEAT_LENGTH or not all(word.istitle() for word in form.split()):
+                continue
+            at = text.find(form)
+            while at >= 0:
+                end = at + len(form)
+                if (not (at and _NAME_REPEAT_BEFORE.match(text, at - 1)) and not _NAME_REPEAT_AFTER.match(text, end)
+                        and not _CAPITALISED_NEIGHBOUR_BEFORE.search(text, max(0, at - 32), at)
+                        and not _CAPITALISED_NEIGHBOUR_AFTER.match(text, end)
+                        and not _overlaps_any(taken, at, end)):
+                    bisect.insort(taken, (at, end))
+                    extra.append(replace(match, start=at, end=end, value=form))
+                at = text.find(form, at + 1)
     return extra
 
 

@@ -225,8 +225,9 @@ class Rule:
     decoded: bool = True  # also look inside base64/hex/url-encoded runs
     # provider-agnostic: a match gives way to an overlapping match of a non-generic rule of the same entity
     generic: bool = False
-    # every other whole-token occurrence of a reported value in the same text is reported too
-    repeats: bool = False
+    # every other whole-token occurrence of a reported value in the same text is reported too ("values"); for
+    # "names", also the family name (the last word) of a name of several words, written the same way
+    repeats: str = ""
     exclusive: bool = False  # one value, one identifier: overlapping exclusive matches keep only the best
     examples: tuple[RuleExample, ...] = ()
     pack: str = ""

@@ -117,6 +117,16 @@ class RuleParser:
             return default
         return str(value)
 
+    def _repeats(self, m: LineDict) -> str:
+        """`repeats:` as the engine reads it: "" (off), "values" (`true`) or "names"."""
+        value = m.get("repeats", False)
+        if value == "names":
+            return "names"
+        if not isinstance(value, bool):
+            self.problems.error(m.line_of("repeats"), "'repeats' must be true, false or names")
+            return ""
+        return "values" if value else ""
+
     def _bool(self, m: LineDict, key: str, default: bool) -> bool:
         if key not in m:
             return default
@@ -258,7 +268,7 @@ class RuleParser:
             compound=compound,
             decoded=self._bool(m, "decoded", True),
             generic=self._bool(m, "generic", False),
-            repeats=self._bool(m, "repeats", False),
+            repeats=self._repeats(m),
             exclusive=self._bool(m, "exclusive", False),
             examples=tuple(self._examples(m)),
             pack=self.pack,

@@ -30,7 +30,7 @@ def regex_rules() -> list[Rule]:
     rules = []
     for rule in load_rules([RULES_DIR]).rules:
         if rule.patterns:
-            rules.append(dataclasses.replace(rule, ner=None, generic=False, repeats=False))
+            rules.append(dataclasses.replace(rule, ner=None, generic=False, repeats=""))
     return rules
 
 
