@@ -37,6 +37,7 @@ from detectors.model import GateSpec, Rule
 from detectors.ner import DEFAULT_NER_MODEL, NerRunner
 from detectors.policy import Policy
 from detectors.scanner import PatternScanner
+from detectors.structure import TextTables
 from detectors.trace import Trace, TraceStep
 from detectors.validators.registry import clear_memos
 from dlp.records import Match, ScanContext
@@ -75,6 +76,10 @@ class _TextState:
     gates: set[str] = field(default_factory=set)  # decoding gates the Hyperscan pass fired
     gate_ends: dict[str, list[int]] = field(default_factory=dict)  # ...and where their matches end (located gates)
     ner_text: str = ""  # what the NER gate and model read: the text, names recased where a rule asks (same offsets)
+    tables: TextTables = field(init=False)  # its tables written as text, looked up once for all its candidates
+
+    def __post_init__(self) -> None:
+        self.tables = TextTables(self.text)
 
 
 class Engine:
@@ -261,7 +266,7 @@ class Engine:
         for candidate in candidates:
             traced = tracer is not None and candidate.rule.id == tracer.rule_id
             steps: list[TraceStep] | None = [] if traced else None
-            verdict = evaluate(candidate, state.text, steps)
+            verdict = evaluate(candidate, state.text, steps, state.tables)
             if traced:
                 tracer.records.append((candidate, steps, verdict.scored, verdict.reason, verdict.final_score))  # type: ignore[union-attr,arg-type]
             if verdict.scored is not None:
@@ -289,7 +294,7 @@ class Engine:
     def _match_patterns_and_dictionaries(self, state: _TextState, tracer: _Tracer | None) -> None:
         text = state.text
         candidates: list[Candidate] = []
-        hits = self.scanner.scan(text)
+        hits = self.scanner.scan(text, state.tables)
         for key, regions in hits.regions.items():
             owner = self._pattern_owner[key]
             if owner not in state.applicable:
