@@ -179,6 +179,11 @@ def test_a_lower_case_name_is_reported_where_it_stands(full_engine: Engine) -> N
     assert any(text[m.start:m.end].lower() == "beyonce" for m in found)
 
 
+def _rule_values(engine: Engine, text: str, entity: str) -> list[str]:
+    """What a rule's patterns report, validators applied (the model's findings left out)."""
+    return [m.value for m in engine.analyze(text) if m.entity == entity and m.detector != "ner"]
+
+
 def _pattern_values(engine: Engine, rule_id: str, name: str, text: str) -> list[str]:
     """What one pattern of a rule matches (its regex alone, without the model)."""
     pattern = next(p for p in engine.rule(rule_id).patterns if p.name == name)
@@ -307,3 +312,53 @@ def test_a_club_named_by_its_city_in_a_players_move_or_position(full_engine: Eng
 ])
 def test_a_person_or_an_ordinary_word_is_no_club(full_engine: Engine, text: str) -> None:
     assert _found(full_engine, text, "ORGANIZATION") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Freight still runs on the Kestrel Valley Railroad twice a week.", "Kestrel Valley Railroad"),
+    ("The crash closed the Dunmore Toll Road for an hour.", "Dunmore Toll Road"),
+    ("The workshop is in the Pellham Room on the second floor.", "Pellham Room"),
+    ("People queued outside the Nordland Embassy this morning.", "Nordland Embassy"),
+])
+def test_a_built_place_named_by_its_last_word_is_a_location(full_engine: Engine, text: str, value: str) -> None:
+    assert _pattern_values(full_engine, "LOCATION", "built place by its last word", text) == [value]
+    assert value in _found(full_engine, text, "LOCATION")
+    assert _found(full_engine, text, "ORGANIZATION") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Meet me on Main Street after the Board Room session.",  # ordinary words only
+    "The Harwick Rovers Club owns the ground.",  # an organisation's word, not a built place
+])
+def test_ordinary_words_before_a_facility_word_are_no_place(full_engine: Engine, text: str) -> None:
+    assert _rule_values(full_engine, text, "LOCATION") == []
+
+
+def test_the_model_s_organisation_ending_in_a_facility_word_is_dropped(full_engine: Engine) -> None:
+    spec = full_engine.rule("ORGANIZATION").ner
+    assert spec is not None
+    assert not all(v.check("Kestrel Valley Railroad") for v in spec.validators)
+    assert all(v.check("Kestrel Valley Holdings") for v in spec.validators)
+
+
+@pytest.mark.parametrize(("text", "value", "pattern"), [
+    ("She played bass in the band Velvet Quarrel for two years.", "Velvet Quarrel", "organisation after its kind"),
+    ("The printers came from the manufacturer Dunwell and broke in a week.", "Dunwell", "organisation after its kind"),
+    ("It was bought in 1998 by Harcastle, a stationery company based in Leeds.", "Harcastle",
+     "organisation before its kind"),
+    ("Brevano is a Portuguese manufacturer of folding bicycles.", "Brevano", "organisation before its kind"),
+    ("He later joined Quiet Orbit, a four-piece indie band.", "Quiet Orbit", "organisation before its kind"),
+])
+def test_an_organisation_named_next_to_its_kind(full_engine: Engine, text: str, value: str, pattern: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", pattern, text) == [value]
+    assert value in _found(full_engine, text, "ORGANIZATION")
+
+
+@pytest.mark.parametrize("text", [
+    "Maria, a company director from Porto, signed the form.",  # the kind noun does not end the phrase
+    "Tom, a member of the band, booked the hall.",  # a person's place in a band
+    "The band Played on while the company Board met.",  # ordinary words after the kind
+    "Our bank Maria Lopez approved it.",  # a given name
+])
+def test_a_person_or_an_ordinary_word_next_to_a_kind_is_no_organisation(full_engine: Engine, text: str) -> None:
+    assert _rule_values(full_engine, text, "ORGANIZATION") == []
