@@ -362,3 +362,55 @@ def test_an_organisation_named_next_to_its_kind(full_engine: Engine, text: str, 
 ])
 def test_a_person_or_an_ordinary_word_next_to_a_kind_is_no_organisation(full_engine: Engine, text: str) -> None:
     assert _rule_values(full_engine, text, "ORGANIZATION") == []
+
+
+@pytest.mark.parametrize(("text", "value", "pattern"), [
+    ("Leeds 2-1 Hull was a fair result.", "Leeds", "club before a result or a fixture"),
+    ("Leeds 2-1 Hull was a fair result.", "Hull", "club after a result or a fixture"),
+    ("Saturday is Portsmouth v Reading at home.", "Reading", "club after a result or a fixture"),
+    ("Come on Leicester!", "Leicester", "club cheered"),
+    ("The Bristol fans sang all night.", "Bristol", "club's fans"),
+    ("The striker moved to the Scottish side Dundee in May.", "Dundee", "club by its country's side"),
+])
+def test_a_place_s_club_in_a_result_a_fixture_or_a_cheer(full_engine: Engine, text: str, value: str,
+                                                          pattern: str) -> None:
+    assert value in [v for v in _pattern_values(full_engine, "ORGANIZATION", pattern, text)]
+    assert value in _found(full_engine, text, "ORGANIZATION")
+    assert value not in _found(full_engine, text, "LOCATION")  # one reading: the club
+
+
+@pytest.mark.parametrize("text", [
+    "Federer 6-4 Nadal in the first set.",  # players, not places
+    "Come on Maria, we are late!",
+    "Pellham supporters signed the petition.",  # no known place
+])
+def test_a_player_or_a_person_in_a_result_or_a_cheer_is_no_club(full_engine: Engine, text: str) -> None:
+    assert _rule_values(full_engine, text, "ORGANIZATION") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("The samples went to the Harwell Marine Laboratory for tests.", "Harwell Marine Laboratory"),
+    ("We stayed at the Dunmore Grand Hotel near the station.", "Dunmore Grand Hotel"),
+    ("She wrote for Kestrel Magazine until 2010.", "Kestrel Magazine"),
+    ("He played two seasons for Halifax HC before retiring.", "Halifax HC"),
+])
+def test_organisations_by_their_head_word_of_labs_hotels_magazines_and_clubs(full_engine: Engine, text: str,
+                                                                             value: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", "organisation word at the end", text) == [value]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("The Harwell Research Agency (HRA) approved the trial.", "HRA"),
+    ("Tickets for the Kestrel Music Band (KMB) sold out.", "KMB"),
+])
+def test_an_acronym_an_organisation_s_name_defines(full_engine: Engine, text: str, value: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", "acronym an organisation's name defines", text) == [value]
+    assert value in _found(full_engine, text, "ORGANIZATION")
+
+
+@pytest.mark.parametrize("text", [
+    "Drone racing is serious fun (VIDEO) for everyone.",  # no organisation's name before the brackets
+    "The Annual Report (PDF) is attached.",
+])
+def test_capitals_in_brackets_after_other_words_are_no_acronym(full_engine: Engine, text: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", "acronym an organisation's name defines", text) == []
