@@ -9,7 +9,7 @@ import pytest
 
 from detectors.casing import recase
 from detectors.engine import Engine, EngineSpec
-from detectors.evaluate import is_excluded
+from detectors.evaluate import find_context, is_excluded
 from detectors.validators.network import web_host_valid
 
 # Presidio 2.2's default registry for English: its predefined recognizers and the spaCy recognizer's
@@ -414,3 +414,25 @@ def test_an_acronym_an_organisation_s_name_defines(full_engine: Engine, text: st
 ])
 def test_capitals_in_brackets_after_other_words_are_no_acronym(full_engine: Engine, text: str) -> None:
     assert _pattern_values(full_engine, "ORGANIZATION", "acronym an organisation's name defines", text) == []
+
+
+@pytest.mark.parametrize(("text", "entity"), [
+    ("Big news from @ KestrelRecords today, see the thread.", "ORGANIZATION"),
+    ("Loving the sunshine #Lisbon this week.", "LOCATION"),
+])
+def test_a_word_after_a_handle_or_hashtag_sign_is_neither(full_engine: Engine, text: str, entity: str) -> None:
+    rule = full_engine.rule(entity)
+    start = text.index("@ ") + 2 if "@ " in text else text.index("#") + 1
+    end = text.index(" ", start)
+    assert any(c.boost < 0 and find_context(c, text, start, end) for c in rule.context)
+
+
+def test_a_name_before_a_handle_still_counts(full_engine: Engine) -> None:
+    text = "Harwell Dunmore LLP @ the conference"
+    assert "Harwell Dunmore LLP" in _found(full_engine, text, "ORGANIZATION")
+
+
+def test_a_name_right_after_a_handle_sign_is_not_reported(full_engine: Engine) -> None:
+    # the legal-form pattern matches the words, but they are a handle as written
+    assert _found(full_engine, "Thanks @ Harwell Dunmore LLP for the help", "ORGANIZATION") == []
+    assert _found(full_engine, "Thanks to Harwell Dunmore LLP for the help", "ORGANIZATION") == ["Harwell Dunmore LLP"]
