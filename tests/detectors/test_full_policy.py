@@ -265,7 +265,27 @@ def test_legal_forms_of_other_countries(full_engine: Engine, text: str, value: s
     ("Harwell Dunmore", False), ("Łódź Holdings", False), ("3m", False), ("iPhone Club", False),
 ])
 def test_an_organisation_needs_a_capital_or_a_digit(full_engine: Engine, value: str, excluded: bool) -> None:
-    assert any(is_excluded(exclusion, value) for exclusion in full_engine.rule("ORGANIZATION").exclusions) is excluded
+    spec = full_engine.rule("ORGANIZATION").ner
+    assert spec is not None
+    assert (not all(v.check(value) for v in spec.validators)) is excluded
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("I switched to tmobile last month and the signal is better.", "tmobile"),  # written without its hyphen
+    ("Grab me a coffee from starbucks on the way.", "starbucks"),
+    ("The invoice from VERIZON is wrong again.", "VERIZON"),
+    ("We booked the flat on Airbnb for three nights.", "Airbnb"),
+])
+def test_a_listed_company_in_any_case_needs_no_model(full_engine: Engine, text: str, value: str) -> None:
+    assert value in [m.value for m in full_engine.analyze(text) if m.entity == "ORGANIZATION" and m.detector == "dictionary"]
+
+
+@pytest.mark.parametrize("word", ["target", "apple", "ford", "american", "next", "shell"])
+def test_company_names_that_are_words_names_or_nationalities_are_not_listed(full_engine: Engine, word: str) -> None:
+    spec = full_engine.rule("ORGANIZATION").dictionary
+    assert spec is not None
+    assert word not in spec.terms
+    assert _found(full_engine, f"They said {word} is fine.", "ORGANIZATION") == []
 
 
 @pytest.mark.parametrize(("text", "expected"), [
