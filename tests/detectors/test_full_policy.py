@@ -456,3 +456,21 @@ def test_a_name_right_after_a_handle_sign_is_not_reported(full_engine: Engine) -
     # the legal-form pattern matches the words, but they are a handle as written
     assert _found(full_engine, "Thanks @ Harwell Dunmore LLP for the help", "ORGANIZATION") == []
     assert _found(full_engine, "Thanks to Harwell Dunmore LLP for the help", "ORGANIZATION") == ["Harwell Dunmore LLP"]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("After university she joined Harwell Analytics as a data engineer.", "Harwell Analytics"),
+    ("He works at Dunmore Logistics in the billing team.", "Dunmore Logistics"),
+    ("I am thinking about a job with Kestrelgate next year.", "Kestrelgate"),
+])
+def test_an_organisation_one_joins_or_works_for(full_engine: Engine, text: str, value: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", "organisation one joins or works for", text) == [value]
+    assert value in _found(full_engine, text, "ORGANIZATION")
+
+
+@pytest.mark.parametrize("text", [
+    "On Fridays I work for Maria in the shop.",  # a given name
+    "Most days I work at Home and call in.",  # an ordinary word
+])
+def test_a_person_or_a_word_one_works_for_is_no_organisation(full_engine: Engine, text: str) -> None:
+    assert _rule_values(full_engine, text, "ORGANIZATION") == []
