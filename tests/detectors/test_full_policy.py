@@ -413,6 +413,7 @@ def test_a_player_or_a_person_in_a_result_or_a_cheer_is_no_club(full_engine: Eng
     ("We stayed at the Dunmore Grand Hotel near the station.", "Dunmore Grand Hotel"),
     ("She wrote for Kestrel Magazine until 2010.", "Kestrel Magazine"),
     ("He played two seasons for Halifax HC before retiring.", "Halifax HC"),
+    ("Portraits by Dana Whitlock for Kestrel Magazine, 2019.", "Kestrel Magazine"),  # not the person before "for"
 ])
 def test_organisations_by_their_head_word_of_labs_hotels_magazines_and_clubs(full_engine: Engine, text: str,
                                                                              value: str) -> None:
