@@ -396,7 +396,18 @@ def test_a_place_s_club_in_a_result_a_fixture_or_a_cheer(full_engine: Engine, te
                                                           pattern: str) -> None:
     assert value in [v for v in _pattern_values(full_engine, "ORGANIZATION", pattern, text)]
     assert value in _found(full_engine, text, "ORGANIZATION")
-    assert value not in _found(full_engine, text, "LOCATION")  # one reading: the club
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("My PAN card number is AFZPK7190K.", "AFZPK7190K"),
+    ("Please use NID U1507158217746 for the application.", "U1507158217746"),
+])
+def test_a_place_or_an_organisation_never_hides_an_identifier(full_engine: Engine, text: str, value: str) -> None:
+    # the LOCATION and ORGANIZATION rules are not `exclusive`: the model's reading of an id's label and
+    # value as a name must not win over the identifier rule's exclusive reading
+    assert any(value in m.value for m in full_engine.analyze(text)
+               if m.entity not in ("LOCATION", "ORGANIZATION", "PERSON"))
+    assert not full_engine.rule("LOCATION").exclusive and not full_engine.rule("ORGANIZATION").exclusive
 
 
 @pytest.mark.parametrize("text", [
