@@ -9,6 +9,7 @@ the copy are offsets into the text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 
@@ -21,6 +22,11 @@ LOWER_CASE_TEXT_CHARS = 2_000  # longer all-lower-case texts are code, logs or d
 # first capitalised word of an ordinary text
 _CAPITALISED_WORD = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]")
 _CAPITALS_WORD = re.compile(r"(?<![\w@./:\\-])[A-Z]{%d,}(?![\w@/\\-]|[.:]\w)" % MIN_CAPITALS)
+# words in capitals one after another, on one line, with at most a few marks between ("GET NICOLA OUT!", "VOTE
+# GODDARD", "MEETING WITH DAVID"): around a name in capitals, the model reads shouted words as part of an
+# organisation's name ("GET Nicola OUT"), so the other words of the run go to lower case ("get Nicola out")
+_CAPITALS_RUN = re.compile(r"(?<![^\W\d_])[A-Z][A-Z'’]*(?:[^\w\n]{1,3}[A-Z][A-Z'’]*)*(?![^\W\d_])")
+_CAPITALS_RUN_WORD = re.compile(r"[A-Z][A-Z'’]+")
 
 # in a text with capitals, a lower-case name is left as its writer typed it ("sat with lydia", "asked daniel if",
 # "thanks priya", "dave said"), so the model reads it as a word: a word right after a word that takes a person
@@ -61,6 +67,7 @@ def recase(text: str, checks: Sequence[Sequence[WordCheck]], memo: dict[str, boo
     lower_text = len(text) <= LOWER_CASE_TEXT_CHARS and _CAPITALISED_WORD.search(text) is None
     pieces: list[str] = []
     last = 0
+    names: list[tuple[int, int]] = []
     for start, end in _recase_candidates(text, lower_text, passes):
         word = text[start:end]
         if start < last or not (word.islower() or word.isupper() and len(word) >= MIN_CAPITALS) or not passes(word):
@@ -68,9 +75,12 @@ def recase(text: str, checks: Sequence[Sequence[WordCheck]], memo: dict[str, boo
         title = word[0].upper() + word[1:].lower()
         if len(title) != len(word):
             continue
+        names.append((start, end))
         pieces.append(text[last:start])
         pieces.append(title)
         last = end
+    if names:
+        return _lower_case_around_capital_names(text, pieces, last, names)
     if not pieces:
         return text
     pieces.append(text[last:])
@@ -119,3 +129,25 @@ def _cued_word(tokens: list[str], index: int, passes: WordCheck) -> tuple[int, i
             and token.islower() and passes(token)):
         return 0, len(token)
     return None
+
+
+def _lower_case_around_capital_names(text: str, pieces: list[str], last: int, names: list[tuple[int, int]]) -> str:
+    """The recased text (`pieces` up to `last`, then the rest of `text`) with the other words of each run of
+    words in capitals that holds a recased name (`names`, sorted) in lower case."""
+    recased = "".join(pieces) + text[last:]
+    named = set(names)
+    chars: list[str] | None = None
+    for run in _CAPITALS_RUN.finditer(text):
+        start, end = run.span()
+        at = bisect.bisect_left(names, (start, 0))
+        if at == len(names) or names[at][0] >= end:
+            continue
+        for word in _CAPITALS_RUN_WORD.finditer(text, start, end):
+            if word.span() in named:
+                continue
+            lower = word.group().lower()
+            if len(lower) == len(word.group()):
+                if chars is None:
+                    chars = list(recased)
+                chars[word.start():word.end()] = lower
+    return recased if chars is None else "".join(chars)

@@ -31,11 +31,13 @@ from detectors.dictionary import DictionaryMatcher
 from detectors.errors import Problem, RuleError, errors_only
 from detectors.evaluate import Candidate, Scored, evaluate
 from detectors.likelihood import Likelihood, likelihood_for
-from detectors.loader import load_rules, resolve_policy, select_rules
+from detectors.loader import resolve_policy, select_rules
+from detectors.rulecache import load_rules_cached
 from detectors.model import GateSpec, Rule
 from detectors.ner import DEFAULT_NER_MODEL, NerRunner
 from detectors.policy import Policy
 from detectors.scanner import PatternScanner
+from detectors.structure import TextTables
 from detectors.trace import Trace, TraceStep
 from detectors.validators.registry import clear_memos
 from dlp.records import Match, ScanContext
@@ -74,6 +76,10 @@ class _TextState:
     gates: set[str] = field(default_factory=set)  # decoding gates the Hyperscan pass fired
     gate_ends: dict[str, list[int]] = field(default_factory=dict)  # ...and where their matches end (located gates)
     ner_text: str = ""  # what the NER gate and model read: the text, names recased where a rule asks (same offsets)
+    tables: TextTables = field(init=False)  # its tables written as text, looked up once for all its candidates
+
+    def __post_init__(self) -> None:
+        self.tables = TextTables(self.text)
 
 
 class Engine:
@@ -133,7 +139,7 @@ class Engine:
         """Load rules and policy as the spec says; raise RuleError naming file and line on any error."""
         problems: list[Problem] = []
         paths, policy = resolve_policy(spec.rule_paths, spec.policy_path)
-        ruleset = load_rules(paths)
+        ruleset = load_rules_cached(paths)
         problems.extend(ruleset.problems)
         if not ruleset.rules and not errors_only(problems):
             problems.append(Problem(", ".join(paths), 0, "no rules found: give rule files or folders "
@@ -260,7 +266,7 @@ class Engine:
         for candidate in candidates:
             traced = tracer is not None and candidate.rule.id == tracer.rule_id
             steps: list[TraceStep] | None = [] if traced else None
-            verdict = evaluate(candidate, state.text, steps)
+            verdict = evaluate(candidate, state.text, steps, state.tables)
             if traced:
                 tracer.records.append((candidate, steps, verdict.scored, verdict.reason, verdict.final_score))  # type: ignore[union-attr,arg-type]
             if verdict.scored is not None:
@@ -288,7 +294,7 @@ class Engine:
     def _match_patterns_and_dictionaries(self, state: _TextState, tracer: _Tracer | None) -> None:
         text = state.text
         candidates: list[Candidate] = []
-        hits = self.scanner.scan(text)
+        hits = self.scanner.scan(text, state.tables)
         for key, regions in hits.regions.items():
             owner = self._pattern_owner[key]
             if owner not in state.applicable:
@@ -520,7 +526,9 @@ class Engine:
                     rule_id=rule.id, entity=entity, start=scored.start, end=scored.end, score=scored.score,
                     likelihood=scored.likelihood.name, severity=rule.severity, detector=candidate.detector,
                     value=scored.value, decoded=False, tags=rule.tags))
-            if rule.repeats:
+            if rule.repeats == "names":
+                matches.extend(_name_repeats(state.text, [m for m in matches if m.rule_id == rule.id]))
+            elif rule.repeats:
                 matches.extend(_repeats(state.text, [m for m in matches if m.rule_id == rule.id]))
         matches = _best_of_exclusive(matches, self._exclusive)
         matches.extend(m for m in state.decoded if self._index.get(m.rule_id) in reported)
@@ -696,6 +704,44 @@ def _repeats(text: str, found: list[Match]) -> list[Match]:
                 bisect.insort(taken, (at, end))
                 extra.append(replace(match, start=at, end=end))
             at = text.find(value, at + 1)
+    return extra
+
+
+MIN_NAME_REPEAT_LENGTH = 3  # "Al", "Li" recur inside other words and names
+# a repeat of a name stands alone: no letter, digit, joiner or handle sign next to it, nor another capitalised word
+# ("Tom Ferguson", "Ferguson Holdings" are other names)
+_NAME_REPEAT_BEFORE = re.compile(r"[\w@#&'’-]")
+_NAME_REPEAT_AFTER = re.compile(r"[\w@#&-]|['’](?![sS](?!\w))")  # a possessive may follow: "Ferguson's"
+_CAPITALISED_NEIGHBOUR_BEFORE = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’-]*[ \t]+$")
+_CAPITALISED_NEIGHBOUR_AFTER = re.compile(r"[ \t]+[A-ZÀ-ÖØ-Þ]")
+
+
+def _name_repeats(text: str, found: list[Match]) -> list[Match]:
+    """Every other occurrence, written the same way, of the names in `found` (one rule's matches in `text`) and of
+    the family name (the last word, capitalised, 3 letters or more) of each name of several words: the person
+    named "Alex Ferguson" once is "Ferguson" further on."""
+    taken = sorted((m.start, m.end) for m in found)
+    extra: list[Match] = []
+    for match in found:
+        value = text[match.start:match.end]
+        forms = [value]
+        words = value.split()
+        if len(words) > 1 and words[-1][:1].isupper() and len(words[-1]) >= MIN_NAME_REPEAT_LENGTH:
+            forms.append(words[-1])
+        for form in forms:
+            # a name in the case names are written in: the model's lower-case or odd-case guesses are not repeated
+            if len(form) < MIN_NAME_REPEAT_LENGTH or not all(word.istitle() for word in form.split()):
+                continue
+            at = text.find(form)
+            while at >= 0:
+                end = at + len(form)
+                if (not (at and _NAME_REPEAT_BEFORE.match(text, at - 1)) and not _NAME_REPEAT_AFTER.match(text, end)
+                        and not _CAPITALISED_NEIGHBOUR_BEFORE.search(text, max(0, at - 32), at)
+                        and not _CAPITALISED_NEIGHBOUR_AFTER.match(text, end)
+                        and not _overlaps_any(taken, at, end)):
+                    bisect.insort(taken, (at, end))
+                    extra.append(replace(match, start=at, end=end, value=form))
+                at = text.find(form, at + 1)
     return extra
 
 

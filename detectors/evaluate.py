@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from detectors.likelihood import Likelihood, clamp_score, likelihood_for
 from detectors.model import ContextSpec, ExclusionSpec, PatternSpec, Rule, ValidatorSpec
 from detectors.parser import normalize_value
-from detectors.structure import column_header, find_field
+from detectors.structure import TextTables, column_header, find_field
 from detectors.trace import TraceStep
 
 CONTEXT_LOOKAHEAD_SLACK = 32
@@ -58,8 +58,10 @@ class Verdict:
     final_score: float
 
 
-def evaluate(candidate: Candidate, text: str, steps: list[TraceStep] | None = None) -> Verdict:
-    """Score `candidate` within `text`. `steps`, when given, receives the decision trace.
+def evaluate(candidate: Candidate, text: str, steps: list[TraceStep] | None = None,
+             tables: TextTables | None = None) -> Verdict:
+    """Score `candidate` within `text`. `steps`, when given, receives the decision trace; `tables`, the
+    text's table lookups remembered across its candidates (see `find_context`).
 
     Order: exclusions, then (for a candidate that requires context and cannot shrink) a check
     for a positive context word, then validators, then context boosts. A candidate that
@@ -92,7 +94,7 @@ def evaluate(candidate: Candidate, text: str, steps: list[TraceStep] | None = No
     hits: list[str | None | object] | None = None
     if needs_context and validators and (pattern is None or not pattern.shrink):
         # (shrinking moves the end of the span, and with it the context window: not checked early)
-        hits = [find_context(c, text, start, end, column) if c.boost > 0 else _UNSEEN for c in contexts]
+        hits = [find_context(c, text, start, end, column, tables) if c.boost > 0 else _UNSEEN for c in contexts]
         if all(hit is None or hit is _UNSEEN for hit in hits):
             if tracing:
                 _note(steps, "require_context",
@@ -129,7 +131,7 @@ def evaluate(candidate: Candidate, text: str, steps: list[TraceStep] | None = No
     for index, context in enumerate(contexts):
         hit = hits[index] if hits is not None else _UNSEEN
         if hit is _UNSEEN:
-            hit = find_context(context, text, start, end, column if end == column_end else None)
+            hit = find_context(context, text, start, end, column if end == column_end else None, tables)
         if hit is None:
             continue
         score += context.boost
@@ -210,13 +212,14 @@ def shrink_to_valid(candidate: Candidate, text: str) -> str | None:
 
 
 def find_context(context: ContextSpec, text: str, start: int, end: int,
-                 column: list[str | None] | None = None) -> str | None:
+                 column: list[str | None] | None = None, tables: TextTables | None = None) -> str | None:
     """The first context word within `before` characters before or `after` characters after the span;
     for a `structure` entry, what makes the span a field ("field", "field 'ID'").
 
     In a table written as text, a supporting word counts for a cell when it stands in the cell's own row
     or in the header of its column (`| Name | SIN | Amount |` names the SIN column, not the amounts).
-    `column`: where the header is kept once looked up, for the next entry of the same span."""
+    `column`: where the header is kept once looked up, for the next entry of the same span; `tables`: the
+    text's table lookups, kept for its other spans (a table's cells all ask for the same header line)."""
     if context.structure is not None:
         found = find_field(text, start, end)
         if found is None:
@@ -235,7 +238,7 @@ def find_context(context: ContextSpec, text: str, start: int, end: int,
     if column:
         header = column[0]
     else:
-        header = column_header(text, start, end)
+        header = column_header(text, start, end, tables)
         if column is not None:
             column.append(header)
     if header is None:

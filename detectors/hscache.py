@@ -5,31 +5,22 @@ every scan worker would pay it again. The compiled database is serialized once
 per distinct (Hyperscan version, expressions, flags) and loaded in milliseconds
 afterwards. Rejections are cached too, so a rule set that needs demotions does
 not bisect again on every start. The cache holds no text, only compiled
-patterns; it lives in $DLP_CACHE_DIR, else $XDG_CACHE_HOME/dlp, else
-~/.cache/dlp, and is skipped silently when that is not writable.
+patterns; where it lives and how it is turned off is in `cachedir`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import hyperscan
 
+from detectors.cachedir import cache_dir, write_atomic
+
 Expressions = Sequence[tuple[bytes, int, object]]
 Compiler = Callable[[Expressions], "tuple[hyperscan.Database | None, dict[int, str]]"]
-
-
-def cache_dir() -> Path:
-    explicit = os.environ.get("DLP_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "dlp"
 
 
 def _key(expressions: Expressions) -> str:
@@ -43,23 +34,13 @@ def _key(expressions: Expressions) -> str:
     return digest.hexdigest()
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)  # atomic: concurrent workers never read half a file
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def compile_cached(
     expressions: Expressions, compile_fn: Compiler, directory: Path | None = None
 ) -> tuple[hyperscan.Database | None, dict[int, str]]:
     """`compile_fn(expressions)`, answered from the cache when the same expressions were compiled before."""
     directory = directory or cache_dir()
+    if directory is None:
+        return compile_fn(expressions)
     key = _key(expressions)
     database_path = directory / f"hs-{key}.db"
     failures_path = directory / f"hs-{key}.failed.json"
@@ -75,9 +56,9 @@ def compile_cached(
     database, failed = compile_fn(expressions)
     try:
         if database is not None:
-            _write(database_path, hyperscan.dumpb(database))
+            write_atomic(database_path, hyperscan.dumpb(database))
         else:
-            _write(failures_path, json.dumps(failed).encode())
+            write_atomic(failures_path, json.dumps(failed).encode())
     except (OSError, hyperscan.error):
         pass  # a read-only home or a full disk only costs the next start its compile time
     return database, failed

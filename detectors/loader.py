@@ -35,6 +35,8 @@ class RuleSet:
     policies: list[Policy] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # other files the rules were built from (word lists), for a cache to know when it is stale
+    inputs: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -104,6 +106,7 @@ def load_rules(paths: Sequence[str | Path], registry: ValidatorRegistry = BUILTI
             parser.problems.error(1, "not a rule file: expected a top-level `rules:` list "
                                      "(or `recognizers:` for Presidio, or `policy:` for a policy)")
         ruleset.problems.extend(parser.problems.items)
+        ruleset.inputs.extend(str(path) for path in parser.inputs)
     ruleset.problems.extend(cross_check(ruleset.rules))
     return ruleset
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 from detectors.likelihood import Likelihood
+from detectors.regexinfo import RegexFacts
 from dlp.records import ScanContext
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -73,6 +74,7 @@ class PatternSpec:
     validators: tuple["ValidatorSpec", ...] = ()  # apply to this pattern's candidates only
     overlapping: bool = False  # also try matches starting inside an earlier match
     where: Where = Where("", 0)
+    facts: RegexFacts | None = field(default=None, compare=False, repr=False)  # set by the parser
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,8 @@ class ValidatorSpec:
     # a failed check drops the candidate; with `on_fail` it changes the score by this much instead
     # (weak evidence against, which context words can outweigh)
     on_fail: float | None = None
+    # the arguments it was built from (a cached rule set rebuilds the check from them)
+    args: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +225,9 @@ class Rule:
     decoded: bool = True  # also look inside base64/hex/url-encoded runs
     # provider-agnostic: a match gives way to an overlapping match of a non-generic rule of the same entity
     generic: bool = False
-    # every other whole-token occurrence of a reported value in the same text is reported too
-    repeats: bool = False
+    # every other whole-token occurrence of a reported value in the same text is reported too ("values"); for
+    # "names", also the family name (the last word) of a name of several words, written the same way
+    repeats: str = ""
     exclusive: bool = False  # one value, one identifier: overlapping exclusive matches keep only the best
     examples: tuple[RuleExample, ...] = ()
     pack: str = ""

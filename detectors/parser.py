@@ -33,7 +33,7 @@ from detectors.model import (
     ValidatorSpec,
     Where,
 )
-from detectors.regexinfo import PATTERN_FLAGS, portability_problem, python_flags, shape_of
+from detectors.regexinfo import PATTERN_FLAGS, facts_of, portability_problem, python_flags
 from detectors.structure import STRUCTURES
 from detectors.validators import BUILTIN, ValidatorRegistry
 from detectors.yamlsrc import LineDict, LineList, line_of
@@ -95,6 +95,9 @@ class RuleParser:
         self.pack = pack
         self.registry = registry
         self.problems = Problems(file)
+        # files other than the rule file that the rules were built from (word lists): a cached rule set
+        # is stale when one of them changes
+        self.inputs: list[Path] = []
 
     # -- small typed readers -------------------------------------------------
     def _where(self, line: int) -> Where:
@@ -113,6 +116,16 @@ class RuleParser:
             self.problems.error(m.line_of(key), f"{key!r} was read as {str(value).lower()}; quote the value")
             return default
         return str(value)
+
+    def _repeats(self, m: LineDict) -> str:
+        """`repeats:` as the engine reads it: "" (off), "values" (`true`) or "names"."""
+        value = m.get("repeats", False)
+        if value == "names":
+            return "names"
+        if not isinstance(value, bool):
+            self.problems.error(m.line_of("repeats"), "'repeats' must be true, false or names")
+            return ""
+        return "values" if value else ""
 
     def _bool(self, m: LineDict, key: str, default: bool) -> bool:
         if key not in m:
@@ -178,6 +191,7 @@ class RuleParser:
     def read_word_file(self, name: str, line: int) -> list[str]:
         """Read a word-list file (one term per line, `#` comments) relative to the rule file."""
         path = (self.base_dir / name).resolve()
+        self.inputs.append(path)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -254,7 +268,7 @@ class RuleParser:
             compound=compound,
             decoded=self._bool(m, "decoded", True),
             generic=self._bool(m, "generic", False),
-            repeats=self._bool(m, "repeats", False),
+            repeats=self._repeats(m),
             exclusive=self._bool(m, "exclusive", False),
             examples=tuple(self._examples(m)),
             pack=self.pack,
@@ -315,8 +329,8 @@ class RuleParser:
         compiled = self.compile_regex(regex, python_flags(flags), line)
         if compiled is None:
             return None
-        shape = shape_of(regex, python_flags(flags))
-        if shape.min_width == 0:
+        facts = facts_of(regex, python_flags(flags))
+        if facts.shape.min_width == 0:
             self.problems.error(line, "regex can match the empty string")
             return None
         group: int | str = "value" if "value" in compiled.groupindex else 0
@@ -352,6 +366,7 @@ class RuleParser:
             validators=tuple(self._validators(m)),
             overlapping=self._bool(m, "overlapping", False),
             where=self._where(line),
+            facts=facts,
         )
 
     def compile_regex(self, regex: str, flags: int, line: int) -> re.Pattern[str] | None:
@@ -497,7 +512,17 @@ class RuleParser:
             except ValueError as exc:
                 self.problems.error(line, str(exc))
                 continue
-            yield ValidatorSpec(name, check, default_boost if boost is None else boost, self._where(line), on_fail)
+            self.inputs.extend(self._files_named(name, args))
+            yield ValidatorSpec(name, check, default_boost if boost is None else boost, self._where(line), on_fail,
+                                args)
+
+    def _files_named(self, validator: str, args: dict[str, Any]) -> list[Path]:
+        kind = self.registry.kind(validator)
+        names: list[Any] = []
+        for key in kind.file_args if kind else ():
+            value = args.get(key)
+            names.extend(value if isinstance(value, list) else [value] if value else [])
+        return [(self.base_dir / str(name)).resolve() for name in names]
 
     def _contexts(self, m: LineDict) -> Iterable[ContextSpec]:
         if "context" not in m:

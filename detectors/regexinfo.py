@@ -254,3 +254,16 @@ def _takes_letters(item: object) -> bool:
             return True
     return False
 
+
+@dataclass(frozen=True, slots=True)
+class RegexFacts:
+    """What the scanner plans a pattern by: worked out once, when the rule is parsed, and kept with it (a
+    cached rule set then plans its patterns without parsing a regex)."""
+
+    shape: RegexShape
+    prefilter: Prefilter
+    token_run: bool  # `starts_with_token_run`
+
+
+def facts_of(regex: str, flags: int) -> RegexFacts:
+    return RegexFacts(shape_of(regex, flags), prefilter_for(regex, flags), starts_with_token_run(regex, flags))

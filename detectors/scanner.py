@@ -39,9 +39,8 @@ import hyperscan
 from detectors.hscache import compile_cached
 from detectors.model import PatternSpec
 from detectors.offsets import OffsetMap, encode_for_scan
-from detectors.regexinfo import (UNBOUNDED, hyperscan_flags, prefilter_for, python_flags, shape_of,
-                                 starts_with_token_run)
-from detectors.structure import table_around, table_below
+from detectors.regexinfo import UNBOUNDED, facts_of, hyperscan_flags, python_flags
+from detectors.structure import TextTables, table_around, table_below
 
 MAX_WINDOW_WIDTH = 4096  # wider bounded patterns use start-of-match tracking instead
 LOOKAHEAD_SLACK = 16
@@ -189,7 +188,7 @@ def _keywords_near(plan: PatternPlan, finder: KeywordFinder, text: str,
     return keyword_hits
 
 
-def _tables_with_hits(text: str, ends: list[int]) -> list[tuple[int, int, int]]:
+def _tables_with_hits(text: str, ends: list[int], lookups: TextTables) -> list[tuple[int, int, int]]:
     """The tables written as text (`detectors.structure.table_around`: header start and end, table end)
     that some pattern hit ending at one of the sorted `ends` falls in below the header line."""
     tables: list[tuple[int, int, int]] = []
@@ -197,7 +196,7 @@ def _tables_with_hits(text: str, ends: list[int]) -> list[tuple[int, int, int]]:
     for end in ends:
         if end <= seen:
             continue
-        table = table_around(text, end - 1)
+        table = table_around(text, end - 1, lookups)
         if table is None:
             seen = text.find("\n", end)
             seen = len(text) if seen < 0 else seen
@@ -258,16 +257,15 @@ class PatternScanner:
     # -- planning -------------------------------------------------------------
     @staticmethod
     def _initial_plan(key: int, pattern: PatternSpec) -> PatternPlan:
-        flags = python_flags(pattern.flags)
-        shape = shape_of(pattern.regex, flags)
-        prefilter = prefilter_for(pattern.regex, flags)
+        facts = pattern.facts or facts_of(pattern.regex, python_flags(pattern.flags))
+        shape, prefilter = facts.shape, facts.prefilter
         # a hit may end `end_slack` characters after the match it stands for
         width = shape.max_width + prefilter.end_slack
         windowed = shape.bounded and width <= MAX_WINDOW_WIDTH and shape.lookahead < UNBOUNDED
         if pattern.keywords:
             short = min(len(k) for k in pattern.keywords) < RARE_KEYWORD_LENGTH
             # a long token shape is costly for Hyperscan to follow through prose: its keywords prefilter it
-            token = starts_with_token_run(pattern.regex, flags)
+            token = facts.token_run
             if windowed and pattern.keyword_window is not None and short and not token:
                 return PatternPlan(key, pattern, Mode.NEAR, width, shape.lookahead, "pattern hits near a keyword",
                                    expression=prefilter.expression)
@@ -358,8 +356,11 @@ class PatternScanner:
                                                               "one full regex pass on every text")
 
     # -- scanning -------------------------------------------------------------
-    def scan(self, text: str) -> ScanHits:
-        """Candidate regions per pattern key, and the names of the gates that fired."""
+    def scan(self, text: str, tables: TextTables | None = None) -> ScanHits:
+        """Candidate regions per pattern key, and the names of the gates that fired. `tables`: the text's
+        table lookups, kept for its candidates' context (a keyword in a header line reaches its table)."""
+        if tables is None:
+            tables = TextTables(text)
         hits = ScanHits()
         length = len(text)
         for key in self._always_keys:
@@ -390,7 +391,7 @@ class PatternScanner:
                 for key in self._keywords[probe.name]:
                     plan = self.plans[key]
                     # the keyword starts its own length before its end (in characters)
-                    regions = [self._keyword_region(plan, text, max(0, end - size), end) for _, end in found]
+                    regions = [self._keyword_region(plan, text, max(0, end - size), end, tables) for _, end in found]
                     hits.regions.setdefault(key, []).extend(regions)
                 continue
             for key in probe.keys:
@@ -403,13 +404,14 @@ class PatternScanner:
                     hits.regions[key] = _regions_from_hits(plan, found, length)
         # a keyword in a table's header line names its column however far below the cell is: the
         # tables the pattern hits fall in are found once for all plans (usually there is none)
-        tables = _tables_with_hits(text, sorted({end for found in near_hits.values() for _, end in found})) \
+        found_tables = _tables_with_hits(text, sorted({end for found in near_hits.values() for _, end in found}),
+                                         tables) \
             if near_hits and "\n" in text else []
         for key, found in near_hits.items():
             plan = self.plans[key]
             finder = self._near_keywords[key]
             keyword_hits = _keywords_near(plan, finder, text, found)
-            rows = [(header_end, table_end) for header_start, header_end, table_end in tables
+            rows = [(header_end, table_end) for header_start, header_end, table_end in found_tables
                     if finder.spans(text, header_start, header_end)]
             if keyword_hits or rows:
                 regions = _regions_near_keywords(plan, found, keyword_hits, length, rows)
@@ -421,13 +423,13 @@ class PatternScanner:
         return hits
 
     @staticmethod
-    def _keyword_region(plan: PatternPlan, text: str, start: int, end: int) -> Region:
+    def _keyword_region(plan: PatternPlan, text: str, start: int, end: int, tables: TextTables) -> Region:
         length = len(text)
         window = plan.pattern.keyword_window
         if window is None:
             return Region(0, length, length)
         last_start = min(length, end + window)
-        below = table_below(text, start, end)  # a keyword in a table's header reaches its last row
+        below = table_below(text, start, end, tables)  # a keyword in a table's header reaches its last row
         if below is not None and below > last_start:
             last_start = below
         if plan.width >= UNBOUNDED:

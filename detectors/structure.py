@@ -18,10 +18,14 @@ Two structures are known to rules:
 A value in a column of a table written as text (Markdown, CSV, TSV, `;`-separated) also has the column's
 header: `column_header` finds it, and `table_below` tells the scanner how far a keyword in a header
 line reaches, so that words naming a scheme in a header (`| Name | SIN |`) count for every cell below.
+Both ask about the lines around the value; a `TextTables` kept per text remembers the answers, so a
+long table's cells do not each walk up to its header.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass
 
 STRUCTURES = ("field", "label")
@@ -159,39 +163,117 @@ def _separator(text: str, start: int, end: int) -> str | None:
     return None
 
 
-def _block_top(text: str, line_start: int, sep: str, count: int) -> int | None:
-    """The start of the first line of the run of lines ending with the one at `line_start` that all hold
-    `count` separators `sep`; None when the run is longer than MAX_TABLE_LINES."""
-    top = line_start
-    for _ in range(MAX_TABLE_LINES):
-        if top == 0:
-            return top
-        above = text.rfind("\n", 0, top - 1) + 1
-        if text.count(sep, above, top - 1) != count:
-            return top
-        top = above
-    return None
+class TextTables:
+    """The tables written as text in one text, remembered as they are asked about: for each line and
+    separator, how many lines above and below it hold as many separators, and each header line's cells.
+
+    A lookup walks only the lines no earlier lookup walked, so the lookups of one text together cost
+    about one pass over its lines, however many candidates ask (a 4,000-row CSV asks once per cell).
+    Keep one per text (the engine keeps it in its per-text state); the answers are those of the walks
+    `column_header`, `table_around` and `table_below` describe."""
+
+    __slots__ = ("text", "_starts", "_counts", "_above", "_below", "_cells")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: list[int] | None = None  # where each line starts; built on the first lookup
+        self._counts: dict[str, list[int]] = {}  # per separator, per line: how many it holds (-1: not counted)
+        self._above: dict[str, list[int]] = {}  # ... lines right above with as many (-1: not walked)
+        self._below: dict[str, list[int]] = {}  # ... lines right below with as many
+        self._cells: dict[tuple[int, str], list[str]] = {}  # a header line's cells, per separator
+
+    def line_of(self, at: int) -> int:
+        """The index of the line holding position `at` (a line break belongs to the line it ends)."""
+        if self._starts is None:
+            self._starts = [0, *(match.end() for match in _LINE_BREAK.finditer(self.text))]
+        return bisect.bisect_right(self._starts, at) - 1
+
+    def bounds(self, line: int) -> tuple[int, int]:
+        """Where line `line` starts and ends (its line break excluded)."""
+        starts = self._starts
+        assert starts is not None
+        return starts[line], (starts[line + 1] - 1 if line + 1 < len(starts) else len(self.text))
+
+    def top(self, line: int, sep: str) -> int | None:
+        """The first line of the run of lines ending with `line` that all hold as many `sep` as it does;
+        None when the run has MAX_TABLE_LINES lines or more above `line`."""
+        above = self._run(line, sep, self._above, -1)
+        return None if above >= MAX_TABLE_LINES else line - above
+
+    def bottom(self, line: int, sep: str) -> int:
+        """The last line of the run of lines starting with `line` that all hold as many `sep` as it does,
+        at most MAX_TABLE_LINES lines below it."""
+        return line + min(self._run(line, sep, self._below, 1), MAX_TABLE_LINES)
+
+    def header_cells(self, line: int, sep: str) -> list[str]:
+        """The cells of line `line` split at `sep`, unpadded."""
+        cells = self._cells.get((line, sep))
+        if cells is None:
+            start, end = self.bounds(line)
+            cells = self._cells[(line, sep)] = [c.strip(_CELL_PADDING) for c in self.text[start:end].rstrip("\r").split(sep)]
+        return cells
+
+    def _count(self, line: int, sep: str) -> int:
+        counts = self._counts.get(sep)
+        if counts is None:
+            assert self._starts is not None
+            counts = self._counts[sep] = [-1] * len(self._starts)
+        if counts[line] < 0:
+            start, end = self.bounds(line)
+            counts[line] = self.text.count(sep, start, end)
+        return counts[line]
+
+    def _run(self, line: int, sep: str, memo: dict[str, list[int]], step: int) -> int:
+        """How many lines next to `line` in direction `step` (-1 up, 1 down) hold as many `sep` as it, in a row."""
+        assert self._starts is not None
+        known = memo.get(sep)
+        if known is None:
+            known = memo[sep] = [-1] * len(self._starts)
+        last = len(self._starts) - 1
+        walked: list[int] = []  # lines not known yet, from `line` on
+        at = line
+        while known[at] < 0:
+            nxt = at + step
+            if not 0 <= nxt <= last or self._count(nxt, sep) != self._count(at, sep):
+                known[at] = 0
+                break
+            walked.append(at)
+            at = nxt
+        run = known[at]
+        for index in reversed(walked):
+            run += 1
+            known[index] = run
+        return known[line]
 
 
-def table_around(text: str, at: int) -> tuple[int, int, int] | None:
+_LINE_BREAK = re.compile("\n")
+
+
+def _lookup(text: str, tables: TextTables | None) -> TextTables:
+    return tables if tables is not None and tables.text is text else TextTables(text)
+
+
+def table_around(text: str, at: int, tables: TextTables | None = None) -> tuple[int, int, int] | None:
     """For a position in a table line below its first: the first line's start and end, and where the
     table ends (the end of the last line with as many separators). None for any other position."""
-    line_start, line_end = _line_bounds(text, at)
+    tables = _lookup(text, tables)
+    line = tables.line_of(at)
+    line_start, line_end = tables.bounds(line)
     sep = _separator(text, line_start, line_end) if line_start else None  # a table line has one above
     if sep is None:
         return None
-    top = _block_top(text, line_start, sep, text.count(sep, line_start, line_end))
-    if top is None or top == line_start:
+    top = tables.top(line, sep)
+    if top is None or top == line:
         return None
-    header_end = text.find("\n", top)
-    bottom = table_below(text, top, top)
-    return top, header_end, line_end if bottom is None else max(bottom, line_end)
+    top_start, header_end = tables.bounds(top)
+    bottom = table_below(text, top_start, top_start, tables)
+    return top_start, header_end, line_end if bottom is None else max(bottom, line_end)
 
 
-def column_header(text: str, start: int, end: int) -> str | None:
+def column_header(text: str, start: int, end: int, tables: TextTables | None = None) -> str | None:
     """The header of the table column whose cell `text[start:end]` fills: the cell at the same place in
     the first line of the run of lines with as many separators as its own (Markdown, CSV, TSV). None when
-    the value is not alone in a cell of such a run, or is in its first line."""
+    the value is not alone in a cell of such a run, or is in its first line. `tables`: the text's memo."""
     if not _between_cell_edges(text, start, end):
         return None
     line_start, line_end = _line_bounds(text, start)
@@ -207,14 +289,14 @@ def column_header(text: str, start: int, end: int) -> str | None:
     cell_end = line_end if cell_end < 0 else cell_end
     if text[cell_start:start].strip(_CELL_PADDING) or text[end:cell_end].strip(_CELL_PADDING + "\r"):
         return None
-    count = text.count(sep, line_start, line_end)
-    top = _block_top(text, line_start, sep, count)
-    if top is None or top == line_start:
+    tables = _lookup(text, tables)
+    line = tables.line_of(start)
+    top = tables.top(line, sep)
+    if top is None or top == line:
         return None
-    header_end = text.find("\n", top)
-    cells = text[top:header_end].rstrip("\r").split(sep)
+    cells = tables.header_cells(top, sep)
     index = text.count(sep, line_start, start)
-    return cells[index].strip(_CELL_PADDING) if index < len(cells) else None
+    return cells[index] if index < len(cells) else None
 
 
 def _between_cell_edges(text: str, start: int, end: int) -> bool:
@@ -230,23 +312,17 @@ def _between_cell_edges(text: str, start: int, end: int) -> bool:
     return i >= length or text[i] in _CELL_SEPARATORS or text[i] in "\r\n"
 
 
-def table_below(text: str, start: int, end: int) -> int | None:
+def table_below(text: str, start: int, end: int, tables: TextTables | None = None) -> int | None:
     """Where the table ends whose first line holds text[start:end] in one of its cells: the end of the
-    run of lines below with as many separators; None when that line is no table header."""
+    run of lines below with as many separators (at most MAX_TABLE_LINES); None when that line is no
+    table header."""
     line_start, line_end = _line_bounds(text, start)
     if end > line_end or line_end >= len(text):  # a header has a line below
         return None
     sep = _separator(text, line_start, line_end)
     if sep is None:
         return None
-    count = text.count(sep, line_start, line_end)
-    bottom = line_end
-    for _ in range(MAX_TABLE_LINES):
-        if bottom >= len(text):
-            break
-        below_end = text.find("\n", bottom + 1)
-        below_end = len(text) if below_end < 0 else below_end
-        if text.count(sep, bottom + 1, below_end) != count:
-            break
-        bottom = below_end
-    return bottom if bottom > line_end else None
+    tables = _lookup(text, tables)
+    line = tables.line_of(start)
+    bottom = tables.bottom(line, sep)
+    return tables.bounds(bottom)[1] if bottom > line else None

@@ -11,7 +11,10 @@ per listed region, so two things keep the cost down without changing any answer:
 - a plain national number (ASCII digits and ` ().-` only) skips a region when no national
   number `parse` could derive from its digits in that region is even shaped like a valid number
   of the region's country (length and general pattern, from phonenumbers' own metadata); see
-  `RegionPlan`. A skipped region could never have made the check pass, so the answer is the same.
+  `RegionPlan`. A skipped region could never have made the check pass, so the answer is the same;
+- and the regions whose plan is asked at all come from an index by the digit count and the first
+  INDEX_DIGITS digits (`plans_starting`), worked out from the same metadata once per such key, so a
+  number is tried against the few dozen regions where a number of its length can start so, not all 245.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import phonenumbers
 from phonenumbers import CountryCodeSource, PhoneNumberType
@@ -149,10 +152,13 @@ def region_plan(region: str) -> RegionPlan | None:
         strip_main = strip_own
     idd = re.compile(own.international_prefix) if own.international_prefix else None
     plan = RegionPlan(idd, str(own.country_code), strip_own, strip_main)
-    return _SHARED_PLANS.setdefault(plan, plan)  # one object for the regions of a country that parse alike
+    shared = _SHARED_PLANS.setdefault(plan, plan)  # one object for the regions of a country that parse alike
+    _PLANS_BY_ID[id(shared)] = shared
+    return shared
 
 
 _SHARED_PLANS: dict[RegionPlan, RegionPlan] = {}
+_PLANS_BY_ID: dict[int, RegionPlan] = {}  # the same plans, by the ids `plans_starting` gives
 
 
 @lru_cache(maxsize=None)
@@ -189,6 +195,142 @@ def shaped_in_country(country_code: str, number: str, kinds: frozenset[str] | No
 
 
 register_memo(shaped_in_country)
+
+
+# How many leading digits `plans_starting` tells regions apart by (with the digit count): each pair is worked out
+# once, narrowing the set of its shorter prefix.
+INDEX_DIGITS = 2
+
+
+_UNKNOWN = "X"  # stands for a digit not seen yet: `_unknown_digits` makes every digit pattern accept it
+
+
+@lru_cache(maxsize=None)
+def _unknown_digits(pattern: str) -> re.Pattern[str]:
+    """`pattern` with every atom that matches a digit (`\\d`, a literal digit, a class) also matching _UNKNOWN,
+    so that it matches "12XXXX" exactly when it matches some six digits starting with "12" (the metadata's
+    patterns have no back-references or look-arounds, which would break that)."""
+    out: list[str] = []
+    i, in_class, in_count = 0, False, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            atom = pattern[i:i + 2]
+            out.append(atom if in_class or atom != "\\d" else f"[\\d{_UNKNOWN}]")
+            i += 2
+            continue
+        if in_class:
+            if ch == "]" and pattern[i - 1] != "[" and pattern[i - 2:i] != "[^":
+                in_class = False
+                out.append(_UNKNOWN)
+        elif in_count:
+            in_count = ch != "}"
+        elif ch == "[":
+            in_class = True
+        elif ch == "{":
+            in_count = True
+        elif ch.isdigit():
+            ch = f"[{ch}{_UNKNOWN}]"
+        out.append(ch)
+        i += 1
+    return re.compile("".join(out))
+
+
+@dataclass(frozen=True, slots=True)
+class _PlanStarts:
+    """When a plain digit string of a given length and leading digits may pass `RegionPlan.may_be_valid`.
+
+    `may_be_valid` passes in one of three ways; each is checked on the digits seen, padded to the length
+    with _UNKNOWN digits:
+    - the digits start with the region's international prefix;
+    - a rule rewrites the national number (a transform) after a lead (below): what follows is not known;
+    - after a lead that the country code and the region's and the main region's national prefixes make
+      up (each optional), the rest is shaped like a valid national number of one of the country's regions
+      (`_Member.valid_shape`: the general description and a number type's, lengths and patterns).
+    Optional parts and every match of a prefix rule cover more than parse tries, so the index may keep
+    a region that `may_be_valid` then turns down, never drop one it would accept."""
+
+    idd: re.Pattern[str] | None
+    rewritten: tuple[re.Pattern[str], ...]  # a lead, then a prefix rule with a transform
+    lead: re.Pattern[str]
+    lead_width: int  # the longest lead
+    shapes: tuple[tuple[tuple[frozenset[int], str], ...], ...]  # each region's general description, then its
+    # number types': (lengths, pattern), the pattern compiled by `_unknown_digits` when a length fits
+
+    def may_start(self, length: int, prefix: str) -> bool:
+        """Whether a digit string of `length` digits starting with `prefix` may pass `may_be_valid`."""
+        seen = prefix + _UNKNOWN * (length - len(prefix))
+        if self.idd is not None and self.idd.match(seen) is not None:
+            return True
+        if any(route.match(seen) is not None for route in self.rewritten):
+            return True
+        for lead in range(min(self.lead_width, length) + 1):
+            if self.lead.fullmatch(seen, 0, lead) is None:
+                continue
+            # a number type's pattern is left out (its lengths count): there are thousands to compile
+            if any(_shaped(general, seen, lead, len(prefix)) and any(_shaped(d, seen, lead, 0) for d in types)
+                   for general, *types in self.shapes):
+                return True
+        return False
+
+    @classmethod
+    def of(cls, plan: RegionPlan) -> "_PlanStarts":
+        # parse tries the digits with and without the country code, then each national prefix rule, optionally
+        lead = f"(?:{plan.country_code})?"
+        width = len(plan.country_code)
+        rewritten = []
+        for strip in (plan.strip_own, plan.strip_main):
+            if strip is None:
+                continue
+            if strip.transform:
+                rewritten.append(_unknown_digits(lead + f"(?:{strip.prefix.pattern})"))
+            lead += f"(?:{strip.prefix.pattern})?"
+            width += _longest_match(strip.prefix.pattern)
+        shapes = tuple(tuple((desc.lengths, desc.pattern.pattern) for desc in (member.general, *(d for _, d in member.types)))
+                       for member in country_members(plan.country_code))
+        idd = _unknown_digits(plan.idd.pattern) if plan.idd is not None else None
+        return cls(idd, tuple(rewritten), _unknown_digits(lead), width, shapes)
+
+
+def _shaped(desc: tuple[frozenset[int], str], seen: str, start: int, known: int) -> bool:
+    """Whether `seen[start:]` (`known` digits, then _UNKNOWN) may be a number of description (lengths, pattern);
+    with no digit known, the length alone answers (keeping more, and compiling no pattern)."""
+    lengths, pattern = desc
+    if lengths and len(seen) - start not in lengths:
+        return False
+    return start >= known or _unknown_digits(pattern).fullmatch(seen, start) is not None
+
+
+_UNBOUNDED = 1 << 16  # longer than any number: every lead length is tried
+
+
+def _longest_match(pattern: str) -> int:
+    """The most characters `pattern` can match (the width analysis `re` runs on every pattern it compiles);
+    _UNBOUNDED when unbounded or when that analysis is not there (it is `re`'s own, not public)."""
+    try:
+        from re import _parser  # noqa: PLC0415
+
+        return min(int(_parser.parse(pattern).getwidth()[1]), _UNBOUNDED)
+    except (ImportError, AttributeError):  # pragma: no cover - a Python without `re._parser`
+        return _UNBOUNDED
+
+
+@lru_cache(maxsize=None)
+def _plan_starts(plan: RegionPlan) -> _PlanStarts:
+    return _PlanStarts.of(plan)
+
+
+@lru_cache(maxsize=None)
+def plans_starting(length: int, prefix: str) -> frozenset[int]:
+    """The plans (by `id`: plans are shared and kept) of every region that may pass `may_be_valid` for a plain
+    digit string of `length` digits starting with `prefix` (its first INDEX_DIGITS digits, or all of them).
+    Each prefix narrows the set of the one a digit shorter, so a scan works out a few hundred such keys, each
+    against the regions still left, and then tries each number against those regions only."""
+    if prefix:
+        keys = plans_starting(length, prefix[:-1])
+    else:  # the length alone, first
+        keys = frozenset(id(plan) for region in phonenumbers.SUPPORTED_REGIONS if (plan := region_plan(region)))
+    return frozenset(key for key in keys if _plan_starts(_PLANS_BY_ID[key]).may_start(length, prefix))
 
 
 def plain_digits(value: str) -> str | None:
@@ -313,6 +455,33 @@ def written_as_national(value: str, region: str) -> bool:
 register_memo(written_as_national)
 
 
+# The index needs every region's metadata (a tenth of a second to load): a check builds it only once it has
+# seen this many plain numbers, so that a short text's few numbers are tried the old way, loading only the
+# regions they reach (the answers are the same either way).
+INDEX_AFTER = 32
+
+
+def _narrowing(plans: tuple[tuple[str, RegionPlan | None], ...]) -> Callable[[str], tuple[tuple[str, RegionPlan | None], ...]]:
+    """For plain digits, the (region, plan) pairs of `plans` that `plans_starting` keeps, in their order (a
+    region without a plan is always kept), or all of them before INDEX_AFTER numbers. Remembered per digit
+    count and leading digits, for one check."""
+
+    @lru_cache(maxsize=2048)
+    def narrowed(length: int, prefix: str) -> tuple[tuple[str, RegionPlan | None], ...]:
+        starting = plans_starting(length, prefix)
+        return tuple((region, plan) for region, plan in plans if plan is None or id(plan) in starting)
+
+    seen = [0]
+
+    def pairs(digits: str) -> tuple[tuple[str, RegionPlan | None], ...]:
+        if seen[0] < INDEX_AFTER:
+            seen[0] += 1
+            return plans
+        return narrowed(len(digits), digits[:INDEX_DIGITS])
+
+    return pairs
+
+
 def phone_check(regions: tuple[str, ...], possible: bool = False, as_written: bool = False) -> Check:
     """Valid (or, with `possible`, possible) for one of `regions`, the value parsed with each as the default;
     with `as_written`, also written in that region's national format (its digit groups), which a random
@@ -324,6 +493,7 @@ def phone_check(regions: tuple[str, ...], possible: bool = False, as_written: bo
         raise ValueError("phonenumbers: `as_written` needs a valid number, not a possible one")
     # the plan only knows which regions can give a valid number; a merely possible one is checked everywhere
     plans = tuple((region, None if possible else region_plan(region)) for region in regions)
+    narrowing = None if possible else _narrowing(plans)  # only regions whose plan may pass are tried
     verdict = 2 if possible else 0  # the parse_outcome field that answers
     _keep_compiled_patterns()
 
@@ -337,7 +507,7 @@ def phone_check(regions: tuple[str, ...], possible: bool = False, as_written: bo
         digits = plain_digits(value)
         writing = regions_writing(group_lengths(value)) if as_written else None
         shapes: dict[int, bool] = {}  # regions of one country share a plan (NANP: 25): ask it once
-        for region, plan in plans:
+        for region, plan in (plans if digits is None or narrowing is None else narrowing(digits)):
             if writing is not None and region not in writing:
                 continue
             if digits is not None and plan is not None:
@@ -400,6 +570,7 @@ def typed_check(regions: tuple[str, ...], types: frozenset[int], trunk: bool, co
     `as_written`, the value has the digit groups of the region's national format (`1800 123 4567`)."""
     prefixes = {region: (PhoneMetadata.metadata_for_region(region, None).national_prefix or "") for region in regions}
     plans = tuple((region, region_plan(region)) for region in regions)
+    narrowing = _narrowing(plans)
     kinds = frozenset().union(*(_DESCS_OF_TYPE[t] for t in types))
     _keep_compiled_patterns()
 
@@ -412,7 +583,7 @@ def typed_check(regions: tuple[str, ...], types: frozenset[int], trunk: bool, co
             return outcome is not None and outcome[0] in types
         writing = regions_writing(group_lengths(value)) if as_written else None
         shapes: dict[int, bool] = {}  # regions of one country share a plan: ask it once
-        for region, plan in plans:
+        for region, plan in narrowing(digits):
             prefix = prefixes[region]
             if trunk and not (prefix and digits.startswith(prefix)):
                 continue

@@ -47,6 +47,10 @@ class ValidatorKind:
     short_arg: str | None = None
     # the checks it builds are pure (the answer depends on the value alone): remember answers
     memo: bool = False
+    # arguments naming files the check reads, relative to the rule file (a cached rule set is
+    # stale when one of them changes). A factory given `__files_checked__: True` (the cache has
+    # compared them with the files it was built from) may read them when first needed.
+    file_args: tuple[str, ...] = ()
 
 
 class ValidatorRegistry:
@@ -56,14 +60,16 @@ class ValidatorRegistry:
         self._kinds: dict[str, ValidatorKind] = {}
 
     def register(
-        self, name: str, *, boost: float, description: str, short_arg: str | None = None, memo: bool = False
+        self, name: str, *, boost: float, description: str, short_arg: str | None = None, memo: bool = False,
+        file_args: tuple[str, ...] = (),
     ) -> Callable[[Factory], Factory]:
-        """Register a factory. `memo=True` promises its checks are pure, so answers are remembered."""
+        """Register a factory. `memo=True` promises its checks are pure, so answers are remembered;
+        `file_args` names the arguments that are files the check reads."""
 
         def decorate(factory: Factory) -> Factory:
             if name in self._kinds:
                 raise ValueError(f"validator {name!r} registered twice")
-            self._kinds[name] = ValidatorKind(name, factory, boost, description, short_arg, memo)
+            self._kinds[name] = ValidatorKind(name, factory, boost, description, short_arg, memo, file_args)
             return factory
 
         return decorate

@@ -30,14 +30,31 @@ PARTS = ("first", "last", "each", "any", "alone")
 class WordSets:
     """Several word lists looked up as one, without copying them into one set."""
 
-    __slots__ = ("sets", "excluded")
+    __slots__ = ("sets", "excluded", "_unread")
 
     def __init__(self, *sets: frozenset[str], excluded: tuple[frozenset[str], ...] = ()) -> None:
         self.sets = sets
         self.excluded = excluded
+        self._unread: tuple[list[Path], list[Path], bool] | None = None
+
+    @classmethod
+    def read_on_first_use(cls, paths: list[Path], excluded: list[Path], case_sensitive: bool) -> "WordSets":
+        """Lists read at the first lookup: for a rule set from the start-up cache, which has checked that
+        the files are the ones it was built from (most short inputs never look a name up)."""
+        words = cls()
+        words._unread = (paths, excluded, case_sensitive)
+        return words
 
     def __contains__(self, word: object) -> bool:
+        if self._unread is not None:
+            self._read()
         return any(word in words for words in self.sets) and not any(word in words for words in self.excluded)
+
+    def _read(self) -> None:
+        paths, excluded, case_sensitive = self._unread  # type: ignore[misc]
+        self.excluded = read_word_lists(excluded, case_sensitive).sets
+        self.sets = read_word_lists(paths, case_sensitive).sets
+        self._unread = None
 
 
 def read_word_lists(paths: list[Path], case_sensitive: bool) -> WordSets:
@@ -96,7 +113,8 @@ def wordlist_check(words: frozenset[str] | WordSets, part: str, case_sensitive: 
     return check
 
 
-@BUILTIN.register("wordlist", boost=0.0, description="a word of the value is in a word-list file; args: file, part")
+@BUILTIN.register("wordlist", boost=0.0, description="a word of the value is in a word-list file; args: file, part",
+                  file_args=("file", "files", "except"))
 def _wordlist(args: Mapping[str, Any]) -> Check:
     require_no_extra_args(args, {"file", "files", "part", "case_sensitive", "negate", "except", "min_words"}, "wordlist")
     files = [args["file"]] if args.get("file") else []
@@ -114,9 +132,12 @@ def _wordlist(args: Mapping[str, Any]) -> Check:
         raise ValueError(f"wordlist: `part` must be one of {', '.join(PARTS)}")
     case_sensitive = bool(args.get("case_sensitive", False))
     base = Path(str(args.get("__base_dir__", ".")))
-    words = read_word_lists([base / str(name) for name in files], case_sensitive)
-    if excepted:
-        words = WordSets(*words.sets, excluded=read_word_lists([base / str(name) for name in excepted], case_sensitive).sets)
+    paths, excepted_paths = [base / str(name) for name in files], [base / str(name) for name in excepted]
+    if args.get("__files_checked__"):
+        words = WordSets.read_on_first_use(paths, excepted_paths, case_sensitive)
+    else:
+        words = WordSets(*read_word_lists(paths, case_sensitive).sets,
+                         excluded=read_word_lists(excepted_paths, case_sensitive).sets)
     try:
         min_words = int(args.get("min_words", 1))
     except (TypeError, ValueError):

@@ -18,6 +18,8 @@ from typing import Any
 
 import typer
 
+from dlp.jsontext import json_value
+
 
 class Format(str, Enum):
     text = "text"
@@ -31,8 +33,6 @@ def format_option() -> Any:
 
 def print_json(value: Any) -> None:
     """One JSON document on one line of stdout (timestamps in ISO 8601, decimals as numbers, as exports write them)."""
-    from dlp.export.records import json_value
-
     sys.stdout.write(json.dumps(value, default=json_value, ensure_ascii=False) + "\n")
 
 

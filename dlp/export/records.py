@@ -8,14 +8,14 @@ the keyed fingerprint, never a raw value. Its columns and their types are declar
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, timezone
-from decimal import Decimal
+from datetime import datetime, timezone
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from dlp.config import LinkTemplates
+from dlp.jsontext import json_value  # noqa: F401  (exports and alerts import it from here)
 
 Record = dict[str, Any]
 
@@ -106,19 +106,6 @@ def _utc(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(timezone.utc)
     return value
-
-
-def json_value(value: Any) -> Any:
-    """`json.dumps(default=...)`: timestamps as ISO 8601 UTC, decimals as numbers."""
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    return str(value)
 
 
 def epoch_ms(value: datetime | None) -> int | None:

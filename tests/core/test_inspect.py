@@ -102,3 +102,10 @@ def test_the_cli_module_leaves_the_database_libraries_to_the_commands_that_open_
     probe = "import sys, dlp.cli; print(sorted(m for m in ('duckdb', 'pyarrow') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+    # nor does running it: its JSON lines are written without the export package
+    probe = ("import sys; from dlp.cli import main; sys.argv = ['dlp', 'inspect', '-']\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('duckdb', 'pyarrow') if m in sys.modules), file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", probe], input="card 4111 1111 1111 1111\n", capture_output=True,
+                            text=True, check=True)
+    assert '"CREDIT_CARD"' in result.stdout and result.stderr.strip().splitlines()[-1] == "[]"

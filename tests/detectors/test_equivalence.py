@@ -30,7 +30,7 @@ def regex_rules() -> list[Rule]:
     rules = []
     for rule in load_rules([RULES_DIR]).rules:
         if rule.patterns:
-            rules.append(dataclasses.replace(rule, ner=None, generic=False, repeats=False))
+            rules.append(dataclasses.replace(rule, ner=None, generic=False, repeats=""))
     return rules
 
 
@@ -116,6 +116,15 @@ def test_engine_equals_reference_on_the_generator_corpus() -> None:
     joined = "\n".join(texts[:200])
     for text in [*texts, joined]:
         assert engine_result(text) == reference(RULES, text), text
+
+
+@pytest.mark.parametrize("text", [
+    # a value running into the next keyword: the second match starts inside the first one
+    "token Qw3rTy7uIo9pAs1dFg5hJk2lZx4cVb6nM8token Qw3rTy7uIo9pAs1dFg5hJk2lZx4cVb6nM8",
+])
+def test_engine_equals_reference_on_texts_random_search_found(text: str) -> None:
+    assert engine_result(text) == reference(RULES, text)
+    assert len(engine_result(text)) >= 2
 
 
 ALPHABET = st.sampled_from(list("0123456789 -@.abcxyzAKIASKsk_/+=éÖ🙂\n") + [

@@ -361,3 +361,92 @@ def test_the_pattern_of_given_names_that_are_words_spells_out_the_surname_list(e
     pattern = next(p for p in engine.rule("PERSON").patterns if p.name == "given name that is also a word and a family name")
     spelt = set(pattern.regex.split("(?:", 1)[1].split(")", 1)[0].split("|"))
     assert spelt == listed
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the other words of a run of capitals that holds a name go to lower case, so the model reads the name alone
+    ("PLEASE SEND IT TO OKAFOR NOW!", "please send it to Okafor now!"),
+    ("BOO OKAFOR! BOO OKAFOR!", "boo Okafor! boo Okafor!"),
+    ("Status: CALL TOBIAS, then the rest", "Status: call Tobias, then the rest"),
+    # a run of capitals without a name, or capitals on another line, stay as written
+    ("URGENT: SEND THE FILE TO FINANCE today", "URGENT: SEND THE FILE TO FINANCE today"),
+    ("TOBIAS\nSEE ATTACHED", "Tobias\nSEE ATTACHED"),
+])
+def test_words_in_capitals_around_a_name_in_capitals_are_read_in_lower_case(text: str, expected: str) -> None:
+    out = recase(text, [(_known,)])
+    assert out == expected and len(out) == len(text)
+
+
+def test_a_name_shouted_in_capitals_is_found(engine: Engine) -> None:
+    found = [(m.value, m.start) for m in engine.analyze("VOTE OKAFOR OUT! VOTE OKAFOR OUT!") if m.entity == "PERSON"]
+    assert [(value.title(), start) for value, start in found] == [("Okafor", 5), ("Okafor", 22)]
+
+
+@pytest.mark.parametrize("text", [
+    "@ Rivers _ Tobias I think the figures are wrong",  # a handle as tokenised text writes it
+    "@ Okafor thanks, on my way",
+])
+def test_a_name_inside_a_chat_handle_is_no_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Thanks Tobias, I think the figures are wrong", "Tobias"),
+    ("I asked Tobias (@tobias_r) about it", "Tobias"),  # a handle after the name
+])
+def test_a_name_next_to_a_handle_is_still_a_person(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Hallgren finished his career in Oslo.", "Hallgren"),
+    ("Later, Okonkwo quietly dropped his claim.", "Okonkwo"),
+    ("In the end Vrabetz blamed himself for the delay.", "Vrabetz"),
+])
+def test_one_word_as_the_subject_of_a_verb_with_his_or_a_reflexive_pronoun(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "Acme hired her last week.",  # "her" is an object too
+    "Pellham renewed its contract.",
+    "Finance approved his request on Monday.",  # an ordinary word
+    "Chicago reclaimed his title.",  # a place
+])
+def test_a_company_a_place_or_a_word_before_such_a_verb_is_no_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, names", [
+    ("I emailed Marta Quillfeather about the lease. Quillfeather clearly wants a longer term.",
+     ["Marta Quillfeather", "Quillfeather"]),
+    ("Ask Dagny Brekke about it. Brekke approved the budget, and Brekke's team signed.",
+     ["Dagny Brekke", "Brekke", "Brekke"]),
+    ("Report by Henrik Solberg-Ruud (page 2). Solberg-Ruud notes the risk.", ["Henrik Solberg-Ruud", "Solberg-Ruud"]),
+])
+def test_the_family_name_of_a_name_found_is_found_wherever_the_text_repeats_it(
+        engine: Engine, text: str, names: list[str]) -> None:
+    assert _people(engine, text) == names
+
+
+@pytest.mark.parametrize("text, names", [
+    # part of another name, in lower case, or inside a longer word or handle: not the person
+    ("Call Tobias Hallgren back; Hallgren Logistics and the hallgren account are another matter.",
+     ["Tobias Hallgren"]),
+    ("Ask Dagny Brekke about it; Jonas Brekkestad and @Brekke_ops are someone else.", ["Dagny Brekke", "Jonas Brekkestad"]),
+])
+def test_a_family_name_in_another_name_or_word_is_no_repeat(engine: Engine, text: str, names: list[str]) -> None:
+    assert _people(engine, text) == names
+
+
+def test_a_title_of_office_opens_the_model_to_a_name_that_is_an_ordinary_word(engine: Engine) -> None:
+    assert _people(engine, "A letter from Senator Rich about the budget arrived.") == ["Rich"]
+
+
+@pytest.mark.parametrize("text", [
+    "The General Assembly met on Friday.",
+    "Officer Training starts in June.",
+    "Our King Size beds ship free.",
+])
+def test_a_title_word_in_a_name_of_a_thing_is_no_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []

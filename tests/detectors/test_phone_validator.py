@@ -4,7 +4,8 @@ value once per listed region, valid when any parse is a valid number."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 import phonenumbers
@@ -14,8 +15,8 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from detectors.validators import BUILTIN, clear_memos
-from detectors.validators.phone import (may_be_written_as_national, parse_outcome, phone_check, plain_digits, region_plan,
-                                       written_as_national)
+from detectors.validators.phone import (INDEX_AFTER, INDEX_DIGITS, may_be_written_as_national, parse_outcome, phone_check, plain_digits,
+                                       plans_starting, region_plan, typed_check, written_as_national)
 
 # a list of regions as a rule may give it (the built-in national-number rule checks them all)
 PII_REGIONS = ("US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "ES", "IT", "SE", "PL", "AU", "IN", "SG", "BR")
@@ -107,6 +108,71 @@ def test_plan_skips_regions_that_cannot_match() -> None:
     assert us.may_be_valid("011441314960000")  # US international prefix: any country may follow
     br = region_plan("BR")  # a transform rule: "0 xx 11 ..." keeps only what its groups captured
     assert br is not None and br.may_be_valid("0151141234567")
+
+
+def indexed(digits: str, region: str) -> bool:
+    """Whether the region index keeps `region` for these digits."""
+    plan = region_plan(region)
+    return plan is not None and id(plan) in plans_starting(len(digits), digits[:INDEX_DIGITS])
+
+
+def test_the_region_index_keeps_every_region_whose_plan_passes_an_example_number() -> None:
+    checked = 0
+    for _, digits, default in plain_example_readings():
+        plan = region_plan(default)
+        if plan is not None and plan.may_be_valid(digits):
+            checked += 1
+            assert indexed(digits, default), (digits, default)
+    assert checked > 2000
+
+
+@deterministic(600)
+@given(digits=st.text("0123456789", min_size=1, max_size=17),
+       region=st.sampled_from(ALL_REGIONS + ("AR", "BR", "JP", "AG", "SM", "MX", "GB", "US", "DE")))
+def test_the_region_index_keeps_every_region_whose_plan_passes_any_digits(digits: str, region: str) -> None:
+    plan = region_plan(region)
+    assert plan is not None
+    if plan.may_be_valid(digits):
+        assert indexed(digits, region), (digits, region)
+
+
+def test_the_region_index_tries_a_number_in_few_regions() -> None:
+    assert indexed("03012345678", "DE") and not indexed("03012345678", "US")  # a Berlin number, trunk 0
+    assert indexed("4155552671", "US") and indexed("4155552671", "CA") and not indexed("4155552671", "FR")
+    assert indexed("011441314960000", "US")  # the US international prefix: any country may follow
+    assert indexed("0151141234567", "BR")  # a transform rule rewrites what follows the national prefix
+    everywhere = len(plans_starting(10, ""))
+    assert len(plans_starting(12, "49")) < everywhere / 5 and len(plans_starting(11, "07")) < everywhere / 2
+
+
+def plain_edits(count: int, seed: int) -> list[str]:
+    """Example numbers in their plain written forms, some with a digit changed, dropped or added (seeded)."""
+    rng = random.Random(seed)
+    forms = sorted({form for form, _, _ in plain_example_readings()})
+    values = []
+    for form in rng.sample(forms, count):
+        chars = list(form)
+        for _ in range(rng.randint(0, 2)):
+            at = rng.randrange(len(chars))
+            if chars[at].isdigit():
+                chars[at] = rng.choice("0123456789") if rng.random() < 0.7 else ""
+        values.append("".join(chars))
+    return values
+
+
+@pytest.mark.parametrize("build", [
+    lambda: phone_check(tuple(ALL_REGIONS)), lambda: phone_check(PII_REGIONS), lambda: phone_check(ALL_REGIONS, as_written=True),
+    lambda: typed_check(ALL_REGIONS, frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}), True, False),
+    lambda: typed_check(ALL_REGIONS, frozenset({PhoneNumberType.TOLL_FREE}), False, False, as_written=True),
+])
+def test_a_check_answers_alike_with_and_without_the_region_index(build: Callable[[], Callable[[str], bool]]) -> None:
+    indexed_check = build()
+    for value in plain_edits(INDEX_AFTER, seed=1):  # the check uses the index from then on
+        indexed_check(value)
+    values = plain_edits(250, seed=14)
+    # a new check tries every region for its first INDEX_AFTER numbers
+    assert [indexed_check(v) for v in values] == [build()(v) for v in values]
+    assert any(indexed_check(v) for v in values) and not all(indexed_check(v) for v in values)
 
 
 @st.composite

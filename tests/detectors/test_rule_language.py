@@ -109,6 +109,7 @@ def test_pattern_problems_name_file_and_line(write_rules: Callable[..., Path], s
         ("rules:\n  - id: OFF\n    entity: E\n    patterns: ['a']\n", 2, "'id' was read as false; quote the value"),
         ("hello: world\n", 1, "not a rule file"),
         ("rules:\n  - id: R\n    entity: E\n    patterns: ['a']\n    min_likelihood: sure\n", 5, "unknown likelihood"),
+        ("rules:\n  - id: R\n    entity: E\n    patterns: ['a']\n    repeats: always\n", 5, "repeats"),
         ("rules:\n  - id: R\n    entity: E\n    patterns: ['a']\n    tests: {no_match: [{text: x, value: y}]}\n",
          5, "`value` only makes sense"),
     ],

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from detectors.engine import Engine
+from detectors import structure
 from detectors.structure import column_header, table_around, table_below
 
 # Both scanner plans that gate a pattern by its keywords: a short keyword ('abc') makes a `near` plan (the
@@ -121,3 +122,93 @@ def test_table_lookups_never_fail_and_a_header_comes_from_an_earlier_line(text: 
         assert "\n" in text[:start] and header in text[: text.rfind("\n", 0, start)]
     if around is not None:
         assert around[0] <= around[1] <= around[2] and around[1] < start <= len(text)
+
+
+# The walks the lookups stood for before `TextTables` remembered them: up (and down) line by line from the
+# asking line, at most MAX_TABLE_LINES lines, comparing each line's count of separators with the asking one's.
+def _walked_header(text: str, start: int, end: int) -> str | None:
+    if not structure._between_cell_edges(text, start, end):
+        return None
+    line_start, line_end = structure._line_bounds(text, start)
+    sep = structure._separator(text, line_start, line_end) if line_start and end <= line_end else None
+    if sep is None:
+        return None
+    cell_start = text.rfind(sep, line_start, start) + 1 or line_start
+    cell_end = text.find(sep, end, line_end)
+    cell_end = line_end if cell_end < 0 else cell_end
+    padding = structure._CELL_PADDING
+    if text[cell_start:start].strip(padding) or text[end:cell_end].strip(padding + "\r"):
+        return None
+    count, top = text.count(sep, line_start, line_end), line_start
+    for _ in range(structure.MAX_TABLE_LINES):
+        if top == 0:
+            break
+        above = text.rfind("\n", 0, top - 1) + 1
+        if text.count(sep, above, top - 1) != count:
+            break
+        top = above
+    else:
+        return None
+    if top == line_start:
+        return None
+    cells = text[top:text.find("\n", top)].rstrip("\r").split(sep)
+    index = text.count(sep, line_start, start)
+    return cells[index].strip(padding) if index < len(cells) else None
+
+
+def _walked_below(text: str, start: int, end: int) -> int | None:
+    line_start, line_end = structure._line_bounds(text, start)
+    sep = structure._separator(text, line_start, line_end) if end <= line_end < len(text) else None
+    if sep is None:
+        return None
+    count, bottom = text.count(sep, line_start, line_end), line_end
+    for _ in range(structure.MAX_TABLE_LINES):
+        if bottom >= len(text):
+            break
+        below_end = text.find("\n", bottom + 1)
+        below_end = len(text) if below_end < 0 else below_end
+        if text.count(sep, bottom + 1, below_end) != count:
+            break
+        bottom = below_end
+    return bottom if bottom > line_end else None
+
+
+_CELLS = st.sampled_from(["a", "1", "", " 2 ", "x|y", "b,c", "\t", "ab;1", "**7**", "\r"])
+
+
+@st.composite
+def _tables_text(draw: st.DrawFn) -> str:
+    """Lines of cells joined by a separator, several tables and stray lines in a row."""
+    lines = []
+    for _ in range(draw(st.integers(1, 6))):
+        sep = draw(st.sampled_from(["|", ",", ";", "\t", " "]))
+        width = draw(st.integers(1, 4))
+        for _ in range(draw(st.integers(0, 8))):
+            lines.append(sep.join(draw(st.lists(_CELLS, min_size=width, max_size=width + draw(st.integers(0, 1))))))
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+@given(_tables_text(), st.lists(st.tuples(st.integers(0, 400), st.integers(0, 4)), min_size=1, max_size=30))
+def test_remembered_table_lookups_answer_as_the_line_by_line_walk(text: str, spans: list[tuple[int, int]]) -> None:
+    tables = structure.TextTables(text)  # one memo for every lookup of the text, asked in any order
+    for at, width in spans:
+        start = min(at, len(text))
+        end = min(start + width, len(text))
+        assert column_header(text, start, end, tables) == _walked_header(text, start, end)
+        assert table_below(text, start, end, tables) == _walked_below(text, start, end)
+        if text:
+            assert table_around(text, start, tables) == table_around(text, start)
+
+
+def test_remembered_lookups_keep_the_table_length_limit() -> None:
+    limit = structure.MAX_TABLE_LINES
+    text = "intro\nname,id\n" + "".join(f"P{i},{100 + i}\n" for i in range(limit + 3)) + "\nafter"
+    tables = structure.TextTables(text)
+    for row in (0, limit - 2, limit - 1, limit, limit + 2):
+        start = text.index(f"\nP{row},") + len(f"\nP{row},")
+        end = text.index("\n", start)
+        assert column_header(text, start, end, tables) == _walked_header(text, start, end)
+        assert table_below(text, start, end, tables) == _walked_below(text, start, end)
+    assert column_header(text, text.index(",101\n") + 1, text.index(",101\n") + 4, tables) == "id"
+    header = text.index("name")
+    assert table_below(text, header, header + 4, tables) == _walked_below(text, header, header + 4)
