@@ -55,21 +55,22 @@ def _entropy(args: Mapping[str, Any]) -> Check:
 @BUILTIN.register(
     "charclasses",
     boost=0.1,
-    description="at least `min` of upper, lower, digit, symbol; or all of `require`",
+    description="at least `min` of upper, lower, digit, symbol; all of `require`; one of `any`",
     short_arg="min",
 )
 def _charclasses(args: Mapping[str, Any]) -> Check:
-    require_no_extra_args(args, {"min", "require"}, "charclasses")
+    require_no_extra_args(args, {"min", "require", "any"}, "charclasses")
     minimum = int(_number(args, "min", "charclasses")) if "min" in args else 0
     required = set(args.get("require") or ())
-    unknown = sorted(required - set(CHARACTER_CLASSES))
+    one_of = set(args.get("any") or ())  # a name needs a capital or a digit: `any: [upper, digit]`
+    unknown = sorted((required | one_of) - set(CHARACTER_CLASSES))
     if unknown:
         raise ValueError(f"charclasses: unknown class(es) {', '.join(unknown)} (one of {', '.join(CHARACTER_CLASSES)})")
-    if not minimum and not required:
-        raise ValueError("charclasses needs `min` or `require`")
+    if not minimum and not required and not one_of:
+        raise ValueError("charclasses needs `min`, `require` or `any`")
 
     def check(value: str) -> bool:
         found = character_classes(value)
-        return len(found) >= minimum and required <= found
+        return len(found) >= minimum and required <= found and (not one_of or bool(one_of & found))
 
     return check

@@ -9,7 +9,7 @@ import pytest
 
 from detectors.casing import recase
 from detectors.engine import Engine, EngineSpec
-from detectors.evaluate import is_excluded
+from detectors.evaluate import find_context, is_excluded
 from detectors.validators.network import web_host_valid
 
 # Presidio 2.2's default registry for English: its predefined recognizers and the spaCy recognizer's
@@ -179,6 +179,11 @@ def test_a_lower_case_name_is_reported_where_it_stands(full_engine: Engine) -> N
     assert any(text[m.start:m.end].lower() == "beyonce" for m in found)
 
 
+def _rule_values(engine: Engine, text: str, entity: str) -> list[str]:
+    """What a rule's patterns report, validators applied (the model's findings left out)."""
+    return [m.value for m in engine.analyze(text) if m.entity == entity and m.detector != "ner"]
+
+
 def _pattern_values(engine: Engine, rule_id: str, name: str, text: str) -> list[str]:
     """What one pattern of a rule matches (its regex alone, without the model)."""
     pattern = next(p for p in engine.rule(rule_id).patterns if p.name == name)
@@ -260,7 +265,27 @@ def test_legal_forms_of_other_countries(full_engine: Engine, text: str, value: s
     ("Harwell Dunmore", False), ("Łódź Holdings", False), ("3m", False), ("iPhone Club", False),
 ])
 def test_an_organisation_needs_a_capital_or_a_digit(full_engine: Engine, value: str, excluded: bool) -> None:
-    assert any(is_excluded(exclusion, value) for exclusion in full_engine.rule("ORGANIZATION").exclusions) is excluded
+    spec = full_engine.rule("ORGANIZATION").ner
+    assert spec is not None
+    assert (not all(v.check(value) for v in spec.validators)) is excluded
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("I switched to tmobile last month and the signal is better.", "tmobile"),  # written without its hyphen
+    ("Grab me a coffee from starbucks on the way.", "starbucks"),
+    ("The invoice from VERIZON is wrong again.", "VERIZON"),
+    ("We booked the flat on Airbnb for three nights.", "Airbnb"),
+])
+def test_a_listed_company_in_any_case_needs_no_model(full_engine: Engine, text: str, value: str) -> None:
+    assert value in [m.value for m in full_engine.analyze(text) if m.entity == "ORGANIZATION" and m.detector == "dictionary"]
+
+
+@pytest.mark.parametrize("word", ["target", "apple", "ford", "american", "next", "shell"])
+def test_company_names_that_are_words_names_or_nationalities_are_not_listed(full_engine: Engine, word: str) -> None:
+    spec = full_engine.rule("ORGANIZATION").dictionary
+    assert spec is not None
+    assert word not in spec.terms
+    assert _found(full_engine, f"They said {word} is fine.", "ORGANIZATION") == []
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -307,3 +332,157 @@ def test_a_club_named_by_its_city_in_a_players_move_or_position(full_engine: Eng
 ])
 def test_a_person_or_an_ordinary_word_is_no_club(full_engine: Engine, text: str) -> None:
     assert _found(full_engine, text, "ORGANIZATION") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Freight still runs on the Kestrel Valley Railroad twice a week.", "Kestrel Valley Railroad"),
+    ("The crash closed the Dunmore Toll Road for an hour.", "Dunmore Toll Road"),
+    ("The workshop is in the Pellham Room on the second floor.", "Pellham Room"),
+    ("People queued outside the Nordland Embassy this morning.", "Nordland Embassy"),
+])
+def test_a_built_place_named_by_its_last_word_is_a_location(full_engine: Engine, text: str, value: str) -> None:
+    assert _pattern_values(full_engine, "LOCATION", "built place by its last word", text) == [value]
+    assert value in _found(full_engine, text, "LOCATION")
+    assert _found(full_engine, text, "ORGANIZATION") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Meet me on Main Street after the Board Room session.",  # ordinary words only
+    "The Harwick Rovers Club owns the ground.",  # an organisation's word, not a built place
+])
+def test_ordinary_words_before_a_facility_word_are_no_place(full_engine: Engine, text: str) -> None:
+    assert _rule_values(full_engine, text, "LOCATION") == []
+
+
+def test_the_model_s_organisation_ending_in_a_facility_word_is_dropped(full_engine: Engine) -> None:
+    spec = full_engine.rule("ORGANIZATION").ner
+    assert spec is not None
+    assert not all(v.check("Kestrel Valley Railroad") for v in spec.validators)
+    assert all(v.check("Kestrel Valley Holdings") for v in spec.validators)
+
+
+@pytest.mark.parametrize(("text", "value", "pattern"), [
+    ("She played bass in the band Velvet Quarrel for two years.", "Velvet Quarrel", "organisation after its kind"),
+    ("The printers came from the manufacturer Dunwell and broke in a week.", "Dunwell", "organisation after its kind"),
+    ("It was bought in 1998 by Harcastle, a stationery company based in Leeds.", "Harcastle",
+     "organisation before its kind"),
+    ("Brevano is a Portuguese manufacturer of folding bicycles.", "Brevano", "organisation before its kind"),
+    ("He later joined Quiet Orbit, a four-piece indie band.", "Quiet Orbit", "organisation before its kind"),
+])
+def test_an_organisation_named_next_to_its_kind(full_engine: Engine, text: str, value: str, pattern: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", pattern, text) == [value]
+    assert value in _found(full_engine, text, "ORGANIZATION")
+
+
+@pytest.mark.parametrize("text", [
+    "Maria, a company director from Porto, signed the form.",  # the kind noun does not end the phrase
+    "Tom, a member of the band, booked the hall.",  # a person's place in a band
+    "The band Played on while the company Board met.",  # ordinary words after the kind
+    "Our bank Maria Lopez approved it.",  # a given name
+])
+def test_a_person_or_an_ordinary_word_next_to_a_kind_is_no_organisation(full_engine: Engine, text: str) -> None:
+    assert _rule_values(full_engine, text, "ORGANIZATION") == []
+
+
+@pytest.mark.parametrize(("text", "value", "pattern"), [
+    ("Leeds 2-1 Hull was a fair result.", "Leeds", "club before a result or a fixture"),
+    ("Leeds 2-1 Hull was a fair result.", "Hull", "club after a result or a fixture"),
+    ("Saturday is Portsmouth v Reading at home.", "Reading", "club after a result or a fixture"),
+    ("Come on Leicester!", "Leicester", "club cheered"),
+    ("The Bristol fans sang all night.", "Bristol", "club's fans"),
+    ("The striker moved to the Scottish side Dundee in May.", "Dundee", "club by its country's side"),
+])
+def test_a_place_s_club_in_a_result_a_fixture_or_a_cheer(full_engine: Engine, text: str, value: str,
+                                                          pattern: str) -> None:
+    assert value in [v for v in _pattern_values(full_engine, "ORGANIZATION", pattern, text)]
+    assert value in _found(full_engine, text, "ORGANIZATION")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("My PAN card number is AFZPK7190K.", "AFZPK7190K"),
+    ("Please use NID U1507158217746 for the application.", "U1507158217746"),
+])
+def test_a_place_or_an_organisation_never_hides_an_identifier(full_engine: Engine, text: str, value: str) -> None:
+    # the LOCATION and ORGANIZATION rules are not `exclusive`: the model's reading of an id's label and
+    # value as a name must not win over the identifier rule's exclusive reading
+    assert any(value in m.value for m in full_engine.analyze(text)
+               if m.entity not in ("LOCATION", "ORGANIZATION", "PERSON"))
+    assert not full_engine.rule("LOCATION").exclusive and not full_engine.rule("ORGANIZATION").exclusive
+
+
+@pytest.mark.parametrize("text", [
+    "Federer 6-4 Nadal in the first set.",  # players, not places
+    "Come on Maria, we are late!",
+    "Pellham supporters signed the petition.",  # no known place
+])
+def test_a_player_or_a_person_in_a_result_or_a_cheer_is_no_club(full_engine: Engine, text: str) -> None:
+    assert _rule_values(full_engine, text, "ORGANIZATION") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("The samples went to the Harwell Marine Laboratory for tests.", "Harwell Marine Laboratory"),
+    ("We stayed at the Dunmore Grand Hotel near the station.", "Dunmore Grand Hotel"),
+    ("She wrote for Kestrel Magazine until 2010.", "Kestrel Magazine"),
+    ("He played two seasons for Halifax HC before retiring.", "Halifax HC"),
+    ("Portraits by Dana Whitlock for Kestrel Magazine, 2019.", "Kestrel Magazine"),  # not the person before "for"
+])
+def test_organisations_by_their_head_word_of_labs_hotels_magazines_and_clubs(full_engine: Engine, text: str,
+                                                                             value: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", "organisation word at the end", text) == [value]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("The Harwell Research Agency (HRA) approved the trial.", "HRA"),
+    ("Tickets for the Kestrel Music Band (KMB) sold out.", "KMB"),
+])
+def test_an_acronym_an_organisation_s_name_defines(full_engine: Engine, text: str, value: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", "acronym an organisation's name defines", text) == [value]
+    assert value in _found(full_engine, text, "ORGANIZATION")
+
+
+@pytest.mark.parametrize("text", [
+    "Drone racing is serious fun (VIDEO) for everyone.",  # no organisation's name before the brackets
+    "The Annual Report (PDF) is attached.",
+])
+def test_capitals_in_brackets_after_other_words_are_no_acronym(full_engine: Engine, text: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", "acronym an organisation's name defines", text) == []
+
+
+@pytest.mark.parametrize(("text", "entity"), [
+    ("Big news from @ KestrelRecords today, see the thread.", "ORGANIZATION"),
+    ("Loving the sunshine #Lisbon this week.", "LOCATION"),
+])
+def test_a_word_after_a_handle_or_hashtag_sign_is_neither(full_engine: Engine, text: str, entity: str) -> None:
+    rule = full_engine.rule(entity)
+    start = text.index("@ ") + 2 if "@ " in text else text.index("#") + 1
+    end = text.index(" ", start)
+    assert any(c.boost < 0 and find_context(c, text, start, end) for c in rule.context)
+
+
+def test_a_name_before_a_handle_still_counts(full_engine: Engine) -> None:
+    text = "Harwell Dunmore LLP @ the conference"
+    assert "Harwell Dunmore LLP" in _found(full_engine, text, "ORGANIZATION")
+
+
+def test_a_name_right_after_a_handle_sign_is_not_reported(full_engine: Engine) -> None:
+    # the legal-form pattern matches the words, but they are a handle as written
+    assert _found(full_engine, "Thanks @ Harwell Dunmore LLP for the help", "ORGANIZATION") == []
+    assert _found(full_engine, "Thanks to Harwell Dunmore LLP for the help", "ORGANIZATION") == ["Harwell Dunmore LLP"]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("After university she joined Harwell Analytics as a data engineer.", "Harwell Analytics"),
+    ("He works at Dunmore Logistics in the billing team.", "Dunmore Logistics"),
+    ("I am thinking about a job with Kestrelgate next year.", "Kestrelgate"),
+])
+def test_an_organisation_one_joins_or_works_for(full_engine: Engine, text: str, value: str) -> None:
+    assert _pattern_values(full_engine, "ORGANIZATION", "organisation one joins or works for", text) == [value]
+    assert value in _found(full_engine, text, "ORGANIZATION")
+
+
+@pytest.mark.parametrize("text", [
+    "On Fridays I work for Maria in the shop.",  # a given name
+    "Most days I work at Home and call in.",  # an ordinary word
+])
+def test_a_person_or_a_word_one_works_for_is_no_organisation(full_engine: Engine, text: str) -> None:
+    assert _rule_values(full_engine, text, "ORGANIZATION") == []

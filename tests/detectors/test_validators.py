@@ -117,6 +117,9 @@ def test_entropy_and_character_class_validators() -> None:
     assert character_classes("aB3$") == {"lower", "upper", "digit", "symbol"}
     assert check("charclasses", min=3)("aB3")
     assert not check("charclasses", require=["upper", "lower"])("e3b0c44298fc1c149afbf4c8996fb92427ae41e4")
+    assert check("charclasses", any=["upper", "digit"])("3m")
+    assert check("charclasses", any=["upper", "digit"])("Łódź Holdings")
+    assert not check("charclasses", any=["upper", "digit"])("great beers")
 
 
 def test_short_forms_set_the_main_argument() -> None:
