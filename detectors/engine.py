@@ -119,10 +119,12 @@ class Engine:
                 dictionaries.append((index, rule.dictionary))
         self._pattern_owner = pattern_owner
         decoding = self.policy.decoding
-        self.scanner = PatternScanner(patterns, gate_patterns(decoding), located_gate_patterns(decoding))
+        self._ner_rules = [i for i, rule in enumerate(self._internal) if rule.ner is not None]
+        self._ner_gate_names = self._ner_gate_prefilters()
+        gates = {**gate_patterns(decoding), **dict(self._ner_gate_names.values())}
+        self.scanner = PatternScanner(patterns, gates, located_gate_patterns(decoding))
         self._dictionaries = DictionaryMatcher(dictionaries)
         self._run_finder = RunFinder(decoding) if decoding.enabled else None
-        self._ner_rules = [i for i, rule in enumerate(self._internal) if rule.ner is not None]
         self._ner_labels = frozenset(label for i in self._ner_rules for label, _ in self._internal[i].ner.labels)  # type: ignore[union-attr]
         self._recase_checks = {i: tuple(v.check for v in self._internal[i].ner.recase)  # type: ignore[union-attr]
                                for i in self._ner_rules if self._internal[i].ner.recase}  # type: ignore[union-attr]
@@ -359,6 +361,17 @@ class Engine:
         for index, candidates in per_state.items():
             self._candidates_scored(states[index], _dedupe(candidates), tracer)
 
+    def _ner_gate_prefilters(self) -> dict[int, tuple[str, str]]:
+        """A Hyperscan gate for each NER gate entry, by the entry's id: the entry's Python regex then runs only
+        on texts where Hyperscan's prefilter (a superset of its matches) fired. Entries with flags other than
+        Unicode keep running on every text (Hyperscan's gates are compiled case-sensitive)."""
+        prefilters: dict[int, tuple[str, str]] = {}
+        for index in self._ner_rules:
+            for gate in self._internal[index].ner.gate:  # type: ignore[union-attr]
+                if id(gate) not in prefilters and gate.pattern.flags & ~re.UNICODE == 0:
+                    prefilters[id(gate)] = (f"ner-gate-{len(prefilters)}", gate.pattern.pattern)
+        return prefilters
+
     def _gated_ner_windows(self, state: _TextState, rule_indexes: list[int]) -> list[tuple[int, int]]:
         """The whole text, or, when every rule gates its NER, windows around the gate matches that do not
         touch a match some rule's patterns or dictionary already report: the rule's own (NER would only find
@@ -367,6 +380,8 @@ class Engine:
         no capitalised word follows it: a name may go on after a weekday or a nationality ("Sunday Telegraph",
         "German Air Force"), while "by Sunday." or "Plain English please" opens no window."""
         text = state.ner_text or state.text
+        # the Hyperscan pass read the text as written; recasing makes new capitals for the gates to match
+        prefiltered = text is state.text
         windows: list[tuple[int, int]] = []
         found_through: dict[frozenset[str], list[tuple[int, int]]] = {}  # per set of entities a gate passes
         everything: list[tuple[int, int]] | None = None
@@ -385,6 +400,9 @@ class Engine:
                 if (id(gate), spec.gate_window, spec.gate_through) in seen:
                     continue
                 seen.add((id(gate), spec.gate_window, spec.gate_through))
+                prefilter = self._ner_gate_names.get(id(gate))
+                if prefiltered and prefilter is not None and prefilter[0] not in state.gates:
+                    continue
                 for match in gate.pattern.finditer(text):
                     start, end = match.span()
                     if found and _overlaps_any(found, start, end):

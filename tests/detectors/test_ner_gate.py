@@ -136,3 +136,33 @@ def test_span_reaching() -> None:
     assert _span_reaching(spans, 0, 6) == 6 and _span_reaching(spans, 14, 27) == 27  # "Sunday", "Plain English"
     assert _span_reaching(spans, 0, 16) is None  # "Sunday Telegraph": the match goes on past the span
     assert _span_reaching(spans, 8, 14) is None  # touches no span
+
+
+GATE_TEXTS = [
+    "Please ask Tobiah Vrabetz about the lease.",  # a capitalised pair
+    "Senator Quillfeather voted against it",  # a title of office
+    "the file mentions Bin Hadid twice",  # a particle opening a family name
+    "Zhakupova's figures are late",  # a possessive
+    "Regards,\nOluwaseun",  # alone on a line (multi-line anchor)
+    "Łukasz Żółkiewski and Émilie Dubois-Marchand signed",  # letters beyond ASCII
+    "please send it to anna kowalski before friday",  # lower-case text: recasing makes the capitals
+    "GET NICOLA OUT OF THE OFFICE",  # capitals recased
+    "order 4411-2210 shipped on monday, nothing to see",  # no gate can match
+    "",
+]
+
+
+@pytest.mark.parametrize("policy", ["default", "full"])
+def test_gates_prefiltered_by_hyperscan_open_the_same_windows(policy):
+    """Each NER gate entry is also a Hyperscan prefilter gate: its Python regex runs only on texts where the
+    prefilter fired (or recasing changed the text). The windows, and so the findings, are those of running
+    every gate regex on every text."""
+    prefiltered = Engine.from_spec(EngineSpec(policy_path=policy))
+    everywhere = Engine.from_spec(EngineSpec(policy_path=policy))
+    everywhere._ner_gate_names = {}  # every gate regex on every text, as before the prefilter
+    assert prefiltered._ner_gate_names and not prefiltered.scanner._always_gates  # all compiled into Hyperscan
+    for text in GATE_TEXTS:
+        assert ([(m.start, m.end, m.rule_id) for m in prefiltered.analyze(text)]
+                == [(m.start, m.end, m.rule_id) for m in everywhere.analyze(text)]), text
+    found = {text[m.start:m.end] for text in GATE_TEXTS for m in prefiltered.analyze(text) if m.entity == "PERSON"}
+    assert {"Tobiah Vrabetz", "Oluwaseun"} <= found
