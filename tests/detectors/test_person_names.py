@@ -565,3 +565,23 @@ def test_a_name_with_an_age_after_it(engine: Engine, text: str, name: str) -> No
 ])
 def test_a_date_a_place_or_a_label_with_a_number_is_no_name_with_an_age(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Send the minutes to Jean-Luc Moreau before noon.", "Jean-Luc Moreau"),
+    ("Anna-Lena Fischer signed for the supplier.", "Anna-Lena Fischer"),
+    ("cc Mary-Kate Olsson on the thread", "Mary-Kate Olsson"),
+])
+def test_a_hyphenated_given_name_is_reported_whole(engine: Engine, text: str, name: str) -> None:
+    """A match never starts inside a hyphenated given name: "Luc Moreau" alone would leave "Jean-" unmasked."""
+    people = _people(engine, text)
+    assert name in people
+    assert not [p for p in people if p != name and p in name]
+
+
+@pytest.mark.parametrize("text", [
+    "the X-Ray Vision team",  # capitalised words, no names
+    "Read the Follow-Up Notes first",
+])
+def test_hyphenated_words_are_not_names_by_themselves(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
