@@ -100,6 +100,10 @@ def test_a_one_word_name_must_be_on_the_name_lists() -> None:
     ("Reporting by the desk (Kestrel) and agencies.", "Kestrel"),  # a name in brackets
     ("The motion now goes to the Assembly for a vote.", "Assembly"),  # an ordinary word capitalised after "the"
     ("Police blamed al-Harakat for the raid on the depot.", "al-Harakat"),  # a particle joined to a name
+    ("He wrote: “Kestrel then sold the plant”.", "Kestrel"),  # a name opening a quotation
+    ("Source: HRWL", "HRWL"),  # an acronym in capitals, wherever it stands
+    ("KVRA $12,500 paid", "KVRA"),
+    ("Talks with the US delegation resumed.", "US"),  # a country's usual capitals, though "us" is a word
 ])
 def test_the_places_and_organisations_gate_opens_on_acronyms_camel_case_and_brackets(
         full_engine: Engine, text: str, hit: str) -> None:
@@ -116,6 +120,9 @@ def test_the_places_and_organisations_gate_opens_on_acronyms_camel_case_and_brac
     ("Results are in, Awaiting tickets first", "Awaiting"),
     ("Okay, the Login page is down", "Okay"),  # office words newer than the dictionary
     ("Okay, the Login page is down", "Login"),
+    ("We added a LOST and FOUND page", "FOUND"),  # an ordinary word shouted is no acronym
+    ("Please READ the notes first", "READ"),
+    ("Send it to us by Friday", "us"),
 ])
 def test_the_places_and_organisations_gate_stays_shut_on_fields_and_codes(full_engine: Engine, text: str, shut: str) -> None:
     assert shut not in _gate_hits(full_engine, text, ("ORGANIZATION",))
