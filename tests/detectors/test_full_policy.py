@@ -364,6 +364,23 @@ def test_the_model_s_organisation_ending_in_a_facility_word_is_dropped(full_engi
     assert all(v.check("Kestrel Valley Holdings") for v in spec.validators)
 
 
+@pytest.mark.parametrize(("value", "kept"), [
+    ("Harwell Poetry Prize", False),  # a prize
+    ("Kestrel Valley Bowl", False),  # a sporting event
+    ("Consumer Data Regulation", False),  # a law
+    ("Young Scientists Program", False),  # a programme
+    ("Annual Risk Report", False),  # a report
+    ("Kestrel Valley Football League", True),  # a league, a conference and a festival's organisers are organisations
+    ("Harwell Athletic Conference", True),
+    ("Harwell Awards Trust", True),  # only the last word counts
+])
+def test_the_model_s_organisation_ending_in_an_event_prize_or_law_is_dropped(full_engine: Engine, value: str,
+                                                                              kept: bool) -> None:
+    spec = full_engine.rule("ORGANIZATION").ner
+    assert spec is not None
+    assert all(v.check(value) for v in spec.validators) is kept
+
+
 @pytest.mark.parametrize(("text", "value", "pattern"), [
     ("She played bass in the band Velvet Quarrel for two years.", "Velvet Quarrel", "organisation after its kind"),
     ("The printers came from the manufacturer Dunwell and broke in a week.", "Dunwell", "organisation after its kind"),
