@@ -248,6 +248,19 @@ def test_handles_and_links_are_no_organisation_or_place(full_engine: Engine, tex
         assert any(is_excluded(exclusion, "RT @kestrelnews") for exclusion in full_engine.rule(rule_id).exclusions)
 
 
+@pytest.mark.parametrize(("value", "excluded"), [
+    ("Grow Your Shop Through Video", True),  # a headline in title case
+    ("Cards With Neighbours", True),  # a game's title
+    ("Kestrel Books & I", True),
+    ("Bank of Harwell", False),  # a lower-case "of" is part of many names
+    ("Harwell Youth Trust", False),  # "Youth" is no pronoun
+    ("Our Lady of Lourdes Hospital", False),  # only inside a name: its first word may be anything
+])
+def test_a_title_case_headline_is_no_organisation(full_engine: Engine, value: str, excluded: bool) -> None:
+    exclusions = full_engine.rule("ORGANIZATION").exclusions
+    assert any(is_excluded(exclusion, value) for exclusion in exclusions) is excluded
+
+
 @pytest.mark.parametrize(("text", "value"), [
     ("The parts come from Fratelli Rossi S.p.A. in Turin.", "Fratelli Rossi S.p.A."),
     ("Please invoice Kestrel Oy for the licences.", "Kestrel Oy"),
