@@ -100,8 +100,8 @@ def test_a_one_word_name_must_be_on_the_name_lists() -> None:
     ("Reporting by the desk (Kestrel) and agencies.", "Kestrel"),  # a name in brackets
     ("The motion now goes to the Assembly for a vote.", "Assembly"),  # an ordinary word capitalised after "the"
     ("Police blamed al-Harakat for the raid on the depot.", "al-Harakat"),  # a particle joined to a name
-    ("He wrote: “Kestrel then sold the plant”.", "Kestrel"),  # a name opening a quotation
-    ("Source: HRWL", "HRWL"),  # an acronym in capitals, wherever it stands
+    ("He wrote: “KVRA then sold the plant”.", "KVRA"),  # an acronym in capitals, wherever it stands
+    ("Source: HRWL", "HRWL"),
     ("KVRA $12,500 paid", "KVRA"),
     ("Talks with the US delegation resumed.", "US"),  # a country's usual capitals, though "us" is a word
 ])
