@@ -122,6 +122,8 @@ def test_the_places_and_organisations_gate_opens_on_acronyms_camel_case_and_brac
     ("Okay, the Login page is down", "Login"),
     ("We added a LOST and FOUND page", "FOUND"),  # an ordinary word shouted is no acronym
     ("Please READ the notes first", "READ"),
+    ("Mark it as a VIP account", "VIP"),  # office and identifier jargon in capitals
+    ("Send the ABA number with the form", "ABA"),
     ("Send it to us by Friday", "us"),
 ])
 def test_the_places_and_organisations_gate_stays_shut_on_fields_and_codes(full_engine: Engine, text: str, shut: str) -> None:
