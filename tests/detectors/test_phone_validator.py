@@ -473,3 +473,11 @@ def test_typed_arguments_are_checked() -> None:
                           ({"types": ["mobile"], "trunk": "yes"}, "true or false")):
         with pytest.raises(ValueError, match=message):
             BUILTIN.build("phonenumbers", {"regions": "all", **args})
+
+
+def test_region_plans_are_made_at_the_first_value_not_when_the_rules_load() -> None:
+    region_plan.cache_clear()
+    check = phone_check(ALL_REGIONS)
+    assert region_plan.cache_info().currsize == 0  # a rule set that meets no number reads no region metadata
+    assert check("020 7946 0958") and not check("12")
+    assert region_plan.cache_info().currsize == len(ALL_REGIONS)

@@ -64,3 +64,40 @@ def test_a_text_file_past_the_character_limit_says_so(tmp_path) -> None:  # type
     summary = json.loads(result.stdout.splitlines()[-1])
     assert summary["truncated"] is True and summary["chars_read"] == 20_000_000
     assert "max_chars" in result.stderr
+
+
+def no_extraction_workers() -> None:
+    """Stop the process-wide extractor's workers; the next extraction starts a new extractor."""
+    from dlp.extract.isolate import default_extractor
+
+    default_extractor().close()
+    default_extractor.cache_clear()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "latin-1"])
+def test_a_small_text_file_is_read_in_process_with_the_findings_the_child_gives(tmp_path, encoding) -> None:  # type: ignore[no-untyped-def]
+    from dlp.extract.isolate import default_extractor
+
+    text = f"Café order for Zoë: card {CARD}, call +44 20 7946 0958.\nSSN 123-45-6789 on file\n"
+    path = tmp_path / "note.txt"
+    path.write_bytes(text.encode(encoding))
+    child = runner.invoke(app, ["inspect", "-"], input=extract_untrusted_file(path.read_bytes(), "note.txt").parts[0].text)
+    no_extraction_workers()  # the next call must not start one
+    result = runner.invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == child.stdout and "CREDIT_CARD" in result.stdout
+    assert default_extractor().worker_pids() == []
+
+
+def test_a_text_file_past_the_in_process_size_goes_to_the_child(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dlp.cli import INLINE_TEXT_FILE_BYTES
+    from dlp.extract.isolate import default_extractor
+
+    path = tmp_path / "long.txt"
+    line = f"card {CARD}\n"
+    path.write_text(line * (INLINE_TEXT_FILE_BYTES // len(line) + 1))
+    no_extraction_workers()
+    result = runner.invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count('"entity": "CREDIT_CARD"') == INLINE_TEXT_FILE_BYTES // len(line) + 1
+    assert default_extractor().worker_pids(), "a large file was read in this process"
