@@ -28,6 +28,7 @@ from rich.table import Table as RichTable
 
 from dlp.commands import alerts as alerts_commands
 from dlp.commands import bench as bench_commands
+from dlp.commands import daemon as daemon_commands
 from dlp.commands import emulator as emulator_commands
 from dlp.commands import export as export_commands
 from dlp.commands import rules as rules_commands
@@ -181,6 +182,7 @@ bench_commands.register(app)
 export_commands.register(app)
 app.add_typer(triage_commands.app, name="triage")
 app.add_typer(alerts_commands.app, name="alerts")
+app.add_typer(daemon_commands.app, name="daemon")
 
 
 @app.callback()
@@ -664,29 +666,44 @@ def inspect(
     One line per finding: {"start", "end", "entity", "rule_id", "score"}, plus "location" for documents.
     With --jsonl, one line per record: {"id", "findings": [...]}.
     """
-    from detectors.engine import Engine, EngineSpec
-    from dlp.cells import analyze_cell
     from dlp.exitcodes import at_or_above
 
     if jsonl is None and path is None:
         _fail("give a file, - for stdin, or --jsonl FILE")
-    engine = Engine.from_spec(
-        EngineSpec(rule_paths=tuple(rules or ()), policy_path=policy, min_likelihood=min_likelihood)
-    )
-    _check_engine(engine)
+    spec = (tuple(rules or ()), policy, min_likelihood)
     severities: list[str] = []  # of every finding reported, for --fail-on
+    loaded: list[Any] = []
+
+    def engine() -> Any:
+        """The rules loaded in this process: for SARIF, or when no `dlp daemon` answers."""
+        if not loaded:
+            from detectors.engine import Engine, EngineSpec
+
+            loaded.append(Engine.from_spec(EngineSpec(rule_paths=spec[0], policy_path=spec[1], min_likelihood=spec[2])))
+            _check_engine(loaded[0])
+        return loaded[0]
 
     def analyze(text: str) -> list[Any]:
-        matches = engine.analyze(text)
+        matches = engine().analyze(text)
         severities.extend(m.severity for m in matches)
         return matches
 
-    def as_json(matches: list[Any]) -> list[dict[str, Any]]:
-        severities.extend(m.severity for m in matches)
-        return [
-            {"start": m.start, "end": m.end, "entity": m.entity, "rule_id": m.rule_id, "score": round(m.score, 4)}
-            for m in matches
-        ]
+    resident = None if fmt is InspectFormat.sarif else _resident_inspector(*spec)
+
+    def found_batch(texts: list[str], headers: list[str] | None = None) -> list[list[dict[str, Any]]]:
+        """Findings as printed, per text (read under its column header, if any)."""
+        answered = resident(texts, headers) if resident is not None else None
+        if answered is not None:
+            severities.extend(finding.pop("severity") for findings in answered for finding in findings)
+            return answered
+        from dlp.cells import analyze_cell
+
+        if headers is None:
+            batches = engine().analyze_batch(texts)
+        else:
+            batches = [analyze_cell(engine().analyze, text, header) for text, header in zip(texts, headers)]
+        severities.extend(m.severity for matches in batches for m in matches)
+        return [[m.inspect_json() for m in matches] for matches in batches]
 
     if fmt is InspectFormat.sarif:
         from dlp.export.sarif import inspect_sarif
@@ -694,9 +711,9 @@ def inspect(
         inspect_sarif(analyze, path, jsonl, sys.stdout.buffer)  # its input errors are DlpErrors: exit 2
         code = ExitCode.OK
     elif jsonl is not None:
-        code = _inspect_jsonl(jsonl, lambda texts: [as_json(m) for m in engine.analyze_batch(texts)], skip_bad_lines)
+        code = _inspect_jsonl(jsonl, found_batch, skip_bad_lines)
     else:
-        found = lambda text, header="": as_json(analyze_cell(engine.analyze, text, header))  # noqa: E731
+        found = lambda text, header="": found_batch([text], [header] if header else None)[0]  # noqa: E731
         if path == "-":
             code = _inspect_bytes("stdin", sys.stdin.buffer.read(), None, found)
         else:
@@ -708,6 +725,17 @@ def inspect(
     if code is ExitCode.OK and fail_on is not None and any(at_or_above(s, fail_on) for s in severities):
         code = ExitCode.FINDINGS
     raise typer.Exit(code)
+
+
+def _resident_inspector(rules: tuple[str, ...], policy: str | None, floor: str | None) -> Any:
+    """A function giving findings per text from a running `dlp daemon` (None when it does not answer), or
+    None when DLP_NO_DAEMON turns that off. Its answers carry each finding's severity, for --fail-on."""
+    if os.environ.get("DLP_NO_DAEMON", "").strip().lower() in ("1", "true", "yes", "on"):
+        return None
+    from dlp.inspectd import InspectRequest, absolute_paths, inspect_remote
+
+    rule_paths, policy = absolute_paths(rules, policy)
+    return lambda texts, headers=None: inspect_remote(InspectRequest(list(texts), rule_paths, policy, floor, headers))
 
 
 def _inspect_bytes(name: str, data: bytes, filename: str | None, found: Any) -> ExitCode:

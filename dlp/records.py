@@ -130,6 +130,11 @@ class Match:
     decoded: bool = False  # found inside a base64/hex/url-encoded run
     tags: tuple[str, ...] = ()
 
+    def inspect_json(self) -> dict[str, object]:
+        """The line `dlp inspect` prints for it (no value: offsets point into the caller's own text)."""
+        return {"start": self.start, "end": self.end, "entity": self.entity, "rule_id": self.rule_id,
+                "score": round(self.score, 4)}  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:

@@ -4,8 +4,9 @@
 
 `file` is relative to the rule file (`files:` takes several, read as one list); `part` says
 which word of the value is looked up: `first`, `last`, `each` (every word), `any` (at least
-one) or `alone` (a value of one word must be listed; longer values pass: a single word is
-weaker evidence than a full name). A hyphenated word ("Garcia-Lopez") passes when one of
+one), `alone` (a value of one word must be listed; longer values pass: a single word is
+weaker evidence than a full name) or `letters` (the letters the value opens with: `SERVER` of `SERVER46`,
+for codes of letters and digits). A hyphenated word ("Garcia-Lopez") passes when one of
 its parts is listed.
 `negate: true` inverts the check (a deny list: `part: each, negate: true`
 rejects a value made only of listed words).
@@ -19,12 +20,14 @@ English words that are no given or family name: "Quoting", but not "Will").
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
 from detectors.validators.registry import BUILTIN, Check, require_no_extra_args
 
-PARTS = ("first", "last", "each", "any", "alone")
+PARTS = ("first", "last", "each", "any", "alone", "letters")
+_LEADING_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 class WordSets:
@@ -108,6 +111,9 @@ def wordlist_check(words: frozenset[str] | WordSets, part: str, case_sensitive: 
             return all(listed(t) for t in tokens)
         if part == "alone":
             return len(tokens) > 1 or listed(tokens[0])
+        if part == "letters":
+            letters = _LEADING_LETTERS.match(tokens[0])
+            return letters is not None and listed(letters.group())
         return any(listed(t) for t in tokens)
 
     return check

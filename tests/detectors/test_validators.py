@@ -150,6 +150,15 @@ def test_wordlist_validator(tmp_path: Path) -> None:
         check("wordlist", file="missing.txt", __base_dir__=str(tmp_path))
 
 
+def test_wordlist_letters_looks_up_the_letters_a_code_opens_with(tmp_path: Path) -> None:
+    (tmp_path / "words.txt").write_text("server\nspring\n", encoding="utf-8")
+    letters = check("wordlist", file="words.txt", part="letters", __base_dir__=str(tmp_path))
+    assert letters("SERVER46") and letters("Spring24") and letters("server")
+    assert not letters("NWBKGB2L") and not letters("46SERVER") and not letters("SERVERS1")
+    not_a_word = check("wordlist", file="words.txt", part="letters", negate=True, __base_dir__=str(tmp_path))
+    assert not_a_word("DEUTDEFF500") and not not_a_word("SPRING24")
+
+
 def test_unknown_validator_or_argument_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown validator 'nope'"):
         check("nope")

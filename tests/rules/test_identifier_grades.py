@@ -14,7 +14,7 @@ import pytest
 from stdnum.ar import cuit
 from stdnum.au import abn
 from stdnum.bg import egn
-from stdnum.br import cpf
+from stdnum.br import cnpj, cpf
 from stdnum.ca import sin
 from stdnum.pl import pesel
 from stdnum.ru import inn
@@ -42,6 +42,7 @@ SCHEMES: dict[str, Callable[[random.Random], str]] = {
     "AU_ABN": lambda rng: _valid(rng, lambda r: _digits(r, 11), abn.is_valid),
     "TR_NATIONAL_ID": lambda rng: _valid(rng, lambda r: _digits(r, 11), tckimlik.is_valid),
     "BR_CPF": lambda rng: _valid(rng, lambda r: _digits(r, 11), cpf.is_valid),
+    "BR_CNPJ": lambda rng: _valid(rng, lambda r: _digits(r, 14), cnpj.is_valid),
     "PL_PESEL": lambda rng: _valid(rng, lambda r: _digits(r, 11, "0123456789"), pesel.is_valid),
     "BG_EGN": lambda rng: _valid(rng, lambda r: _digits(r, 10, "0123456789"), egn.is_valid),
     "RU_INN": lambda rng: _valid(rng, lambda r: _digits(r, 12, "0123456789"), inn.is_valid),
