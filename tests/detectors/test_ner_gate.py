@@ -156,6 +156,7 @@ GATE_TEXTS = [
     "Łukasz Żółkiewski and Émilie Dubois-Marchand signed",  # letters beyond ASCII
     "please send it to anna kowalski before friday",  # lower-case text: recasing makes the capitals
     "GET NICOLA OUT OF THE OFFICE",  # capitals recased
+    "They were attacking Velvet and his supporters all week.",  # a personal pronoun after one capitalised word
     "order 4411-2210 shipped on monday, nothing to see",  # no gate can match
     "",
 ]
@@ -174,4 +175,4 @@ def test_gates_prefiltered_by_hyperscan_open_the_same_windows(policy):
         assert ([(m.start, m.end, m.rule_id) for m in prefiltered.analyze(text)]
                 == [(m.start, m.end, m.rule_id) for m in everywhere.analyze(text)]), text
     found = {text[m.start:m.end] for text in GATE_TEXTS for m in prefiltered.analyze(text) if m.entity == "PERSON"}
-    assert {"Tobiah Vrabetz", "Oluwaseun"} <= found
+    assert {"Tobiah Vrabetz", "Oluwaseun", "Velvet"} <= found

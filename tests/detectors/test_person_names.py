@@ -585,3 +585,22 @@ def test_a_hyphenated_given_name_is_reported_whole(engine: Engine, text: str, na
 ])
 def test_hyphenated_words_are_not_names_by_themselves(engine: Engine, text: str) -> None:
     assert _people(engine, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Will you criticize Bolsonaro when he makes mistakes?", "Bolsonaro"),  # on no list
+    ("My heart goes out to Gorbachev today, hoping that he pulls through.", "Gorbachev"),
+    ("They were attacking Velvet and his supporters all week.", "Velvet"),  # an ordinary word
+])
+def test_one_capitalised_word_with_a_personal_pronoun_after_it_is_a_name(engine: Engine, text: str, name: str) -> None:
+    assert _people(engine, text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "They were attacking Kestrelbrook and its supporters all week.",  # "its": a company or a place
+    "We moved the servers to Kestrelbrook last year and he said it went fine.",  # the model reads no person
+    "Will you criticize Grumble when he makes mistakes?",
+    "Support for Python is good. He says so himself.",  # the pronoun is in the next sentence
+])
+def test_a_pronoun_does_not_make_a_thing_a_person(engine: Engine, text: str) -> None:
+    assert _people(engine, text) == []
