@@ -27,10 +27,18 @@ _CAPITALS_WORD = re.compile(r"(?<![\w@./:\\-])[A-Z]{%d,}(?![\w@/\\-]|[.:]\w)" % 
 # organisation's name ("GET Nicola OUT"), so the other words of the run go to lower case ("get Nicola out")
 _CAPITALS_RUN = re.compile(r"(?<![^\W\d_])[A-Z][A-Z'’]*(?:[^\w\n]{1,3}[A-Z][A-Z'’]*)*(?![^\W\d_])")
 _CAPITALS_RUN_WORD = re.compile(r"[A-Z][A-Z'’]+")
+def list_separator(conjunctions: str) -> re.Pattern[str]:
+    """What stands between two names of a list ("Okafor, Brennan, or Ruiz", "Quelch and Vranjes"): a comma,
+    maybe with one of `conjunctions` after it, or one of them between spaces. The one definition of a list of
+    names: the engine's list of weak names and the recasing of names in capitals differ only in the words."""
+    return re.compile(rf",[ ]?(?:(?:{conjunctions})[ ])?|[ ](?:{conjunctions})[ ]")
+
+
 # a list of family names in capitals, as court opinions and line-ups write them ("OKAFOR, VRANJES, and TOBIAS
 # signed", "QUELCH and MARTINEZ"): a word in capitals listed with a recased name is a name too, though the lists do
-# not know it or it is also a word; a list of names is never read as one run of shouted words
-_LISTED_WITH = re.compile(r",[ ]?(?:(?:and|or|AND|OR|&)[ ])?|[ ](?:and|or|AND|OR|&)[ ]")
+# not know it or it is also a word; a list of names is never read as one run of shouted words ("AND" in capitals
+# joins such a list too)
+_LISTED_WITH = list_separator("and|or|AND|OR|&")
 # (one word of a shouted phrase is no list item: "CALL TOBIAS, PLEASE HURRY")
 _CAPITALS_AFTER = re.compile(r"[ \t]+[A-Z]{2}")
 _CAPITALS_BEFORE = re.compile(r"[A-Z]{2}[ \t]+$")

@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
-from detectors.casing import recase
+from detectors.casing import list_separator, recase
 from detectors.decoding import RunFinder, gate_patterns, located_gate_patterns
 from detectors.dictionary import DictionaryMatcher
 from detectors.errors import Problem, RuleError, errors_only
@@ -740,8 +740,7 @@ _CAPITALISED_NEIGHBOUR_BEFORE = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’-]*[ \t]+$")
 _CAPITALISED_NEIGHBOUR_AFTER = re.compile(r"[ \t]+[A-ZÀ-ÖØ-Þ]")
 
 
-# what stands between the names of a list: "Okafor, Brennan, or Ruiz", "Quelch and Vranjes"
-_LIST_SEPARATOR = re.compile(r",[ ]?(?:(?:and|or)[ ])?|[ ](?:and|or|&)[ ]")
+_LIST_SEPARATOR = list_separator("and|or|&")
 
 
 def _listed_names(text: str, found: list[Match], weak: list[Scored]) -> list[tuple[Scored, Match]]:
