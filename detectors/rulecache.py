@@ -30,6 +30,7 @@ from a folder and file owned by this user and writable by nobody else (a pickle 
 from __future__ import annotations
 
 import _sre
+import contextlib
 import hashlib
 import io
 import pickle
@@ -126,13 +127,11 @@ def _store(entry: Path, ruleset: RuleSet) -> None:
 
 
 def _prune(kept: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):  # an entry another process removed first: pruning is best effort
         entries = sorted(kept.parent.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[_KEEP:]:
             if old != kept:
                 old.unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 class _RulePickler(pickle.Pickler):
@@ -147,12 +146,10 @@ class _RulePickler(pickle.Pickler):
 
 
 def _pattern_recipe(pattern: re.Pattern[Any]) -> tuple[Any, tuple[Any, ...]]:
-    try:
+    with contextlib.suppress(Exception):  # another Python's internals: store the source
         arguments = _sre_arguments(pattern.pattern, pattern.flags)
         if _sre.compile(*arguments) == pattern:  # equal flags, source and program
             return _program_pattern, arguments
-    except Exception:  # another Python's internals: store the source
-        pass
     return re.compile, (pattern.pattern, pattern.flags)
 
 

@@ -17,6 +17,7 @@ Wire format: one request per connection, a 4-byte big-endian length and a JSON o
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -283,11 +284,9 @@ class InspectServer:
                     with connection:
                         self._answer(connection)
             finally:
-                try:
+                with contextlib.suppress(OSError):  # already gone: nothing to clean up
                     if self.path.exists() and stat.S_ISSOCK(self.path.lstat().st_mode):
                         self.path.unlink()
-                except OSError:
-                    pass
 
     def _answer(self, connection: socket.socket) -> None:
         connection.settimeout(CLIENT_TIMEOUT_SECONDS)
@@ -301,10 +300,8 @@ class InspectServer:
             answer = {"ok": False, "error": str(exc)}
         except Exception as exc:  # one bad request never ends the server
             answer = {"ok": False, "error": f"{exc.__class__.__name__}: {exc}"}
-        try:
+        with contextlib.suppress(OSError):  # the client gave up waiting: it works alone
             _send(connection, answer)
-        except OSError:
-            pass
 
 
 def _same_user(connection: socket.socket) -> bool:
