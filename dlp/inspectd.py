@@ -175,7 +175,8 @@ def code_fingerprint() -> dict[str, tuple[int, int]]:
 @dataclass
 class _LoadedEngine:
     engine: Any
-    files: dict[str, tuple[int, int]]
+    watched: list[Path]  # the rule paths and policy file it was built from
+    files: dict[str, tuple[int, int]]  # and what was in them then
 
 
 @dataclass
@@ -246,13 +247,14 @@ class InspectServer:
 
         key = (rule_paths, policy, floor)
         loaded = self.engines.get(key)
+        if loaded is not None and _files_under(loaded.watched) == loaded.files:
+            return loaded.engine  # nothing it was built from changed: no policy or rule file is read again
         paths, chosen = resolve_policy(rule_paths, policy)
         watched = [Path(p) for p in paths] + ([Path(chosen.file)] if getattr(chosen, "file", None) else [])
-        files = _files_under(watched)
-        if loaded is None or loaded.files != files:
-            engine = Engine.from_spec(EngineSpec(rule_paths=rule_paths, policy_path=policy, min_likelihood=floor))
-            loaded = self.engines[key] = _LoadedEngine(engine, files)
-        return loaded.engine
+        files = _files_under(watched)  # before loading: a file changed meanwhile is seen at the next request
+        engine = Engine.from_spec(EngineSpec(rule_paths=rule_paths, policy_path=policy, min_likelihood=floor))
+        self.engines[key] = _LoadedEngine(engine, watched, files)
+        return engine
 
     # -- the socket -------------------------------------------------------------------------------
     def serve(self, on_ready: Callable[[], None] | None = None) -> None:
@@ -325,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     path = socket_path()
     if path is None:
-        print("dlp daemon: caching is off (DLP_NO_CACHE), so there is no private folder for the socket", file=sys.stderr)
+        print("dlp daemon: caching is off (DLP_NO_CACHE), so there is no private folder for the socket; unset "
+              "DLP_NO_CACHE to run it", file=sys.stderr)
         return 2
     idle = float(args[0]) if args else DEFAULT_IDLE_SECONDS
     try:

@@ -6,18 +6,21 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import typer
 
 app = typer.Typer(help="A resident process that answers `dlp inspect` with its rules and NER model loaded.",
                   no_args_is_help=True, rich_markup_mode=None)
 
-def _socket() -> "object":
+
+def _socket() -> Path:
     from dlp.inspectd import socket_path
 
     path = socket_path()
     if path is None:
-        typer.echo("error: caching is off (DLP_NO_CACHE): the daemon's socket lives in the private cache folder",
+        typer.echo("error: caching is off (DLP_NO_CACHE): the daemon's socket lives in the private cache folder; "
+                   "unset DLP_NO_CACHE to use it",
                    err=True)
         raise typer.Exit(2)
     return path
@@ -31,11 +34,11 @@ def start(
     from dlp.inspectd import ask
 
     path = _socket()
-    if ask({"op": "ping"}, path, timeout=2.0) is not None:  # type: ignore[arg-type]
+    if ask({"op": "ping"}, path, timeout=2.0) is not None:
         typer.echo(f"already running at {path}")
         return
-    log = path.parent / "daemon.log"  # type: ignore[attr-defined]
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # type: ignore[attr-defined]
+    log = path.parent / "daemon.log"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with open(log, "ab") as errors:
         # the server prints one line once it listens, then nothing more on stdout
         process = subprocess.Popen([sys.executable, "-m", "dlp.inspectd", str(idle_minutes * 60)],
@@ -44,7 +47,7 @@ def start(
     assert process.stdout is not None
     with process.stdout:
         ready = process.stdout.readline().decode("utf-8", "replace").strip()
-    if not ready.startswith("ready") or ask({"op": "ping"}, path, timeout=5.0) is None:  # type: ignore[arg-type]
+    if not ready.startswith("ready") or ask({"op": "ping"}, path, timeout=5.0) is None:
         process.kill()
         typer.echo(f"error: the daemon did not start; see {log}", err=True)
         raise typer.Exit(1)
@@ -60,7 +63,7 @@ def run(
 
     path = _socket()
     try:
-        server = InspectServer(path, idle_seconds=idle_minutes * 60)  # type: ignore[arg-type]
+        server = InspectServer(path, idle_seconds=idle_minutes * 60)
         server.warm()
         server.serve(on_ready=lambda: typer.echo(f"ready at {path} (pid {os.getpid()})"))
     except DaemonError as exc:
@@ -73,7 +76,7 @@ def stop() -> None:
     """Stop the running daemon."""
     from dlp.inspectd import ask
 
-    answer = ask({"op": "stop"}, _socket(), timeout=10.0)  # type: ignore[arg-type]
+    answer = ask({"op": "stop"}, _socket(), timeout=10.0)
     typer.echo(f"stopped (pid {answer['pid']})" if answer else "not running")
 
 
@@ -83,7 +86,7 @@ def status() -> None:
     from dlp.inspectd import ask
 
     path = _socket()
-    answer = ask({"op": "ping"}, path, timeout=5.0)  # type: ignore[arg-type]
+    answer = ask({"op": "ping"}, path, timeout=5.0)
     if answer is None:
         typer.echo(json.dumps({"running": False, "socket": str(path)}))
         raise typer.Exit(1)
