@@ -29,7 +29,7 @@ from detectors.casing import list_separator, recase
 from detectors.decoding import RunFinder, gate_patterns, located_gate_patterns
 from detectors.dictionary import DictionaryMatcher
 from detectors.errors import Problem, RuleError, errors_only
-from detectors.evaluate import Candidate, Scored, evaluate
+from detectors.evaluate import Candidate, Scored, dropping_checks, evaluate, passes_all
 from detectors.likelihood import Likelihood, likelihood_for
 from detectors.loader import resolve_policy, select_rules
 from detectors.rulecache import load_rules_cached
@@ -118,6 +118,9 @@ class Engine:
             if rule.dictionary is not None:
                 dictionaries.append((index, rule.dictionary))
         self._pattern_owner = pattern_owner
+        # per pattern: the word-list checks whose failure drops a candidate, run on each match before a
+        # candidate is built (most capitalised pairs a name pattern matches fail its lists)
+        self._dropping = [dropping_checks(p, self._internal[o]) for p, o in zip(patterns, pattern_owner)]
         decoding = self.policy.decoding
         self._ner_rules = [i for i, rule in enumerate(self._internal) if rule.ner is not None]
         self._ner_gate_names = self._ner_gate_prefilters()
@@ -304,11 +307,16 @@ class Engine:
             rule = self._internal[owner]
             pattern = self.scanner.patterns[key]
             base = pattern.score if pattern.score is not None else rule.score
+            # (a traced rule keeps every candidate: the trace shows why each was dropped)
+            dropping = self._dropping[key] if tracer is None or tracer.rule_id != rule.id else ()
             for match in self.scanner.find(key, text, regions):
                 start, end = match.span(pattern.group)
                 if start < 0 or end <= start:
                     continue
-                candidates.append(Candidate.of(rule, start, end, text[start:end], "regex", base,
+                value = text[start:end]
+                if dropping and not passes_all(dropping, value):
+                    continue
+                candidates.append(Candidate.of(rule, start, end, value, "regex", base,
                                                f"pattern {pattern.name!r}", pattern))
         state.gates = hits.gates
         state.gate_ends = hits.ends

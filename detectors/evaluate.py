@@ -15,6 +15,7 @@ from detectors.model import ContextSpec, ExclusionSpec, PatternSpec, Rule, Valid
 from detectors.parser import normalize_value
 from detectors.structure import TextTables, column_header, find_field
 from detectors.trace import TraceStep
+from detectors.validators.registry import BUILTIN
 
 CONTEXT_LOOKAHEAD_SLACK = 32
 
@@ -182,6 +183,29 @@ def first_failing_validator(validators: tuple[ValidatorSpec, ...], value: str) -
         if validator.on_fail is None and not _passes(validator, value):
             return validator.name
     return None
+
+
+def dropping_checks(pattern: PatternSpec, rule: Rule) -> tuple[ValidatorSpec, ...]:
+    """The cheap validators (word lists) of `pattern`'s candidates whose failure drops a candidate whatever
+    else `evaluate` would find: no `on_fail`, and a pattern that does not shrink (a shorter value may pass).
+    A matcher may run them on a match before it builds the candidate: `evaluate` would report nothing
+    for a value that fails one, so skipping it changes no result (only a trace would show the candidate)."""
+    if pattern.shrink:
+        return ()
+    checks = []
+    for validator in pattern.validators + rule.validators:
+        kind = BUILTIN.kind(validator.name)
+        if validator.on_fail is None and kind is not None and kind.cheap:
+            checks.append(validator)
+    return tuple(checks)
+
+
+def passes_all(validators: tuple[ValidatorSpec, ...], value: str) -> bool:
+    """Whether `value` passes every one of `validators` (as `evaluate` runs them: an exception fails)."""
+    for validator in validators:
+        if not _passes(validator, value):
+            return False
+    return True
 
 
 def _passes(validator: ValidatorSpec, value: str) -> bool:

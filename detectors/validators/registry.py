@@ -51,6 +51,9 @@ class ValidatorKind:
     # stale when one of them changes). A factory given `__files_checked__: True` (the cache has
     # compared them with the files it was built from) may read them when first needed.
     file_args: tuple[str, ...] = ()
+    # its checks are pure and cost about a set lookup: the engine may run them on a regex match before it
+    # builds a candidate (`detectors.evaluate.dropping_checks`), where most matches of a name pattern fail
+    cheap: bool = False
 
 
 class ValidatorRegistry:
@@ -61,15 +64,16 @@ class ValidatorRegistry:
 
     def register(
         self, name: str, *, boost: float, description: str, short_arg: str | None = None, memo: bool = False,
-        file_args: tuple[str, ...] = (),
+        file_args: tuple[str, ...] = (), cheap: bool = False,
     ) -> Callable[[Factory], Factory]:
         """Register a factory. `memo=True` promises its checks are pure, so answers are remembered;
-        `file_args` names the arguments that are files the check reads."""
+        `file_args` names the arguments that are files the check reads; `cheap=True` promises pure checks
+        about as dear as a set lookup."""
 
         def decorate(factory: Factory) -> Factory:
             if name in self._kinds:
                 raise ValueError(f"validator {name!r} registered twice")
-            self._kinds[name] = ValidatorKind(name, factory, boost, description, short_arg, memo, file_args)
+            self._kinds[name] = ValidatorKind(name, factory, boost, description, short_arg, memo, file_args, cheap)
             return factory
 
         return decorate

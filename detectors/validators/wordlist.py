@@ -120,7 +120,7 @@ def wordlist_check(words: frozenset[str] | WordSets, part: str, case_sensitive: 
 
 
 @BUILTIN.register("wordlist", boost=0.0, description="a word of the value is in a word-list file; args: file, part",
-                  file_args=("file", "files", "except"))
+                  file_args=("file", "files", "except"), cheap=True)
 def _wordlist(args: Mapping[str, Any]) -> Check:
     require_no_extra_args(args, {"file", "files", "part", "case_sensitive", "negate", "except", "min_words"}, "wordlist")
     files = [args["file"]] if args.get("file") else []
