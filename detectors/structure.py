@@ -262,12 +262,13 @@ def _lookup(text: str, tables: TextTables | None) -> TextTables:
 def table_around(text: str, at: int, tables: TextTables | None = None) -> tuple[int, int, int] | None:
     """For a position in a table line below its first: the first line's start and end, and where the
     table ends (the end of the last line with as many separators). None for any other position."""
+    line_start, line_end = _line_bounds(text, at)
+    sep = _separator(text, line_start, line_end) if line_start else None  # a table line has one above
+    if sep is None or not _same_count(text, sep, line_start, line_end, text.rfind("\n", 0, line_start - 1) + 1,
+                                      line_start - 1):
+        return None
     tables = _lookup(text, tables)
     line = tables.line_of(at)
-    line_start, line_end = tables.bounds(line)
-    sep = _separator(text, line_start, line_end) if line_start else None  # a table line has one above
-    if sep is None:
-        return None
     top = tables.top(line, sep)
     if top is None or top == line:
         return None
@@ -305,6 +306,12 @@ def column_header(text: str, start: int, end: int, tables: TextTables | None = N
     return cells[index] if index < len(cells) else None
 
 
+def _same_count(text: str, sep: str, start: int, end: int, other_start: int, other_end: int) -> bool:
+    """Whether two lines hold as many `sep`: a table needs the line next to this one to, so most lines of
+    prose are settled here, without the text's line index (`TextTables`), which costs a pass over the text."""
+    return text.count(sep, start, end) == text.count(sep, other_start, other_end)
+
+
 def _between_cell_edges(text: str, start: int, end: int) -> bool:
     """Only padding between the span and a separator, a line break or the text's edge on both sides."""
     i = start
@@ -326,7 +333,9 @@ def table_below(text: str, start: int, end: int, tables: TextTables | None = Non
     if end > line_end or line_end >= len(text):  # a header has a line below
         return None
     sep = _separator(text, line_start, line_end)
-    if sep is None:
+    below_end = text.find("\n", line_end + 1)
+    if sep is None or not _same_count(text, sep, line_start, line_end, line_end + 1,
+                                      len(text) if below_end < 0 else below_end):
         return None
     tables = _lookup(text, tables)
     line = tables.line_of(start)

@@ -212,3 +212,39 @@ def test_remembered_lookups_keep_the_table_length_limit() -> None:
     assert column_header(text, text.index(",101\n") + 1, text.index(",101\n") + 4, tables) == "id"
     header = text.index("name")
     assert table_below(text, header, header + 4, tables) == _walked_below(text, header, header + 4)
+
+
+def _walked_around(text: str, at: int) -> tuple[int, int, int] | None:
+    line_start, line_end = structure._line_bounds(text, at)
+    sep = structure._separator(text, line_start, line_end) if line_start else None
+    if sep is None:
+        return None
+    count, top = text.count(sep, line_start, line_end), line_start
+    for _ in range(structure.MAX_TABLE_LINES):
+        if top == 0:
+            break
+        above = text.rfind("\n", 0, top - 1) + 1
+        if text.count(sep, above, top - 1) != count:
+            break
+        top = above
+    else:
+        return None
+    if top == line_start:
+        return None
+    header_end = text.find("\n", top)
+    below = _walked_below(text, top, top)
+    return top, header_end, line_end if below is None else max(below, line_end)
+
+
+@given(_tables_text(), st.lists(st.integers(0, 400), min_size=1, max_size=30))
+def test_table_around_answers_as_the_line_by_line_walk(text: str, positions: list[int]) -> None:
+    tables = structure.TextTables(text)
+    for at in positions:
+        if text:
+            at = min(at, len(text) - 1)
+            assert table_around(text, at, tables) == _walked_around(text, at)
+
+
+@given(st.text(alphabet="a\n\r|é🙂", max_size=60))
+def test_line_starts_are_where_each_line_begins(text: str) -> None:
+    assert structure.line_starts(text) == [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
