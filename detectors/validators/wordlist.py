@@ -51,7 +51,14 @@ class WordSets:
     def __contains__(self, word: object) -> bool:
         if self._unread is not None:
             self._read()
-        return any(word in words for words in self.sets) and not any(word in words for words in self.excluded)
+        # plain loops: a name pattern asks once for every capitalised word it matches
+        for words in self.sets:
+            if word in words:
+                for excluded in self.excluded:
+                    if word in excluded:
+                        return False
+                return True
+        return False
 
     def _read(self) -> None:
         paths, excluded, case_sensitive = self._unread  # type: ignore[misc]
@@ -150,6 +157,8 @@ def _wordlist(args: Mapping[str, Any]) -> Check:
         raise ValueError("wordlist: `min_words` must be a whole number") from None
     listed = wordlist_check(words, part, case_sensitive)
     negate = bool(args.get("negate", False))
+    if min_words <= 1:  # (one call less: name patterns check every capitalised word they match)
+        return (lambda value: not listed(value)) if negate else listed
 
     def check(value: str) -> bool:
         if min_words > 1 and len(value.split()) < min_words:
