@@ -139,21 +139,25 @@ def _walked_header(text: str, start: int, end: int) -> str | None:
     padding = structure._CELL_PADDING
     if text[cell_start:start].strip(padding) or text[end:cell_end].strip(padding + "\r"):
         return None
-    count, top = text.count(sep, line_start, line_end), line_start
-    for _ in range(structure.MAX_TABLE_LINES):
-        if top == 0:
-            break
-        above = text.rfind("\n", 0, top - 1) + 1
-        if text.count(sep, above, top - 1) != count:
-            break
-        top = above
-    else:
-        return None
-    if top == line_start:
+    top = _walked_top(text, sep, line_start, line_end)
+    if top is None or top == line_start:
         return None
     cells = text[top:text.find("\n", top)].rstrip("\r").split(sep)
     index = text.count(sep, line_start, start)
     return cells[index].strip(padding) if index < len(cells) else None
+
+
+def _walked_top(text: str, sep: str, line_start: int, line_end: int) -> int | None:
+    """The start of the first line of the run of lines above with as many `sep` (None past the limit)."""
+    count, top = text.count(sep, line_start, line_end), line_start
+    for _ in range(structure.MAX_TABLE_LINES):
+        if top == 0:
+            return top
+        above = text.rfind("\n", 0, top - 1) + 1
+        if text.count(sep, above, top - 1) != count:
+            return top
+        top = above
+    return None
 
 
 def _walked_below(text: str, start: int, end: int) -> int | None:
@@ -219,17 +223,8 @@ def _walked_around(text: str, at: int) -> tuple[int, int, int] | None:
     sep = structure._separator(text, line_start, line_end) if line_start else None
     if sep is None:
         return None
-    count, top = text.count(sep, line_start, line_end), line_start
-    for _ in range(structure.MAX_TABLE_LINES):
-        if top == 0:
-            break
-        above = text.rfind("\n", 0, top - 1) + 1
-        if text.count(sep, above, top - 1) != count:
-            break
-        top = above
-    else:
-        return None
-    if top == line_start:
+    top = _walked_top(text, sep, line_start, line_end)
+    if top is None or top == line_start:
         return None
     header_end = text.find("\n", top)
     below = _walked_below(text, top, top)
