@@ -10,7 +10,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 from urllib.parse import unquote
 
 from detectors.policy import DecodingConfig
@@ -77,7 +77,7 @@ class RunFinder:
                 if decoded is not None:
                     found.append(EncodedRun(match.start(), match.end(), encoding, decoded))
         if URL_GATE in gates:
-            for match in self._url.finditer(text):
+            for match in (m for low, high in url_stretches(text) for m in self._url.finditer(text, low, high)):
                 if match.end() - match.start() < self.config.min_length:
                     continue
                 decoded = decode_url(match.group())
@@ -103,6 +103,27 @@ def run_start(text: str, end: int) -> int:
         if kept or low == 0:
             return low + kept
         reach *= 4
+
+
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_URL_STOP = re.compile(r"[\s\"'<>]")  # what no URL-encoded run holds (the run regex's class, less "%")
+
+
+def url_stretches(text: str) -> Iterator[tuple[int, int]]:
+    """The stretches of `text` between whitespace, quotes and angle brackets that hold a %XX escape, in order.
+    A URL-encoded run lies inside one, so the run regex reads these alone: over the whole text it tries every
+    position of every word (9 ms for one escape in 64 KB of prose)."""
+    end = 0
+    for escape in _PERCENT_ESCAPE.finditer(text):
+        at = escape.start()
+        if at < end:
+            continue  # in the stretch just read
+        start = at
+        while start > 0 and not _URL_STOP.match(text, start - 1):
+            start -= 1
+        stop = _URL_STOP.search(text, at)
+        end = len(text) if stop is None else stop.start()
+        yield start, end
 
 
 def _is_hex(run: str) -> bool:
