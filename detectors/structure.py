@@ -333,9 +333,10 @@ def table_below(text: str, start: int, end: int, tables: TextTables | None = Non
     if end > line_end or line_end >= len(text):  # a header has a line below
         return None
     sep = _separator(text, line_start, line_end)
+    if sep is None:
+        return None
     below_end = text.find("\n", line_end + 1)
-    if sep is None or not _same_count(text, sep, line_start, line_end, line_end + 1,
-                                      len(text) if below_end < 0 else below_end):
+    if not _same_count(text, sep, line_start, line_end, line_end + 1, len(text) if below_end < 0 else below_end):
         return None
     tables = _lookup(text, tables)
     line = tables.line_of(start)
