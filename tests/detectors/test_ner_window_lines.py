@@ -1,5 +1,6 @@
 """What the model reads for places and organisations: a window stops at the line breaks around its gate match
-(`gate_line`), and a sentence opened by a verb of a prompt ("Rewrite this ...") opens none (texts of our own)."""
+(`gate_line`), and a sentence opened by a verb of a prompt ("Rewrite this ...") or a pair of words in capitals
+("STRICTLY CONFIDENTIAL") opens none (texts of our own)."""
 
 from __future__ import annotations
 
@@ -135,3 +136,23 @@ def test_a_place_on_a_form_line_is_found_by_the_model(full_engine: Engine) -> No
     text = "Reference: 88-1204\nDestination: we land in Nairobi on the 4th\nPassengers: two adults"
     found = {(m.entity, m.value) for m in full_engine.analyze(text)}
     assert ("LOCATION", "Nairobi") in found
+
+
+@pytest.mark.parametrize("text", [
+    "Query: project = SALES AND owner is empty",
+    "the subject line says PLEASE READ in red",
+])
+def test_a_pair_of_words_in_capitals_opens_no_window(full_engine: Engine, text: str) -> None:
+    model = RecordingModel()
+    _loc_org_only(full_engine, model).analyze(text)
+    assert model.read == []
+
+
+@pytest.mark.parametrize(("text", "inside"), [
+    ("the convoy reached NEW KESTRELVILLE at dawn", "KESTRELVILLE"),  # a word in capitals that is no word
+    ("Our Harbour Trust office opens at nine", "Harbour Trust"),  # a pair written with capitals first
+])
+def test_other_pairs_still_open_a_window(full_engine: Engine, text: str, inside: str) -> None:
+    model = RecordingModel()
+    _loc_org_only(full_engine, model).analyze(text)
+    assert len(model.read) == 1 and inside in model.read[0]
