@@ -109,27 +109,36 @@ def test_the_built_in_places_and_organisations_windows_stay_on_their_line(full_e
     assert sum(map(len, model.read)) < len(text) // 3
 
 
+def _read(full_engine: Engine, text: str) -> list[str]:
+    model = RecordingModel()
+    _loc_org_only(full_engine, model).analyze(text)
+    return model.read
+
+
 @pytest.mark.parametrize("text", [
+    # a prompt opened by a verb before an article or a pronoun
     "Rewrite this reply so it sounds warmer.",
     "Thanks. Normalise the dates first, then sort them.",
     "Proofread my cover letter, please.",
     "Ok. Anonymise these rows before you share them.",
     "Rephrase it in a friendlier tone.",
+    # a pair of words written all in capitals
+    "Query: project = SALES AND owner is empty",
+    "the subject line says PLEASE READ in red",
 ])
-def test_a_prompt_opened_by_a_verb_opens_no_window(full_engine: Engine, text: str) -> None:
-    model = RecordingModel()
-    _loc_org_only(full_engine, model).analyze(text)
-    assert model.read == []
+def test_prompt_verbs_and_pairs_in_capitals_open_no_window(full_engine: Engine, text: str) -> None:
+    assert _read(full_engine, text) == []
 
 
-@pytest.mark.parametrize(("text", "opener"), [
-    ("Zantrex announced a recall on Monday.", "Zantrex"),  # an unknown word before a verb: may be a name
+@pytest.mark.parametrize(("text", "inside"), [
+    ("Zantrex announced a recall on Monday.", "Zantrex"),  # an unknown word opening a sentence before a verb
     ("Kestrelia has two airports.", "Kestrelia"),
+    ("the convoy reached NEW KESTRELVILLE at dawn", "KESTRELVILLE"),  # a word in capitals that is no word
+    ("Our Harbour Trust office opens at nine", "Harbour Trust"),  # a pair written with capitals first
 ])
-def test_a_name_opening_a_sentence_still_opens_a_window(full_engine: Engine, text: str, opener: str) -> None:
-    model = RecordingModel()
-    _loc_org_only(full_engine, model).analyze(text)
-    assert len(model.read) == 1 and model.read[0].startswith(opener)
+def test_names_opening_a_sentence_and_other_pairs_still_open_a_window(full_engine: Engine, text: str, inside: str) -> None:
+    read = _read(full_engine, text)
+    assert len(read) == 1 and inside in read[0]
 
 
 def test_a_place_on_a_form_line_is_found_by_the_model(full_engine: Engine) -> None:
@@ -137,22 +146,3 @@ def test_a_place_on_a_form_line_is_found_by_the_model(full_engine: Engine) -> No
     found = {(m.entity, m.value) for m in full_engine.analyze(text)}
     assert ("LOCATION", "Nairobi") in found
 
-
-@pytest.mark.parametrize("text", [
-    "Query: project = SALES AND owner is empty",
-    "the subject line says PLEASE READ in red",
-])
-def test_a_pair_of_words_in_capitals_opens_no_window(full_engine: Engine, text: str) -> None:
-    model = RecordingModel()
-    _loc_org_only(full_engine, model).analyze(text)
-    assert model.read == []
-
-
-@pytest.mark.parametrize(("text", "inside"), [
-    ("the convoy reached NEW KESTRELVILLE at dawn", "KESTRELVILLE"),  # a word in capitals that is no word
-    ("Our Harbour Trust office opens at nine", "Harbour Trust"),  # a pair written with capitals first
-])
-def test_other_pairs_still_open_a_window(full_engine: Engine, text: str, inside: str) -> None:
-    model = RecordingModel()
-    _loc_org_only(full_engine, model).analyze(text)
-    assert len(model.read) == 1 and inside in model.read[0]
