@@ -393,7 +393,7 @@ class Engine:
         windows: list[tuple[int, int]] = []
         found_through: dict[frozenset[str], list[tuple[int, int]]] = {}  # per set of entities a gate passes
         everything: list[tuple[int, int]] | None = None
-        seen: set[tuple[int, int, frozenset[str]]] = set()  # rules often share their gate entries
+        seen: set[tuple[int, int, bool, frozenset[str]]] = set()  # rules often share their gate entries
         for index in rule_indexes:
             spec = self._internal[index].ner
             assert spec is not None
@@ -405,9 +405,9 @@ class Engine:
             if spec.gate_through and everything is None:
                 everything = self._reportable_spans(state)
             for gate in spec.gate:
-                if (id(gate), spec.gate_window, spec.gate_through) in seen:
+                if (id(gate), spec.gate_window, spec.gate_line, spec.gate_through) in seen:
                     continue
-                seen.add((id(gate), spec.gate_window, spec.gate_through))
+                seen.add((id(gate), spec.gate_window, spec.gate_line, spec.gate_through))
                 prefilter = self._ner_gate_names.get(id(gate))
                 if prefiltered and prefilter is not None and prefilter[0] not in state.gates:
                     continue
@@ -421,7 +421,8 @@ class Engine:
                             continue
                     if gate.validators and not self._gate_accepts(gate, match.group()):
                         continue
-                    windows.append(_snap(text, max(0, start - spec.gate_window), min(len(text), end + spec.gate_window)))
+                    window = _snap(text, max(0, start - spec.gate_window), min(len(text), end + spec.gate_window))
+                    windows.append(_within_line(text, window, start, end) if spec.gate_line else window)
         return _merge_windows(windows)
 
     def _gate_accepts(self, gate: GateSpec, value: str) -> bool:
@@ -649,6 +650,14 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     while end < ceiling and not text[end].isspace():
         end += 1
     return start, end
+
+
+def _within_line(text: str, window: tuple[int, int], start: int, end: int) -> tuple[int, int]:
+    """A window around the gate match `start:end` cut at the line breaks before and after the match."""
+    ws, we = window
+    ws = max(ws, text.rfind("\n", ws, start) + 1)
+    cut = text.find("\n", end, we)
+    return ws, we if cut < 0 else cut
 
 
 _ENTITY_BREAK = re.compile(r"\n|[ \t]\|[ \t]")

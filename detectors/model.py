@@ -121,6 +121,9 @@ class NerSpec:
     # entities whose matches a gate match may touch: a nationality or a weekday can be part of an
     # organisation's name ("the German Air Force", "The Sunday Times"), a secret or an IBAN cannot
     gate_through: frozenset[str] = frozenset()
+    # a window stops at the line breaks around its gate match: no entity spans two lines, and the model
+    # reads a name by the words of its own line (a list's or a form's other lines only add text to read)
+    gate_line: bool = False
 
     def entity_for(self, label: str) -> str | None:
         for spacy_label, entity in self.labels:

@@ -49,7 +49,7 @@ PATTERN_KEYS = (
     "overlapping",
 )
 DICTIONARY_KEYS = ("terms", "file", "files", "case_sensitive", "whole_word", "score")
-NER_KEYS = ("labels", "score", "gate", "gate_window", "gate_through", "validators", "recase")
+NER_KEYS = ("labels", "score", "gate", "gate_window", "gate_line", "gate_through", "validators", "recase")
 GATE_KEYS = ("regex", "validators")
 CONTEXT_KEYS = ("words", "file", "files", "regex", "structure", "boost", "before", "after", "window", "whole_word",
                 "case_sensitive")
@@ -422,7 +422,8 @@ class RuleParser:
         window = self._int(m, "gate_window", 100, 0, 100_000)
         return NerSpec(tuple(labels), self._number(m, "score", None, 0.0, 1.0), gate,
                        window if window is not None else 100, tuple(self._validators(m)), self._where(line),
-                       tuple(self._validators(m, "recase")), frozenset(self._strings(m, "gate_through")))
+                       tuple(self._validators(m, "recase")), frozenset(self._strings(m, "gate_through")),
+                       gate_line=self._bool(m, "gate_line", False))
 
     def _gate(self, m: LineDict) -> tuple[GateSpec, ...] | None:
         """`gate:` as one regex, or a list of regexes and `{regex, validators}` entries; None on an error."""
