@@ -882,8 +882,12 @@ def _weaker_reading(a: Match, b: Match) -> Match | None:
         if b.start <= a.start and a.end <= b.end:
             return a
     elif a.entity == b.entity:
-        # two rules of one entity (a phone number's national and digits-only forms) read the value alike
-        return a if a.score < b.score else b
+        # two rules of one entity (a phone number's national and digits-only forms) read the value alike; at
+        # equal scores the rule whose id sorts first stays, so the outcome never depends on the order in which
+        # the pattern database reports hits
+        if a.score != b.score:
+            return a if a.score < b.score else b
+        return a if a.rule_id > b.rule_id else b
     if abs(a.score - b.score) < EXCLUSIVE_MARGIN - 1e-9:
         return None
     return a if a.score < b.score else b

@@ -3,11 +3,13 @@ and context word lists read from files."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
-from detectors.engine import Engine
+from detectors.engine import Engine, _weaker_reading
 from detectors.loader import load_rules
+from dlp.records import Match
 
 RULES = """
 rules:
@@ -101,3 +103,18 @@ def test_a_missing_context_word_file_is_a_problem_with_its_line(write_rules: Cal
         """)
     problems = [str(p) for p in load_rules([path]).errors]
     assert len(problems) == 1 and "nowhere.txt" in problems[0] and f"{path}:6:" in problems[0]
+
+
+def test_two_rules_of_one_entity_reading_a_value_alike_keep_the_same_one_in_either_order() -> None:
+    # equal scores and spans: which one stays must not depend on the order the pattern database reports them in
+    def reading(rule_id: str) -> Match:
+        return Match(rule_id=rule_id, entity="PHONE_NUMBER", start=12, end=21, score=0.6, likelihood="LIKELY",
+                     severity="medium", detector="regex", value="8001 2345")
+
+    national, typed = reading("PHONE_NUMBER_NATIONAL"), reading("PHONE_NUMBER_TYPED")
+    assert _weaker_reading(national, typed) is typed
+    assert _weaker_reading(typed, national) is typed
+    # a higher score still decides first
+    stronger = replace(typed, score=0.7)
+    assert _weaker_reading(national, stronger) is national
+    assert _weaker_reading(stronger, national) is national
